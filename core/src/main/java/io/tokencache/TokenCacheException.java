@@ -1,0 +1,126 @@
+package io.tokencache;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A token request that could not be answered with a token: an RFC 6749 section 5.2 error with the
+ * HTTP status it maps to, or an upstream error answer passed through unchanged.
+ *
+ * <p>Instances carry no client secret and no token; their messages are safe to log.
+ */
+public final class TokenCacheException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final int statusCode;
+  private final String error;
+  private final long retryAfterSeconds;
+  private final Buffer upstreamBody;
+  private final String upstreamContentType;
+
+  private TokenCacheException(int statusCode, String error, String description, long retryAfterSeconds,
+                              Buffer upstreamBody, String upstreamContentType) {
+    super(description, null, false, false);
+    this.statusCode = statusCode;
+    this.error = error;
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.upstreamBody = upstreamBody;
+    this.upstreamContentType = upstreamContentType;
+  }
+
+  /** {@code 400 invalid_request}: a malformed or incomplete request. */
+  public static TokenCacheException invalidRequest(String description) {
+    return new TokenCacheException(400, "invalid_request", description, -1, null, null);
+  }
+
+  /** {@code 400 invalid_scope}: a scope that is not RFC 6749 section 3.3 syntax. */
+  public static TokenCacheException invalidScope(String description) {
+    return new TokenCacheException(400, "invalid_scope", description, -1, null, null);
+  }
+
+  /** {@code 400 unsupported_grant_type}. */
+  public static TokenCacheException unsupportedGrantType(String description) {
+    return new TokenCacheException(400, "unsupported_grant_type", description, -1, null, null);
+  }
+
+  /** {@code 401 invalid_client}: no usable client authentication. */
+  public static TokenCacheException invalidClient(String description) {
+    return new TokenCacheException(401, "invalid_client", description, -1, null, null);
+  }
+
+  /** An error with an explicit status and RFC 6749 error code (405, 413, 415, ...). */
+  public static TokenCacheException of(int statusCode, String error, String description) {
+    return new TokenCacheException(statusCode, error, description, -1, null, null);
+  }
+
+  /**
+   * {@code 503 temporarily_unavailable}: the upstream could not be reached within bounds.
+   *
+   * @param retryAfterSeconds the {@code Retry-After} to send, at least 1
+   */
+  public static TokenCacheException temporarilyUnavailable(String description, long retryAfterSeconds) {
+    return new TokenCacheException(503, "temporarily_unavailable", description, Math.max(1, retryAfterSeconds),
+      null, null);
+  }
+
+  /** The upstream's own 4xx answer, whose body is passed through unchanged. */
+  public static TokenCacheException upstreamRejected(int statusCode, Buffer body, String contentType) {
+    String error = "upstream_error";
+    try {
+      Object parsed = body == null || body.length() == 0 ? null : body.toJson();
+      if (parsed instanceof JsonObject && ((JsonObject) parsed).getValue("error") instanceof String) {
+        error = ((JsonObject) parsed).getString("error");
+      }
+    } catch (RuntimeException notJson) {
+      // keep the generic code: the body is still passed through as it came
+    }
+    return new TokenCacheException(statusCode, error, "the upstream identity provider answered " + statusCode,
+      -1, body, contentType);
+  }
+
+  /** The HTTP status this error is answered with. */
+  public int statusCode() {
+    return statusCode;
+  }
+
+  /** The RFC 6749 error code ({@code invalid_request}, ...), or the upstream's own code. */
+  public String error() {
+    return error;
+  }
+
+  /** The human-readable {@code error_description}. */
+  public String description() {
+    return getMessage();
+  }
+
+  /** The {@code Retry-After} seconds to send, or -1 for none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  /** True when this is the upstream's own answer, to be passed through with {@link #upstreamBody()}. */
+  public boolean isUpstreamAnswer() {
+    return upstreamBody != null;
+  }
+
+  /** The upstream's body for a pass-through answer, else {@code null}. */
+  public Buffer upstreamBody() {
+    return upstreamBody;
+  }
+
+  /** The upstream's {@code Content-Type} for a pass-through answer, possibly {@code null}. */
+  public String upstreamContentType() {
+    return upstreamContentType;
+  }
+
+  /** The RFC 6749 section 5.2 body of this error. */
+  public JsonObject toJson() {
+    return new JsonObject().put("error", error).put("error_description", getMessage());
+  }
+
+  @Override
+  public String toString() {
+    return "TokenCacheException{" + statusCode + " " + error + ": " + getMessage() + "}";
+  }
+}

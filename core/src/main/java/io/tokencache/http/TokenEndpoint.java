@@ -1,0 +1,35 @@
+package io.tokencache.http;
+
+import io.tokencache.TokenCache;
+import io.tokencache.http.impl.TokenEndpointRouter;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+/**
+ * The HTTP token endpoint: a {@link Router} answering {@value #OAUTH2_PATH} (RFC 6749 section 4.4, form
+ * encoded) and {@value #AUTH0_PATH} (the same, and Auth0-style JSON bodies) from a {@link TokenCache}.
+ *
+ * <p>Mount it on an application's router with {@code router.route("/*").subRouter(TokenEndpoint.router(...))}.
+ * Answers carry {@code Cache-Control: no-store}, {@code Pragma: no-cache} and {@code X-Token-Cache}; errors
+ * are RFC 6749 section 5.2 JSON with a 4xx status, or {@code 503} with {@code Retry-After} when the upstream
+ * cannot be reached within bounds.
+ */
+public interface TokenEndpoint {
+
+  /** The standard token path. */
+  String OAUTH2_PATH = "/oauth2/token";
+  /** The Auth0-style token path, which also accepts JSON bodies. */
+  String AUTH0_PATH = "/oauth/token";
+  /** The response header telling how the answer was produced (see {@link io.tokencache.CacheStatus}). */
+  String CACHE_STATUS_HEADER = "X-Token-Cache";
+
+  /** A router for the default upstream with default options. */
+  static Router router(Vertx vertx, TokenCache cache) {
+    return router(vertx, cache, new TokenEndpointOptions());
+  }
+
+  /** A router for the upstream and limits in {@code options}. */
+  static Router router(Vertx vertx, TokenCache cache, TokenEndpointOptions options) {
+    return TokenEndpointRouter.create(vertx, cache, options);
+  }
+}

@@ -1,0 +1,164 @@
+package io.tokencache.http.impl;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tokencache.ClientAuthMethod;
+import io.tokencache.TokenCacheException;
+import io.tokencache.TokenRequest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns an HTTP token request into a validated {@link TokenRequest}, or a {@link TokenCacheException} naming
+ * what is wrong (RFC 6749 sections 2.3.1, 3.2, 4.4 and 5.2).
+ */
+final class TokenRequestParser {
+
+  /** RFC 6749 appendix A.10: {@code grant-name = 1*name-char}, or an absolute URI for extension grants. */
+  private static final Pattern GRANT_TYPE = Pattern.compile("[A-Za-z0-9._-]+|[A-Za-z][A-Za-z0-9+.-]*:[\\x21-\\x7E]+");
+  private static final int MAX_PARAMETERS = 64;
+
+  private final String upstream;
+
+  TokenRequestParser(String upstream) {
+    this.upstream = upstream;
+  }
+
+  /**
+   * @param contentType the request's {@code Content-Type} (already checked to be acceptable)
+   * @param body the whole body
+   * @param authorization the {@code Authorization} header, or {@code null}
+   * @param queryScope the {@code scope} query parameters
+   */
+  TokenRequest parse(String contentType, Buffer body, String authorization, List<String> queryScope) {
+    Map<String, List<String>> params = ContentTypes.of(contentType) == ContentTypes.JSON ? json(body) : form(body);
+    if (params.size() > MAX_PARAMETERS) {
+      throw TokenCacheException.invalidRequest("too many parameters");
+    }
+    params.forEach((name, values) -> {
+      // RFC 6749 section 3.2: parameters must not repeat; RFC 8707 allows several resources.
+      if (values.size() > 1 && !name.equals("resource")) {
+        throw TokenCacheException.invalidRequest("parameter '" + name + "' is repeated");
+      }
+    });
+    String grantType = single(params, "grant_type");
+    if (grantType == null || grantType.isEmpty()) {
+      throw TokenCacheException.invalidRequest("grant_type is missing");
+    }
+    if (grantType.length() > 256 || !GRANT_TYPE.matcher(grantType).matches()) {
+      throw TokenCacheException.unsupportedGrantType("grant_type is not a valid grant type");
+    }
+    if (!grantType.equals(TokenRequest.CLIENT_CREDENTIALS)) {
+      return TokenRequest.passThrough(upstream, grantType, contentType, body, authorization);
+    }
+
+    TokenRequest.Builder builder = authenticate(params, authorization);
+    builder.upstream(upstream);
+    String formScope = single(params, "scope");
+    if (queryScope.size() > 1) {
+      throw TokenCacheException.invalidRequest("parameter 'scope' is repeated");
+    }
+    String urlScope = queryScope.isEmpty() ? null : queryScope.get(0);
+    if (formScope != null && urlScope != null && !formScope.equals(urlScope)) {
+      throw TokenCacheException.invalidRequest("scope is given in both the body and the query, differently");
+    }
+    builder.scope(formScope != null ? formScope : urlScope);
+    builder.audience(single(params, "audience"));
+    params.getOrDefault("resource", List.of()).forEach(builder::resource);
+    params.forEach((name, values) -> {
+      if (!TokenRequest.isStandardParameter(name)) {
+        builder.parameter(name, values.get(0));
+      }
+    });
+    return builder.build();
+  }
+
+  private static TokenRequest.Builder authenticate(Map<String, List<String>> params, String authorization) {
+    String formId = single(params, "client_id");
+    String formSecret = single(params, "client_secret");
+    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+      if (formSecret != null) {
+        throw TokenCacheException.invalidRequest("use one client authentication method, not both Basic and client_secret");
+      }
+      String[] credentials = basic(authorization.substring(6).trim());
+      if (formId != null && !formId.equals(credentials[0])) {
+        throw TokenCacheException.invalidRequest("client_id in the body differs from the Basic credentials");
+      }
+      return TokenRequest.clientCredentials(credentials[0], credentials[1])
+        .authMethod(ClientAuthMethod.CLIENT_SECRET_BASIC);
+    }
+    if (formId == null || formId.isEmpty() || formSecret == null || formSecret.isEmpty()) {
+      throw TokenCacheException.invalidClient("client authentication is required (HTTP Basic, or client_id and client_secret)");
+    }
+    return TokenRequest.clientCredentials(formId, formSecret).authMethod(ClientAuthMethod.CLIENT_SECRET_POST);
+  }
+
+  /** RFC 6749 section 2.3.1: base64 of the form-urlencoded id, a colon, and the form-urlencoded secret. */
+  private static String[] basic(String encoded) {
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw TokenCacheException.invalidRequest("the Basic credentials are not base64");
+    }
+    int colon = decoded.indexOf(':');
+    if (colon <= 0) {
+      throw TokenCacheException.invalidRequest("the Basic credentials have no client id");
+    }
+    try {
+      return new String[] {
+        URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
+        URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8)};
+    } catch (IllegalArgumentException e) {
+      throw TokenCacheException.invalidRequest("the Basic credentials are not form-urlencoded");
+    }
+  }
+
+  private static Map<String, List<String>> form(Buffer body) {
+    try {
+      QueryStringDecoder decoder = new QueryStringDecoder(body.toString(StandardCharsets.UTF_8),
+        StandardCharsets.UTF_8, false, MAX_PARAMETERS + 1, true);
+      return decoder.parameters();
+    } catch (IllegalArgumentException e) {
+      throw TokenCacheException.invalidRequest("the form body is not valid application/x-www-form-urlencoded");
+    }
+  }
+
+  private static Map<String, List<String>> json(Buffer body) {
+    JsonObject object;
+    try {
+      Object parsed = body.length() == 0 ? null : body.toJson();
+      if (!(parsed instanceof JsonObject)) {
+        throw TokenCacheException.invalidRequest("the JSON body must be an object");
+      }
+      object = (JsonObject) parsed;
+    } catch (DecodeException e) {
+      throw TokenCacheException.invalidRequest("the body is not valid JSON");
+    }
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : object) {
+      Object v = e.getValue();
+      if (v == null) {
+        continue;
+      }
+      if (!(v instanceof String)) {
+        throw TokenCacheException.invalidRequest("'" + e.getKey() + "' must be a string");
+      }
+      params.put(e.getKey(), List.of((String) v));
+    }
+    return params;
+  }
+
+  private static String single(Map<String, List<String>> params, String name) {
+    List<String> values = params.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+}

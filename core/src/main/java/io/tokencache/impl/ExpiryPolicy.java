@@ -1,0 +1,110 @@
+package io.tokencache.impl;
+
+import io.tokencache.TokenCacheOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Turns an upstream token answer into a {@link CachedToken} with absolute expiry, refresh and serve-until
+ * points.
+ *
+ * <p>Expiry comes from {@code expires_in}, else the JWT {@code exp}, else the configured default lifetime,
+ * and never exceeds the configured maximum. The minimum remaining lifetime is capped at a fraction of the
+ * token's lifetime, and the refresh point is a fraction of it, so short-lived tokens are cached and
+ * refreshed ahead too.
+ */
+public final class ExpiryPolicy {
+
+  private final double refreshAheadFraction;
+  private final long minRemainingMillis;
+  private final double maxMinRemainingFraction;
+  private final long defaultLifetimeMillis;
+  private final long maxLifetimeMillis;
+
+  public ExpiryPolicy(TokenCacheOptions options) {
+    this.refreshAheadFraction = options.getRefreshAheadFraction();
+    this.minRemainingMillis = options.getMinRemaining().toMillis();
+    this.maxMinRemainingFraction = options.getMaxMinRemainingFraction();
+    this.defaultLifetimeMillis = options.getDefaultLifetime().toMillis();
+    this.maxLifetimeMillis = options.getMaxLifetime().toMillis();
+  }
+
+  /**
+   * Computes the cached form of an upstream answer.
+   *
+   * @param answer the upstream's 200 JSON body
+   * @param issuedAt when the upstream request was sent
+   * @param clientTag see {@link CachedToken#clientTag()}
+   * @throws IllegalArgumentException when the answer has no access token
+   */
+  public CachedToken toCachedToken(JsonObject answer, long issuedAt, String clientTag) {
+    Object token = answer.getValue("access_token");
+    if (!(token instanceof String) || ((String) token).isEmpty()) {
+      throw new IllegalArgumentException("the upstream answer has no access_token");
+    }
+    String accessToken = (String) token;
+    long lifetime = lifetimeMillis(answer, accessToken, issuedAt);
+    lifetime = Math.min(lifetime, maxLifetimeMillis);
+    long expiresAt = issuedAt + lifetime;
+    long minRemaining = Math.min(minRemainingMillis, (long) (lifetime * maxMinRemainingFraction));
+    long serveUntil = expiresAt - minRemaining;
+    long refreshAt = Math.min(issuedAt + (long) (lifetime * refreshAheadFraction), serveUntil);
+
+    JsonObject body = answer.copy();
+    body.remove("expires_in");
+    // Refresh tokens are never stored nor shared between callers.
+    body.remove("refresh_token");
+    return new CachedToken(accessToken, body.encode(), issuedAt, expiresAt, refreshAt, serveUntil, clientTag);
+  }
+
+  private long lifetimeMillis(JsonObject answer, String accessToken, long issuedAt) {
+    Long expiresIn = expiresInSeconds(answer.getValue("expires_in"));
+    if (expiresIn != null) {
+      return expiresIn * 1000;
+    }
+    Long exp = jwtExpirySeconds(accessToken);
+    if (exp != null) {
+      return Math.max(0, exp * 1000 - issuedAt);
+    }
+    return defaultLifetimeMillis;
+  }
+
+  /** {@code expires_in} as a positive number of seconds; some IdPs send it as a string. */
+  private static Long expiresInSeconds(Object value) {
+    try {
+      long seconds;
+      if (value instanceof Number) {
+        seconds = ((Number) value).longValue();
+      } else if (value instanceof String) {
+        seconds = Long.parseLong(((String) value).trim());
+      } else {
+        return null;
+      }
+      return seconds > 0 ? seconds : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The {@code exp} claim of a JWT, or {@code null} when the token is not a JWT or has none. The signature is
+   * not checked: the cache only needs a bound on how long to keep the token, and the token came straight from
+   * the upstream over the connection we opened.
+   */
+  static Long jwtExpirySeconds(String token) {
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (second < 0) {
+      return null;
+    }
+    try {
+      byte[] payload = Base64.getUrlDecoder().decode(token.substring(first + 1, second));
+      Object exp = new JsonObject(new String(payload, StandardCharsets.UTF_8)).getValue("exp");
+      return exp instanceof Number ? ((Number) exp).longValue() : null;
+    } catch (RuntimeException notAJwt) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.tokencache.impl.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.tokencache.impl.CachedToken;
+import io.vertx.core.Future;
+
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A single member's store: a bounded Caffeine cache whose entries expire at their token's serve-until point,
+ * measured on the injected clock.
+ */
+public final class LocalTokenStore implements TokenStore {
+
+  private final Cache<String, CachedToken> cache;
+
+  public LocalTokenStore(int maxEntries, Clock clock) {
+    this.cache = Caffeine.newBuilder()
+      .maximumSize(maxEntries)
+      .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+      .expireAfter(new ServeUntilExpiry(clock))
+      // maintenance on the calling thread: cheap, and no surprise pool threads in an event-loop application
+      .executor(Runnable::run)
+      .build();
+  }
+
+  @Override
+  public Future<CachedToken> get(String key) {
+    return Future.succeededFuture(cache.getIfPresent(key));
+  }
+
+  @Override
+  public Future<Void> put(String key, CachedToken token) {
+    cache.put(key, token);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Boolean> replace(String key, CachedToken expected, CachedToken replacement) {
+    return Future.succeededFuture(cache.asMap().replace(key, expected, replacement));
+  }
+
+  @Override
+  public Future<Boolean> remove(String key) {
+    return Future.succeededFuture(cache.asMap().remove(key) != null);
+  }
+
+  @Override
+  public long size() {
+    return cache.estimatedSize();
+  }
+
+  @Override
+  public Future<Void> close() {
+    cache.invalidateAll();
+    return Future.succeededFuture();
+  }
+
+  private static final class ServeUntilExpiry implements Expiry<String, CachedToken> {
+    private final Clock clock;
+
+    ServeUntilExpiry(Clock clock) {
+      this.clock = clock;
+    }
+
+    private long untilServeUntil(CachedToken token) {
+      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, token.serveUntil() - clock.millis()));
+    }
+
+    @Override
+    public long expireAfterCreate(String key, CachedToken token, long currentTime) {
+      return untilServeUntil(token);
+    }
+
+    @Override
+    public long expireAfterUpdate(String key, CachedToken token, long currentTime, long currentDuration) {
+      return untilServeUntil(token);
+    }
+
+    @Override
+    public long expireAfterRead(String key, CachedToken token, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.tokencache.loadtest.idp;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Signs access tokens (RS256) with a key pair generated for this IdP instance, and publishes the
+ * public half as a JWKS. Key generation takes tens of milliseconds, so {@link #create} must run on a
+ * worker thread.
+ */
+final class JwtIssuer {
+
+  private static final JWTOptions SIGNING = new JWTOptions()
+      .setAlgorithm("RS256")
+      // iat and exp are set by us, so that exp is exactly iat + lifetime.
+      .setNoTimestamp(true);
+
+  private final JWTAuth signer;
+  private final JsonObject jwks;
+  // Unique per instance (random prefix) and per issuance (counter): tests rely on distinct tokens.
+  private final String jtiPrefix;
+  private final AtomicLong jtiCounter = new AtomicLong();
+
+  private JwtIssuer(JWTAuth signer, JsonObject jwks, String jtiPrefix) {
+    this.signer = signer;
+    this.jwks = jwks;
+    this.jtiPrefix = jtiPrefix;
+  }
+
+  /** Generates a fresh RSA key pair; blocking (CPU bound). */
+  static JwtIssuer create(Vertx vertx) throws NoSuchAlgorithmException {
+    SecureRandom random = new SecureRandom();
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048, random);
+    KeyPair keyPair = generator.generateKeyPair();
+    String kid = "fake-idp-" + randomToken(random, 6);
+    String pem = "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(keyPair.getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
+    JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setId(kid).setBuffer(pem)));
+    return new JwtIssuer(signer, jwks((RSAPublicKey) keyPair.getPublic(), kid),
+        randomToken(random, 9));
+  }
+
+  /** @return a new unique JWT id */
+  String nextJti() {
+    return jtiPrefix + "." + jtiCounter.incrementAndGet();
+  }
+
+  /** @return the signed compact JWT for these claims (used as given, nothing added) */
+  String sign(JsonObject claims) {
+    return signer.generateToken(claims, SIGNING);
+  }
+
+  /** @return {@code {"keys":[...]}} with the public key */
+  JsonObject jwks() {
+    return jwks.copy();
+  }
+
+  static String randomToken(SecureRandom random, int bytes) {
+    byte[] buffer = new byte[bytes];
+    random.nextBytes(buffer);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer);
+  }
+
+  private static JsonObject jwks(RSAPublicKey key, String kid) {
+    JsonObject jwk = new JsonObject()
+        .put("kty", "RSA")
+        .put("use", "sig")
+        .put("alg", "RS256")
+        .put("kid", kid)
+        .put("n", base64Url(key.getModulus()))
+        .put("e", base64Url(key.getPublicExponent()));
+    return new JsonObject().put("keys", new JsonArray().add(jwk));
+  }
+
+  // RFC 7518 6.3.1: unsigned big-endian, without the sign byte BigInteger may prepend.
+  private static String base64Url(BigInteger value) {
+    byte[] bytes = value.toByteArray();
+    if (bytes.length > 1 && bytes[0] == 0) {
+      bytes = Arrays.copyOfRange(bytes, 1, bytes.length);
+    }
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}
