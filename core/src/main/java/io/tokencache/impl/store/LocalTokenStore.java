@@ -7,6 +7,7 @@ import io.tokencache.impl.CachedToken;
 import io.vertx.core.Future;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,6 +47,34 @@ public final class LocalTokenStore implements TokenStore {
   @Override
   public Future<Boolean> remove(String key) {
     return Future.succeededFuture(cache.asMap().remove(key) != null);
+  }
+
+  @Override
+  public Future<Integer> removeByClientTag(String clientTag) {
+    int[] removed = {0};
+    cache.asMap().values().removeIf(t -> {
+      boolean match = t.clientTag().equals(clientTag);
+      removed[0] += match ? 1 : 0;
+      return match;
+    });
+    return Future.succeededFuture(removed[0]);
+  }
+
+  /** One member: local single-flight already coalesces, so every lease is granted. */
+  @Override
+  public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public Future<Void> releaseLease(String leaseKey) {
+    return Future.succeededFuture();
+  }
+
+  /** Never needed with a single member (every lease is granted); answers what is stored. */
+  @Override
+  public Future<CachedToken> awaitUpdate(String key, String leaseKey, Duration timeout) {
+    return get(key);
   }
 
   @Override
