@@ -68,9 +68,9 @@ public final class TokenCacheException extends RuntimeException {
   public static TokenCacheException upstreamRejected(int statusCode, Buffer body, String contentType) {
     String error = "upstream_error";
     try {
-      Object parsed = body == null || body.length() == 0 ? null : body.toJson();
-      if (parsed instanceof JsonObject && ((JsonObject) parsed).getValue("error") instanceof String) {
-        error = ((JsonObject) parsed).getString("error");
+      Object code = body == null || body.length() == 0 ? null : new JsonObject(body).getValue("error");
+      if (code instanceof String) {
+        error = (String) code;
       }
     } catch (RuntimeException notJson) {
       // keep the generic code: the body is still passed through as it came

@@ -135,17 +135,14 @@ public final class TokenCacheImpl implements TokenCache {
   }
 
   private CachedToken parse(UpstreamClient upstream, TokenRequest request, UpstreamResponse resp, long issuedAt) {
-    Object json;
+    JsonObject json;
     try {
-      json = resp.body().toJson();
+      json = new JsonObject(resp.body());
     } catch (RuntimeException e) {
-      json = null;
-    }
-    if (!(json instanceof JsonObject)) {
       throw TokenCacheException.temporarilyUnavailable("the upstream identity provider sent an unreadable answer", 1);
     }
     try {
-      return expiry.toCachedToken((JsonObject) json, issuedAt, keys.clientTagOf(request.upstream(), request.clientId()));
+      return expiry.toCachedToken(json, issuedAt, keys.clientTagOf(request.upstream(), request.clientId()));
     } catch (IllegalArgumentException e) {
       LOG.warn("upstream '{}' answered 200 without a usable token: {}", upstream.options().getId(), e.getMessage());
       throw TokenCacheException.temporarilyUnavailable("the upstream identity provider sent no access token", 1);

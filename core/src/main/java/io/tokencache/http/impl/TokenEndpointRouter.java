@@ -1,5 +1,6 @@
 package io.tokencache.http.impl;
 
+import io.netty.handler.codec.DecoderException;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
@@ -45,15 +46,15 @@ public final class TokenEndpointRouter {
     for (String path : List.of(TokenEndpoint.OAUTH2_PATH, TokenEndpoint.AUTH0_PATH)) {
       boolean jsonAllowed = path.equals(TokenEndpoint.AUTH0_PATH);
       router.route(path)
-        .handler(ctx -> endpoint.checkMethodAndType(ctx, jsonAllowed))
-        .handler(body)
+        // the checks come before the body is read, so a wrong method or media type never buffers a body
+        .handler(ctx -> endpoint.checkMethodAndType(ctx, jsonAllowed, body))
         .handler(endpoint::handle)
         .failureHandler(endpoint::failure);
     }
     return router;
   }
 
-  private void checkMethodAndType(RoutingContext ctx, boolean jsonAllowed) {
+  private void checkMethodAndType(RoutingContext ctx, boolean jsonAllowed, BodyHandler body) {
     HttpServerRequest request = ctx.request();
     if (request.method() != HttpMethod.POST) {
       TokenResponses.sendError(ctx.response(), TokenCacheException.of(405, "invalid_request",
@@ -73,7 +74,7 @@ public final class TokenEndpointRouter {
       tooLarge(ctx);
       return;
     }
-    ctx.next();
+    body.handle(ctx);
   }
 
   private void handle(RoutingContext ctx) {
@@ -98,6 +99,10 @@ public final class TokenEndpointRouter {
   private void failure(RoutingContext ctx) {
     if (ctx.statusCode() == 413) {
       tooLarge(ctx);
+    } else if (ctx.failure() instanceof DecoderException) {
+      // Vert.x decodes form bodies as they arrive and fails the route on bad percent-encoding
+      TokenResponses.sendError(ctx.response(), TokenCacheException.invalidRequest(
+        "the form body is not valid application/x-www-form-urlencoded"));
     } else if (ctx.failure() != null) {
       sendFailure(ctx, ctx.failure());
     } else {

@@ -135,13 +135,9 @@ final class TokenRequestParser {
   private static Map<String, List<String>> json(Buffer body) {
     JsonObject object;
     try {
-      Object parsed = body.length() == 0 ? null : body.toJson();
-      if (!(parsed instanceof JsonObject)) {
-        throw TokenCacheException.invalidRequest("the JSON body must be an object");
-      }
-      object = (JsonObject) parsed;
-    } catch (DecodeException e) {
-      throw TokenCacheException.invalidRequest("the body is not valid JSON");
+      object = new JsonObject(body);
+    } catch (DecodeException | ClassCastException e) {
+      throw TokenCacheException.invalidRequest("the body must be a JSON object");
     }
     Map<String, List<String>> params = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : object) {
