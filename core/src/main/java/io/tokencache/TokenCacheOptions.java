@@ -38,6 +38,9 @@ public class TokenCacheOptions {
   /** Bound on the tokens one member keeps in memory: {@value}. */
   public static final int DEFAULT_MAX_ENTRIES = 100_000;
 
+  /** Longest a miss waits for a fetch running on another member before answering 503: 10 s. */
+  public static final Duration DEFAULT_COALESCE_TIMEOUT = Duration.ofSeconds(10);
+
   private final Map<String, UpstreamOptions> upstreams = new LinkedHashMap<>();
   private double refreshAheadFraction = DEFAULT_REFRESH_AHEAD_FRACTION;
   private Duration minRemaining = DEFAULT_MIN_REMAINING;
@@ -45,6 +48,7 @@ public class TokenCacheOptions {
   private Duration defaultLifetime = DEFAULT_DEFAULT_LIFETIME;
   private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
   private int maxEntries = DEFAULT_MAX_ENTRIES;
+  private Duration coalesceTimeout = DEFAULT_COALESCE_TIMEOUT;
   private Clock clock = Clock.systemUTC();
 
   /** Defaults, with no upstream. */
@@ -60,13 +64,14 @@ public class TokenCacheOptions {
     this.defaultLifetime = other.defaultLifetime;
     this.maxLifetime = other.maxLifetime;
     this.maxEntries = other.maxEntries;
+    this.coalesceTimeout = other.coalesceTimeout;
     this.clock = other.clock;
   }
 
   /**
    * From JSON: {@code upstreams} (an array of {@link UpstreamOptions} objects), {@code refreshAheadFraction},
    * {@code minRemaining}, {@code maxMinRemainingFraction}, {@code defaultLifetime}, {@code maxLifetime},
-   * {@code maxEntries}.
+   * {@code maxEntries}, {@code coalesceTimeout}.
    *
    * @throws IllegalArgumentException naming the setting that is wrong
    */
@@ -101,6 +106,9 @@ public class TokenCacheOptions {
     }
     if (json.containsKey("maxEntries")) {
       setMaxEntries(UpstreamOptions.number(json, "maxEntries").intValue());
+    }
+    if (json.containsKey("coalesceTimeout")) {
+      setCoalesceTimeout(Durations.parse("coalesceTimeout", json.getValue("coalesceTimeout")));
     }
   }
 
@@ -190,6 +198,17 @@ public class TokenCacheOptions {
     return this;
   }
 
+  /** Longest a miss waits for another member's fetch of the same key. */
+  public Duration getCoalesceTimeout() {
+    return coalesceTimeout;
+  }
+
+  /** Sets the wait bound; positive. */
+  public TokenCacheOptions setCoalesceTimeout(Duration coalesceTimeout) {
+    this.coalesceTimeout = Durations.positive("coalesceTimeout", coalesceTimeout);
+    return this;
+  }
+
   /** The clock expiry runs on. */
   public Clock getClock() {
     return clock;
@@ -224,7 +243,8 @@ public class TokenCacheOptions {
       .put("maxMinRemainingFraction", maxMinRemainingFraction)
       .put("defaultLifetime", Durations.format(defaultLifetime))
       .put("maxLifetime", Durations.format(maxLifetime))
-      .put("maxEntries", maxEntries);
+      .put("maxEntries", maxEntries)
+      .put("coalesceTimeout", Durations.format(coalesceTimeout));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.tokencache.impl;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tokencache.CacheStatus;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheException;
@@ -10,28 +12,29 @@ import io.tokencache.UpstreamOptions;
 import io.tokencache.impl.store.LocalTokenStore;
 import io.tokencache.impl.store.TokenStore;
 import io.tokencache.impl.upstream.UpstreamClient;
-import io.tokencache.impl.upstream.UpstreamResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * The engine: look up, serve, refresh ahead, coalesce misses, fetch and store.
+ * The engine: look up, serve, refresh ahead, coalesce misses on this member and across the cluster.
  *
  * <p>A request's path: key (HMAC of the canonical request) -> store lookup -> servable: answer, and past
- * the refresh point start one background refresh -> otherwise join the in-flight fetch for the key or
- * become the fetcher -> upstream -> store -> answer with {@code expires_in} rewritten to the time left.
+ * the refresh point start one background refresh -> otherwise join this member's in-flight fetch for the
+ * key, or lead it: take the key's cluster lease and fetch, or wait for the member holding the lease to
+ * store the token -> answer with {@code expires_in} rewritten to the time left.
  */
 public final class TokenCacheImpl implements TokenCache {
 
@@ -42,17 +45,30 @@ public final class TokenCacheImpl implements TokenCache {
 
   private final Clock clock;
   private final CacheKeys keys;
-  private final ExpiryPolicy expiry;
   private final TokenStore store;
   private final Map<String, UpstreamClient> upstreams;
-  private final SingleFlight<String, CachedToken> fetches = new SingleFlight<>();
+  private final UpstreamFetcher fetcher;
+  private final Duration coalesceTimeout;
+  private final SingleFlight<String, Fetched> fetches = new SingleFlight<>();
+  /**
+   * Refresh leases this member saw taken by another member, so its hits do not ask the cluster again on
+   * every request until the refreshed token reaches them.
+   */
+  private final Cache<String, Boolean> refreshesElsewhere = Caffeine.newBuilder()
+    .expireAfterWrite(Duration.ofSeconds(1)).maximumSize(100_000).executor(Runnable::run).build();
 
-  TokenCacheImpl(TokenCacheOptions options, CacheKeys keys, TokenStore store, Map<String, UpstreamClient> upstreams) {
+  /** A token obtained for a miss, and whether this member fetched it from the upstream. */
+  private record Fetched(CachedToken token, boolean fromUpstream) {
+  }
+
+  public TokenCacheImpl(TokenCacheOptions options, CacheKeys keys, TokenStore store,
+                        Map<String, UpstreamClient> upstreams) {
     this.clock = options.getClock();
     this.keys = keys;
-    this.expiry = new ExpiryPolicy(options);
     this.store = store;
     this.upstreams = upstreams;
+    this.fetcher = new UpstreamFetcher(clock, keys, new ExpiryPolicy(options));
+    this.coalesceTimeout = options.getCoalesceTimeout();
   }
 
   /** A cache whose tokens stay in this process (no cluster). */
@@ -64,7 +80,8 @@ public final class TokenCacheImpl implements TokenCache {
       upstreamClients(vertx, options)));
   }
 
-  static Map<String, UpstreamClient> upstreamClients(Vertx vertx, TokenCacheOptions options) {
+  /** One HTTP client per configured upstream. */
+  public static Map<String, UpstreamClient> upstreamClients(Vertx vertx, TokenCacheOptions options) {
     Map<String, UpstreamClient> clients = new LinkedHashMap<>();
     for (UpstreamOptions u : options.getUpstreams().values()) {
       clients.put(u.getId(), new UpstreamClient(vertx, u));
@@ -79,7 +96,7 @@ public final class TokenCacheImpl implements TokenCache {
       return Future.failedFuture(TokenCacheException.invalidRequest("unknown upstream '" + request.upstream() + "'"));
     }
     if (!request.isCacheable()) {
-      return passThrough(upstream, request);
+      return fetcher.passThrough(upstream, request);
     }
     String key = keys.keyOf(request);
     Context caller = Vertx.currentContext();
@@ -91,10 +108,11 @@ public final class TokenCacheImpl implements TokenCache {
         }
         return Future.succeededFuture(answer(token, now, CacheStatus.HIT));
       }
-      SingleFlight.Flight<CachedToken> flight = fetches.run(key, () -> fetchAndStore(key, request, upstream));
-      CacheStatus status = flight.leader() ? CacheStatus.MISS : CacheStatus.COALESCED;
-      Future<CachedToken> result = flight.leader() ? flight.future() : onContext(flight.future(), caller);
-      return result.map(t -> answer(t, clock.millis(), status));
+      long deadline = System.nanoTime() + coalesceTimeout.toNanos();
+      SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> fetchOnce(key, request, upstream, deadline));
+      Future<Fetched> result = flight.leader() ? flight.future() : onContext(flight.future(), caller);
+      return result.map(f -> answer(f.token(), clock.millis(),
+        flight.leader() && f.fromUpstream() ? CacheStatus.MISS : CacheStatus.COALESCED));
     });
   }
 
@@ -102,12 +120,54 @@ public final class TokenCacheImpl implements TokenCache {
     return TokenResponse.cached(status, token.accessToken(), token.body(), token.expiresInSeconds(now));
   }
 
-  /** Starts one background refresh unless one runs; the current token keeps being served meanwhile. */
+  /**
+   * Cluster-wide single flight for a miss: the member holding the key's lease fetches; the others wait for
+   * its token, and try again if the lease goes away without one (the fetch failed or the member died).
+   */
+  private Future<Fetched> fetchOnce(String key, TokenRequest request, UpstreamClient upstream, long deadline) {
+    Predicate<CachedToken> usable = t -> t != null && t.servable(clock.millis());
+    return store.tryLease(key, leaseTtl(upstream)).compose(acquired -> {
+      if (acquired) {
+        // Another member may have stored the token between our lookup and our lease.
+        return store.get(key)
+          .compose(existing -> usable.test(existing)
+            ? Future.succeededFuture(new Fetched(existing, false))
+            : fetchAndStore(key, request, upstream).map(t -> new Fetched(t, true)))
+          .eventually(() -> store.releaseLease(key));
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
+          "timed out waiting for another member to fetch the token", 1));
+      }
+      return store.awaitUpdate(key, key, Duration.ofNanos(left)).compose(token -> usable.test(token)
+        ? Future.succeededFuture(new Fetched(token, false))
+        : fetchOnce(key, request, upstream, deadline));
+    });
+  }
+
+  private Future<CachedToken> fetchAndStore(String key, TokenRequest request, UpstreamClient upstream) {
+    return fetcher.fetch(upstream, request).compose(token ->
+      // A token already under its minimum lifetime is handed to this caller but not kept.
+      token.servable(clock.millis()) ? store.put(key, token).map(token) : Future.succeededFuture(token));
+  }
+
+  /**
+   * Starts one background refresh, cluster-wide, unless one runs; the current token keeps being served.
+   *
+   * <p>The refresh lease is named after the token generation it replaces and is kept after a successful
+   * refresh: a member whose near cache still shows the old generation cannot refresh it a second time.
+   */
   private void refreshAhead(String key, TokenRequest request, CachedToken current, UpstreamClient upstream) {
-    if (fetches.isRunning(key)) {
+    String leaseKey = key + "@" + current.issuedAt();
+    if (fetches.isRunning(key) || refreshesElsewhere.getIfPresent(leaseKey) != null) {
       return;
     }
-    SingleFlight.Flight<CachedToken> flight = fetches.run(key, () -> fetchAndStore(key, request, upstream));
+    SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> store.tryLease(leaseKey, refreshLeaseTtl(current))
+      .compose(acquired -> acquired
+        ? fetchAndStore(key, request, upstream).map(t -> new Fetched(t, true))
+          .onFailure(err -> store.releaseLease(leaseKey))
+        : Future.succeededFuture(new Fetched(current, false)).onSuccess(f -> refreshesElsewhere.put(leaseKey, true))));
     if (flight.leader()) {
       flight.future().onFailure(err -> {
         long lifetime = current.expiresAt() - current.issuedAt();
@@ -120,63 +180,14 @@ public final class TokenCacheImpl implements TokenCache {
     }
   }
 
-  private Future<CachedToken> fetchAndStore(String key, TokenRequest request, UpstreamClient upstream) {
-    long issuedAt = clock.millis();
-    return upstream.requestToken(request)
-      .recover(err -> Future.failedFuture(unreachable(upstream, err)))
-      .compose(resp -> {
-        if (resp.statusCode() == 200) {
-          CachedToken token = parse(upstream, request, resp, issuedAt);
-          // A token already under its minimum lifetime is handed to this caller but not kept.
-          return token.servable(clock.millis()) ? store.put(key, token).map(token) : Future.succeededFuture(token);
-        }
-        return Future.failedFuture(rejection(upstream, resp));
-      });
+  /** Long enough for one whole upstream fetch; a member that dies holding it delays others this long. */
+  private static Duration leaseTtl(UpstreamClient upstream) {
+    return upstream.options().getRequestTimeout().multipliedBy(2).plusSeconds(1);
   }
 
-  private CachedToken parse(UpstreamClient upstream, TokenRequest request, UpstreamResponse resp, long issuedAt) {
-    JsonObject json;
-    try {
-      json = new JsonObject(resp.body());
-    } catch (RuntimeException e) {
-      throw TokenCacheException.temporarilyUnavailable("the upstream identity provider sent an unreadable answer", 1);
-    }
-    try {
-      return expiry.toCachedToken(json, issuedAt, keys.clientTagOf(request.upstream(), request.clientId()));
-    } catch (IllegalArgumentException e) {
-      LOG.warn("upstream '{}' answered 200 without a usable token: {}", upstream.options().getId(), e.getMessage());
-      throw TokenCacheException.temporarilyUnavailable("the upstream identity provider sent no access token", 1);
-    }
-  }
-
-  private TokenCacheException rejection(UpstreamClient upstream, UpstreamResponse resp) {
-    int status = resp.statusCode();
-    if (status >= 400 && status < 500 && status != 429) {
-      return TokenCacheException.upstreamRejected(status, resp.body(), resp.contentType());
-    }
-    LOG.warn("upstream '{}' answered {}", upstream.options().getId(), status);
-    long retryAfter = RetryAfter.seconds(resp.retryAfter(), clock.millis(), 1);
-    return TokenCacheException.temporarilyUnavailable(
-      "the upstream identity provider is unavailable (" + status + ")", retryAfter);
-  }
-
-  private TokenCacheException unreachable(UpstreamClient upstream, Throwable err) {
-    if (err instanceof TokenCacheException) {
-      return (TokenCacheException) err;
-    }
-    LOG.warn("upstream '{}' unreachable: {}", upstream.options().getId(), err.toString());
-    return TokenCacheException.temporarilyUnavailable("the upstream identity provider could not be reached", 1);
-  }
-
-  private Future<TokenResponse> passThrough(UpstreamClient upstream, TokenRequest request) {
-    return upstream.forward(request.passThroughRequest())
-      .recover(err -> Future.failedFuture(unreachable(upstream, err)))
-      .compose(resp -> {
-        if (resp.statusCode() >= 500 || resp.statusCode() == 429) {
-          return Future.failedFuture(rejection(upstream, resp));
-        }
-        return Future.succeededFuture(TokenResponse.passThrough(resp.statusCode(), resp.contentType(), resp.body()));
-      });
+  /** Until the replaced generation can no longer be served: nobody needs to refresh it after that. */
+  private Duration refreshLeaseTtl(CachedToken current) {
+    return Duration.ofMillis(Math.max(1000, current.serveUntil() - clock.millis()));
   }
 
   /** Completes on {@code context} (a waiter's own event loop), whichever thread completes {@code future}. */

@@ -1,0 +1,187 @@
+package io.tokencache.impl.cluster;
+
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * AES-256-GCM for the token values held in the distributed map, under the key every member shares
+ * ({@code TOKEN_CACHE_ENCRYPTION_KEY}).
+ *
+ * <p>Ciphertext layout: {@code version (1 byte) | nonce (12 random bytes) | AES-GCM ciphertext and 128-bit tag}.
+ * The additional authenticated data binds the version and the map key, so a ciphertext copied under another
+ * key, or with its version byte changed, fails to decrypt.
+ *
+ * <p>Members compare {@link #fingerprint()}s, never keys. The same key also yields the cache-key pepper
+ * ({@link #derivePepper()}), so every member computes the same cache keys. Both derivations are HMACs with
+ * distinct labels, so neither reveals the key nor the other.
+ *
+ * <p>Thread-safe: {@link Cipher} and {@link Mac} instances are kept per thread.
+ */
+public final class TokenCipher {
+
+  /** Length of the key in bytes: AES-256. */
+  public static final int KEY_BYTES = 32;
+
+  static final byte VERSION = 1;
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final int HEADER_BYTES = 1 + NONCE_BYTES;
+  private static final byte[] AAD_DOMAIN = "token-cache/map-value/v1\0".getBytes(StandardCharsets.UTF_8);
+  private static final String FINGERPRINT_LABEL = "token-cache key fingerprint v1";
+  private static final String PEPPER_LABEL = "token-cache cache-key pepper v1";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SecretKeySpec aesKey;
+  private final SecretKeySpec macKey;
+  private final boolean ephemeral;
+  private final String fingerprint;
+  private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(TokenCipher::newCipher);
+
+  private TokenCipher(byte[] key, boolean ephemeral) {
+    if (key == null || key.length != KEY_BYTES) {
+      throw new IllegalArgumentException("the encryption key must be exactly " + KEY_BYTES + " bytes, was "
+        + (key == null ? "absent" : key.length + " bytes"));
+    }
+    this.aesKey = new SecretKeySpec(key, "AES");
+    this.macKey = new SecretKeySpec(key, "HmacSHA256");
+    this.ephemeral = ephemeral;
+    // 8 bytes: enough to tell keys apart in a log line, far too little to test guesses offline at scale
+    this.fingerprint = HexFormat.of().formatHex(Arrays.copyOf(hmac(FINGERPRINT_LABEL), 8));
+  }
+
+  /** A cipher under {@code key} (32 bytes; copied). */
+  public static TokenCipher of(byte[] key) {
+    return new TokenCipher(key == null ? null : key.clone(), false);
+  }
+
+  /**
+   * A cipher under the base64 (standard or URL alphabet) of a 32-byte key, as in {@code TOKEN_CACHE_ENCRYPTION_KEY}.
+   *
+   * @throws IllegalArgumentException if it is not base64 of exactly 32 bytes (the message never repeats it)
+   */
+  public static TokenCipher fromBase64(String base64Key) {
+    return new TokenCipher(decodeKey(base64Key), false);
+  }
+
+  /** A cipher under a fresh random key: for a single node without a configured key. */
+  public static TokenCipher generateEphemeral() {
+    byte[] key = new byte[KEY_BYTES];
+    RANDOM.nextBytes(key);
+    return new TokenCipher(key, true);
+  }
+
+  /** Decodes a base64 (standard or URL-safe, padded or not) key of exactly 32 bytes. */
+  static byte[] decodeKey(String base64Key) {
+    if (base64Key == null || base64Key.isBlank()) {
+      throw new IllegalArgumentException("the encryption key is empty: expected base64 of " + KEY_BYTES + " bytes");
+    }
+    String s = base64Key.trim();
+    byte[] key;
+    try {
+      key = (s.indexOf('-') >= 0 || s.indexOf('_') >= 0 ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the encryption key is not valid base64");
+    }
+    if (key.length != KEY_BYTES) {
+      throw new IllegalArgumentException("the encryption key must be base64 of exactly " + KEY_BYTES
+        + " bytes, was " + key.length + " bytes");
+    }
+    return key;
+  }
+
+  /** Whether the key was generated at start-up rather than configured (it then cannot be shared). */
+  public boolean isEphemeral() {
+    return ephemeral;
+  }
+
+  /** A short hex fingerprint of the key (HMAC-SHA256 of a fixed label): equal keys, equal fingerprints. */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  /** 32 bytes derived from the key for {@code io.tokencache.impl.CacheKeys}: the same on every member. */
+  public byte[] derivePepper() {
+    return hmac(PEPPER_LABEL);
+  }
+
+  /** Encrypts {@code plaintext} to be stored under {@code key}; a fresh random nonce each time. */
+  public byte[] encrypt(String key, byte[] plaintext) {
+    byte[] out = new byte[HEADER_BYTES + plaintext.length + TAG_BITS / 8];
+    byte[] nonce = new byte[NONCE_BYTES];
+    RANDOM.nextBytes(nonce);
+    out[0] = VERSION;
+    System.arraycopy(nonce, 0, out, 1, NONCE_BYTES);
+    try {
+      Cipher cipher = ciphers.get();
+      cipher.init(Cipher.ENCRYPT_MODE, aesKey, new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(aad(VERSION, key));
+      int n = cipher.doFinal(plaintext, 0, plaintext.length, out, HEADER_BYTES);
+      if (n != out.length - HEADER_BYTES) {
+        throw new IllegalStateException("unexpected AES-GCM output length " + n);
+      }
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM encryption failed", e);
+    }
+  }
+
+  /**
+   * Decrypts a value stored under {@code key}.
+   *
+   * @throws GeneralSecurityException if it was tampered with, encrypted under another key or for another map key,
+   *     or is not in a known format
+   */
+  public byte[] decrypt(String key, byte[] ciphertext) throws GeneralSecurityException {
+    if (ciphertext == null || ciphertext.length < HEADER_BYTES + TAG_BITS / 8) {
+      throw new AEADBadTagException("ciphertext too short");
+    }
+    if (ciphertext[0] != VERSION) {
+      throw new AEADBadTagException("unknown ciphertext version " + ciphertext[0]);
+    }
+    Cipher cipher = ciphers.get();
+    cipher.init(Cipher.DECRYPT_MODE, aesKey, new GCMParameterSpec(TAG_BITS, ciphertext, 1, NONCE_BYTES));
+    cipher.updateAAD(aad(ciphertext[0], key));
+    return cipher.doFinal(ciphertext, HEADER_BYTES, ciphertext.length - HEADER_BYTES);
+  }
+
+  private static byte[] aad(byte version, String key) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    byte[] aad = new byte[AAD_DOMAIN.length + 1 + k.length];
+    System.arraycopy(AAD_DOMAIN, 0, aad, 0, AAD_DOMAIN.length);
+    aad[AAD_DOMAIN.length] = version;
+    System.arraycopy(k, 0, aad, AAD_DOMAIN.length + 1, k.length);
+    return aad;
+  }
+
+  private byte[] hmac(String label) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(macKey);
+      return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is unavailable", e);
+    }
+  }
+
+  private static Cipher newCipher() {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/GCM/NoPadding is unavailable", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TokenCipher{fingerprint=" + fingerprint + (ephemeral ? ", ephemeral" : "") + "}";
+  }
+}
