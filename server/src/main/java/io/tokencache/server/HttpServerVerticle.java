@@ -18,11 +18,13 @@ final class HttpServerVerticle extends VerticleBase {
 
   private final ServerConfig config;
   private final TokenCache cache;
+  private final HealthChecks liveness;
   private final HealthChecks readiness;
 
-  HttpServerVerticle(ServerConfig config, TokenCache cache, HealthChecks readiness) {
+  HttpServerVerticle(ServerConfig config, TokenCache cache, HealthChecks liveness, HealthChecks readiness) {
     this.config = config;
     this.cache = cache;
+    this.liveness = liveness;
     this.readiness = readiness;
   }
 
@@ -30,7 +32,7 @@ final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));
-    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(HealthChecks.create(vertx)));
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.route().last().handler(ctx -> ctx.response()
       .setStatusCode(404)

@@ -41,12 +41,14 @@ public final class TokenCacheServer {
    */
   public static Future<TokenCacheServer> start(ServerConfig config) {
     Vertx vertx = Vertx.vertx(new VertxOptions());
+    // Liveness only proves an event loop answers; an open breaker or a lost cluster must not get us restarted.
+    HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
     HealthChecks readiness = HealthChecks.create(vertx);
     return TokenCache.create(vertx, config.cacheOptions())
       .compose(cache -> {
         readiness.register("cache", p -> p.complete(Status.OK(new JsonObject().put("tokens", 0))));
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return vertx.deployVerticle(() -> new HttpServerVerticle(config, cache, readiness),
+        return vertx.deployVerticle(() -> new HttpServerVerticle(config, cache, liveness, readiness),
             new DeploymentOptions().setInstances(instances))
           .map(id -> new TokenCacheServer(vertx, cache, config.httpPort()));
       })
