@@ -1,0 +1,49 @@
+package io.tokencache.loadtest.idp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("IdpCounters")
+class IdpCountersTest {
+
+  private static final long MS = 1_000_000L;
+
+  @Test
+  @DisplayName("counts admitted and throttled arrivals in half-open sliding windows [t, t + w)")
+  void shouldCountArrivalsInHalfOpenSlidingWindows() {
+    IdpCounters counters = new IdpCounters();
+    long[] arrivalsMs = {0, 100, 900, 999, 1000, 1001, 1500, 3000};
+    for (long ms : arrivalsMs) {
+      counters.arrived(ms * MS, 1_700_000_000_000L + ms, ms % 2 == 0);
+    }
+
+    // [900, 1900) holds 900, 999, 1000, 1001, 1500; [0, 1000) holds only four (1000 is excluded).
+    assertThat(counters.maxArrivalsInWindow(1000 * MS)).isEqualTo(5);
+    assertThat(counters.maxArrivalsInWindow(1 * MS)).isEqualTo(1);
+    assertThat(counters.maxArrivalsInWindow(10_000 * MS)).isEqualTo(8);
+    assertThat(counters.tokenRequests()).isEqualTo(8);
+    assertThat(counters.throttled()).isEqualTo(2);
+    assertThat(counters.admittedMillis()).hasSize(6);
+    assertThat(counters.requestsPerSecondJson().getInteger("1700000000")).isEqualTo(4);
+    assertThat(counters.requestsPerSecondJson().getInteger("1700000001")).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("reset zeroes every counter and log")
+  void shouldResetEverything() {
+    IdpCounters counters = new IdpCounters();
+    counters.arrived(1, 1, true);
+    counters.issued("a");
+    counters.rejectedClient();
+
+    counters.reset();
+
+    assertThat(counters.tokenRequests()).isZero();
+    assertThat(counters.tokensIssued("a")).isZero();
+    assertThat(counters.rejectedClients()).isZero();
+    assertThat(counters.maxArrivalsInWindow(1_000 * MS)).isZero();
+    assertThat(counters.admittedMillis()).isEmpty();
+  }
+}
