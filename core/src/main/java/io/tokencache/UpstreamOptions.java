@@ -24,6 +24,29 @@ public class UpstreamOptions {
   /** Connections kept to the upstream per member: {@value}. */
   public static final int DEFAULT_MAX_CONNECTIONS = 16;
 
+  /** Attempts per fetch, the first included: {@value}. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** First back-off between attempts (doubled each time, with jitter): 200 ms. */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+  /** Longest back-off between attempts: 5 s. */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+  /** Bound on one whole fetch: quota wait, attempts and back-offs: 10 s. */
+  public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(10);
+  /** Longest a fetch waits for a slot in the budget before answering 503: 2 s. */
+  public static final Duration DEFAULT_QUOTA_MAX_WAIT = Duration.ofSeconds(2);
+  /** Added to the budget's 1 s window against timing jitter between members and the IdP: 100 ms. */
+  public static final Duration DEFAULT_QUOTA_SAFETY_MARGIN = Duration.ofMillis(100);
+  /** Upstream requests one member runs at once: {@value}. */
+  public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 32;
+  /** Failure rate (percent) over the breaker's window that opens it: {@value}. */
+  public static final float DEFAULT_BREAKER_FAILURE_RATE = 50;
+  /** Calls the breaker's sliding window holds (and needs at least 5 of): {@value}. */
+  public static final int DEFAULT_BREAKER_WINDOW = 20;
+  /** How long an open breaker stays open before one probe: 5 s. */
+  public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(5);
+  /** How long an upstream {@code invalid_client}/{@code unauthorized_client} is remembered: 30 s. */
+  public static final Duration DEFAULT_NEGATIVE_CACHE_TTL = Duration.ofSeconds(30);
+
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
   private String id = TokenCacheOptions.DEFAULT_UPSTREAM;
@@ -32,6 +55,17 @@ public class UpstreamOptions {
   private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+  private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+  private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+  private Duration fetchTimeout = DEFAULT_FETCH_TIMEOUT;
+  private Duration quotaMaxWait = DEFAULT_QUOTA_MAX_WAIT;
+  private Duration quotaSafetyMargin = DEFAULT_QUOTA_SAFETY_MARGIN;
+  private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
+  private float breakerFailureRate = DEFAULT_BREAKER_FAILURE_RATE;
+  private int breakerWindow = DEFAULT_BREAKER_WINDOW;
+  private Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
+  private Duration negativeCacheTtl = DEFAULT_NEGATIVE_CACHE_TTL;
 
   /** Defaults, without a token URL. */
   public UpstreamOptions() {
@@ -45,11 +79,25 @@ public class UpstreamOptions {
     this.connectTimeout = other.connectTimeout;
     this.requestTimeout = other.requestTimeout;
     this.maxConnections = other.maxConnections;
+    this.maxAttempts = other.maxAttempts;
+    this.initialBackoff = other.initialBackoff;
+    this.maxBackoff = other.maxBackoff;
+    this.fetchTimeout = other.fetchTimeout;
+    this.quotaMaxWait = other.quotaMaxWait;
+    this.quotaSafetyMargin = other.quotaSafetyMargin;
+    this.maxConcurrentRequests = other.maxConcurrentRequests;
+    this.breakerFailureRate = other.breakerFailureRate;
+    this.breakerWindow = other.breakerWindow;
+    this.breakerOpenDuration = other.breakerOpenDuration;
+    this.negativeCacheTtl = other.negativeCacheTtl;
   }
 
   /**
    * From JSON: {@code id}, {@code tokenUrl}, {@code quotaRps}, {@code connectTimeout}, {@code requestTimeout}
-   * (durations as in {@link Durations#parse}), {@code maxConnections}.
+   * (durations as in {@link Durations#parse}), {@code maxConnections}, {@code maxAttempts},
+   * {@code initialBackoff}, {@code maxBackoff}, {@code fetchTimeout}, {@code quotaMaxWait},
+   * {@code quotaSafetyMargin}, {@code maxConcurrentRequests}, {@code breakerFailureRate}, {@code breakerWindow},
+   * {@code breakerOpenDuration}, {@code negativeCacheTtl}.
    *
    * @throws IllegalArgumentException naming the setting that is wrong
    */
@@ -72,6 +120,39 @@ public class UpstreamOptions {
     }
     if (json.containsKey("maxConnections")) {
       setMaxConnections(number(json, "maxConnections").intValue());
+    }
+    if (json.containsKey("maxAttempts")) {
+      setMaxAttempts(number(json, "maxAttempts").intValue());
+    }
+    if (json.containsKey("initialBackoff")) {
+      setInitialBackoff(Durations.parse("initialBackoff", json.getValue("initialBackoff")));
+    }
+    if (json.containsKey("maxBackoff")) {
+      setMaxBackoff(Durations.parse("maxBackoff", json.getValue("maxBackoff")));
+    }
+    if (json.containsKey("fetchTimeout")) {
+      setFetchTimeout(Durations.parse("fetchTimeout", json.getValue("fetchTimeout")));
+    }
+    if (json.containsKey("quotaMaxWait")) {
+      setQuotaMaxWait(Durations.parse("quotaMaxWait", json.getValue("quotaMaxWait")));
+    }
+    if (json.containsKey("quotaSafetyMargin")) {
+      setQuotaSafetyMargin(Durations.parse("quotaSafetyMargin", json.getValue("quotaSafetyMargin")));
+    }
+    if (json.containsKey("maxConcurrentRequests")) {
+      setMaxConcurrentRequests(number(json, "maxConcurrentRequests").intValue());
+    }
+    if (json.containsKey("breakerFailureRate")) {
+      setBreakerFailureRate(number(json, "breakerFailureRate").floatValue());
+    }
+    if (json.containsKey("breakerWindow")) {
+      setBreakerWindow(number(json, "breakerWindow").intValue());
+    }
+    if (json.containsKey("breakerOpenDuration")) {
+      setBreakerOpenDuration(Durations.parse("breakerOpenDuration", json.getValue("breakerOpenDuration")));
+    }
+    if (json.containsKey("negativeCacheTtl")) {
+      setNegativeCacheTtl(Durations.parse("negativeCacheTtl", json.getValue("negativeCacheTtl")));
     }
   }
 
@@ -183,6 +264,143 @@ public class UpstreamOptions {
     return this;
   }
 
+  /** Attempts per fetch, the first included (retries on 429, 5xx, timeouts and connection errors). */
+  public int getMaxAttempts() {
+    return maxAttempts;
+  }
+
+  /** Sets the attempts; 1 to 10. */
+  public UpstreamOptions setMaxAttempts(int maxAttempts) {
+    if (maxAttempts < 1 || maxAttempts > 10) {
+      throw new IllegalArgumentException("maxAttempts must be from 1 to 10, was " + maxAttempts);
+    }
+    this.maxAttempts = maxAttempts;
+    return this;
+  }
+
+  /** First back-off between attempts; doubled each attempt, with jitter, never below a {@code Retry-After}. */
+  public Duration getInitialBackoff() {
+    return initialBackoff;
+  }
+
+  /** Sets the first back-off; positive. */
+  public UpstreamOptions setInitialBackoff(Duration initialBackoff) {
+    this.initialBackoff = Durations.positive("initialBackoff", initialBackoff);
+    return this;
+  }
+
+  /** Longest back-off between attempts. */
+  public Duration getMaxBackoff() {
+    return maxBackoff;
+  }
+
+  /** Sets the longest back-off; positive. */
+  public UpstreamOptions setMaxBackoff(Duration maxBackoff) {
+    this.maxBackoff = Durations.positive("maxBackoff", maxBackoff);
+    return this;
+  }
+
+  /** Bound on one whole fetch (quota wait, every attempt and back-off); past it the caller gets 503. */
+  public Duration getFetchTimeout() {
+    return fetchTimeout;
+  }
+
+  /** Sets the fetch bound; positive. */
+  public UpstreamOptions setFetchTimeout(Duration fetchTimeout) {
+    this.fetchTimeout = Durations.positive("fetchTimeout", fetchTimeout);
+    return this;
+  }
+
+  /** Longest a fetch waits for a slot in the upstream's budget; beyond it the caller gets 503 at once. */
+  public Duration getQuotaMaxWait() {
+    return quotaMaxWait;
+  }
+
+  /** Sets the quota wait bound; zero or positive. */
+  public UpstreamOptions setQuotaMaxWait(Duration quotaMaxWait) {
+    this.quotaMaxWait = Durations.nonNegative("quotaMaxWait", quotaMaxWait);
+    return this;
+  }
+
+  /** Added to the budget's window so timing jitter cannot put two windows' requests into one IdP second. */
+  public Duration getQuotaSafetyMargin() {
+    return quotaSafetyMargin;
+  }
+
+  /** Sets the safety margin; zero or positive, under 1 s. */
+  public UpstreamOptions setQuotaSafetyMargin(Duration quotaSafetyMargin) {
+    Durations.nonNegative("quotaSafetyMargin", quotaSafetyMargin);
+    if (quotaSafetyMargin.toMillis() >= 1000) {
+      throw new IllegalArgumentException("quotaSafetyMargin must be under 1s, was " + quotaSafetyMargin);
+    }
+    this.quotaSafetyMargin = quotaSafetyMargin;
+    return this;
+  }
+
+  /** Upstream requests one member runs at once (a bulkhead); more get 503 at once. */
+  public int getMaxConcurrentRequests() {
+    return maxConcurrentRequests;
+  }
+
+  /** Sets the bulkhead size; at least 1. */
+  public UpstreamOptions setMaxConcurrentRequests(int maxConcurrentRequests) {
+    if (maxConcurrentRequests < 1) {
+      throw new IllegalArgumentException("maxConcurrentRequests must be at least 1, was " + maxConcurrentRequests);
+    }
+    this.maxConcurrentRequests = maxConcurrentRequests;
+    return this;
+  }
+
+  /** Failure rate in percent (5xx, timeouts, connection errors) that opens the circuit breaker. */
+  public float getBreakerFailureRate() {
+    return breakerFailureRate;
+  }
+
+  /** Sets the failure rate threshold; in (0, 100]. */
+  public UpstreamOptions setBreakerFailureRate(float breakerFailureRate) {
+    if (!(breakerFailureRate > 0 && breakerFailureRate <= 100)) {
+      throw new IllegalArgumentException("breakerFailureRate must be in (0, 100], was " + breakerFailureRate);
+    }
+    this.breakerFailureRate = breakerFailureRate;
+    return this;
+  }
+
+  /** Calls in the breaker's sliding window; the rate counts once a quarter of them (at least 2) is in. */
+  public int getBreakerWindow() {
+    return breakerWindow;
+  }
+
+  /** Sets the breaker window; at least 2. */
+  public UpstreamOptions setBreakerWindow(int breakerWindow) {
+    if (breakerWindow < 2) {
+      throw new IllegalArgumentException("breakerWindow must be at least 2, was " + breakerWindow);
+    }
+    this.breakerWindow = breakerWindow;
+    return this;
+  }
+
+  /** How long an open breaker refuses calls (cluster-wide) before it lets one probe through. */
+  public Duration getBreakerOpenDuration() {
+    return breakerOpenDuration;
+  }
+
+  /** Sets the open duration; positive. */
+  public UpstreamOptions setBreakerOpenDuration(Duration breakerOpenDuration) {
+    this.breakerOpenDuration = Durations.positive("breakerOpenDuration", breakerOpenDuration);
+    return this;
+  }
+
+  /** How long an upstream {@code invalid_client}/{@code unauthorized_client} answer is replayed without calling. */
+  public Duration getNegativeCacheTtl() {
+    return negativeCacheTtl;
+  }
+
+  /** Sets the negative-cache time; zero turns negative caching off. */
+  public UpstreamOptions setNegativeCacheTtl(Duration negativeCacheTtl) {
+    this.negativeCacheTtl = Durations.nonNegative("negativeCacheTtl", negativeCacheTtl);
+    return this;
+  }
+
   /** Checks that the options are complete. */
   public void validate() {
     if (tokenUrl == null) {
@@ -195,7 +413,18 @@ public class UpstreamOptions {
     JsonObject json = new JsonObject().put("id", id).put("quotaRps", quotaRps)
       .put("connectTimeout", Durations.format(connectTimeout))
       .put("requestTimeout", Durations.format(requestTimeout))
-      .put("maxConnections", maxConnections);
+      .put("maxConnections", maxConnections)
+      .put("maxAttempts", maxAttempts)
+      .put("initialBackoff", Durations.format(initialBackoff))
+      .put("maxBackoff", Durations.format(maxBackoff))
+      .put("fetchTimeout", Durations.format(fetchTimeout))
+      .put("quotaMaxWait", Durations.format(quotaMaxWait))
+      .put("quotaSafetyMargin", Durations.format(quotaSafetyMargin))
+      .put("maxConcurrentRequests", maxConcurrentRequests)
+      .put("breakerFailureRate", breakerFailureRate)
+      .put("breakerWindow", breakerWindow)
+      .put("breakerOpenDuration", Durations.format(breakerOpenDuration))
+      .put("negativeCacheTtl", Durations.format(negativeCacheTtl));
     if (tokenUrl != null) {
       json.put("tokenUrl", tokenUrl);
     }

@@ -11,6 +11,9 @@ import io.tokencache.TokenResponse;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.impl.store.LocalTokenStore;
 import io.tokencache.impl.store.TokenStore;
+import io.tokencache.impl.quota.LocalQuotaGate;
+import io.tokencache.impl.quota.QuotaGate;
+import io.tokencache.impl.upstream.ResilientUpstream;
 import io.tokencache.impl.upstream.UpstreamClient;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,6 +28,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -46,7 +50,7 @@ public final class TokenCacheImpl implements TokenCache {
   private final Clock clock;
   private final CacheKeys keys;
   private final TokenStore store;
-  private final Map<String, UpstreamClient> upstreams;
+  private final Map<String, ResilientUpstream> upstreams;
   private final UpstreamFetcher fetcher;
   private final Duration coalesceTimeout;
   private final SingleFlight<String, Fetched> fetches = new SingleFlight<>();
@@ -62,7 +66,7 @@ public final class TokenCacheImpl implements TokenCache {
   }
 
   public TokenCacheImpl(TokenCacheOptions options, CacheKeys keys, TokenStore store,
-                        Map<String, UpstreamClient> upstreams) {
+                        Map<String, ResilientUpstream> upstreams) {
     this.clock = options.getClock();
     this.keys = keys;
     this.store = store;
@@ -77,21 +81,23 @@ public final class TokenCacheImpl implements TokenCache {
     new SecureRandom().nextBytes(pepper);
     TokenStore store = new LocalTokenStore(options.getMaxEntries(), options.getClock());
     return Future.succeededFuture(new TokenCacheImpl(options, new CacheKeys(pepper), store,
-      upstreamClients(vertx, options)));
+      upstreams(vertx, options, u -> new LocalQuotaGate(u.getQuotaRps(), u.getQuotaSafetyMargin(), options.getClock()))));
   }
 
-  /** One HTTP client per configured upstream. */
-  public static Map<String, UpstreamClient> upstreamClients(Vertx vertx, TokenCacheOptions options) {
-    Map<String, UpstreamClient> clients = new LinkedHashMap<>();
+  /** One protected HTTP client per configured upstream, each behind its budget gate. */
+  public static Map<String, ResilientUpstream> upstreams(Vertx vertx, TokenCacheOptions options,
+                                                        Function<UpstreamOptions, QuotaGate> gates) {
+    Map<String, ResilientUpstream> clients = new LinkedHashMap<>();
     for (UpstreamOptions u : options.getUpstreams().values()) {
-      clients.put(u.getId(), new UpstreamClient(vertx, u));
+      clients.put(u.getId(), new ResilientUpstream(vertx, new UpstreamClient(vertx, u), gates.apply(u),
+        options.getClock()));
     }
     return clients;
   }
 
   @Override
   public Future<TokenResponse> getToken(TokenRequest request) {
-    UpstreamClient upstream = upstreams.get(request.upstream());
+    ResilientUpstream upstream = upstreams.get(request.upstream());
     if (upstream == null) {
       return Future.failedFuture(TokenCacheException.invalidRequest("unknown upstream '" + request.upstream() + "'"));
     }
@@ -124,7 +130,7 @@ public final class TokenCacheImpl implements TokenCache {
    * Cluster-wide single flight for a miss: the member holding the key's lease fetches; the others wait for
    * its token, and try again if the lease goes away without one (the fetch failed or the member died).
    */
-  private Future<Fetched> fetchOnce(String key, TokenRequest request, UpstreamClient upstream, long deadline) {
+  private Future<Fetched> fetchOnce(String key, TokenRequest request, ResilientUpstream upstream, long deadline) {
     Predicate<CachedToken> usable = t -> t != null && t.servable(clock.millis());
     return store.tryLease(key, leaseTtl(upstream)).compose(acquired -> {
       if (acquired) {
@@ -146,7 +152,7 @@ public final class TokenCacheImpl implements TokenCache {
     });
   }
 
-  private Future<CachedToken> fetchAndStore(String key, TokenRequest request, UpstreamClient upstream) {
+  private Future<CachedToken> fetchAndStore(String key, TokenRequest request, ResilientUpstream upstream) {
     return fetcher.fetch(upstream, request).compose(token ->
       // A token already under its minimum lifetime is handed to this caller but not kept.
       token.servable(clock.millis()) ? store.put(key, token).map(token) : Future.succeededFuture(token));
@@ -158,7 +164,7 @@ public final class TokenCacheImpl implements TokenCache {
    * <p>The refresh lease is named after the token generation it replaces and is kept after a successful
    * refresh: a member whose near cache still shows the old generation cannot refresh it a second time.
    */
-  private void refreshAhead(String key, TokenRequest request, CachedToken current, UpstreamClient upstream) {
+  private void refreshAhead(String key, TokenRequest request, CachedToken current, ResilientUpstream upstream) {
     String leaseKey = key + "@" + current.issuedAt();
     if (fetches.isRunning(key) || refreshesElsewhere.getIfPresent(leaseKey) != null) {
       return;
@@ -181,8 +187,8 @@ public final class TokenCacheImpl implements TokenCache {
   }
 
   /** Long enough for one whole upstream fetch; a member that dies holding it delays others this long. */
-  private static Duration leaseTtl(UpstreamClient upstream) {
-    return upstream.options().getRequestTimeout().multipliedBy(2).plusSeconds(1);
+  private static Duration leaseTtl(ResilientUpstream upstream) {
+    return upstream.options().getFetchTimeout().plusSeconds(1);
   }
 
   /** Until the replaced generation can no longer be served: nobody needs to refresh it after that. */
@@ -221,7 +227,7 @@ public final class TokenCacheImpl implements TokenCache {
 
   @Override
   public Future<Void> close() {
-    List<Future<Void>> closing = upstreams.values().stream().map(UpstreamClient::close).collect(Collectors.toList());
+    List<Future<Void>> closing = upstreams.values().stream().map(ResilientUpstream::close).collect(Collectors.toList());
     closing.add(store.close());
     return Future.all(closing).mapEmpty();
   }

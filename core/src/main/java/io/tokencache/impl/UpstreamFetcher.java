@@ -3,7 +3,7 @@ package io.tokencache.impl;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
 import io.tokencache.TokenResponse;
-import io.tokencache.impl.upstream.UpstreamClient;
+import io.tokencache.impl.upstream.ResilientUpstream;
 import io.tokencache.impl.upstream.UpstreamResponse;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +31,7 @@ final class UpstreamFetcher {
   }
 
   /** One upstream token request; the result is not stored. */
-  Future<CachedToken> fetch(UpstreamClient upstream, TokenRequest request) {
+  Future<CachedToken> fetch(ResilientUpstream upstream, TokenRequest request) {
     long issuedAt = clock.millis();
     return upstream.requestToken(request)
       .recover(err -> Future.failedFuture(unreachable(upstream, err)))
@@ -41,8 +41,8 @@ final class UpstreamFetcher {
   }
 
   /** Forwards a pass-through request; the upstream's 2xx-4xx answers come back as they are. */
-  Future<TokenResponse> passThrough(UpstreamClient upstream, TokenRequest request) {
-    return upstream.forward(request.passThroughRequest())
+  Future<TokenResponse> passThrough(ResilientUpstream upstream, TokenRequest request) {
+    return upstream.forward(request)
       .recover(err -> Future.failedFuture(unreachable(upstream, err)))
       .compose(resp -> {
         if (resp.statusCode() >= 500 || resp.statusCode() == 429) {
@@ -52,7 +52,7 @@ final class UpstreamFetcher {
       });
   }
 
-  private CachedToken parse(UpstreamClient upstream, TokenRequest request, UpstreamResponse resp, long issuedAt) {
+  private CachedToken parse(ResilientUpstream upstream, TokenRequest request, UpstreamResponse resp, long issuedAt) {
     JsonObject json;
     try {
       json = new JsonObject(resp.body());
@@ -67,7 +67,7 @@ final class UpstreamFetcher {
     }
   }
 
-  private TokenCacheException rejection(UpstreamClient upstream, UpstreamResponse resp) {
+  private TokenCacheException rejection(ResilientUpstream upstream, UpstreamResponse resp) {
     int status = resp.statusCode();
     if (status >= 400 && status < 500 && status != 429) {
       return TokenCacheException.upstreamRejected(status, resp.body(), resp.contentType());
@@ -78,7 +78,7 @@ final class UpstreamFetcher {
       "the upstream identity provider is unavailable (" + status + ")", retryAfter);
   }
 
-  private TokenCacheException unreachable(UpstreamClient upstream, Throwable err) {
+  private TokenCacheException unreachable(ResilientUpstream upstream, Throwable err) {
     if (err instanceof TokenCacheException) {
       return (TokenCacheException) err;
     }

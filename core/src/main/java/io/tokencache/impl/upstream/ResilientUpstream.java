@@ -1,0 +1,245 @@
+package io.tokencache.impl.upstream;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.tokencache.TokenCacheException;
+import io.tokencache.TokenRequest;
+import io.tokencache.UpstreamOptions;
+import io.tokencache.impl.RetryAfter;
+import io.tokencache.impl.quota.QuotaGate;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every protection around one upstream: a circuit breaker, a bulkhead, the budget gate, and retries with
+ * exponential back-off and jitter that honour {@code Retry-After} (Resilience4j's {@code CircuitBreaker},
+ * {@code Bulkhead} and {@code Retry}, driven through their non-blocking permission and context APIs so that
+ * waits are Vert.x timers, never blocked threads). Each attempt is bounded by the HTTP client's timeout
+ * ({@link UpstreamClient}); the whole fetch by {@link UpstreamOptions#getFetchTimeout()}.
+ *
+ * <p>A 429 or 503 with {@code Retry-After}, and a breaker that opens, hold back the budget gate, which the
+ * cluster shares: every member, including one that joins later, waits instead of hammering the IdP.
+ */
+public final class ResilientUpstream {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ResilientUpstream.class);
+
+  private final Vertx vertx;
+  private final UpstreamClient client;
+  private final QuotaGate quota;
+  private final UpstreamOptions options;
+  private final Clock clock;
+  private final CircuitBreaker breaker;
+  private final Bulkhead bulkhead;
+  private final Retry retry;
+  private volatile long breakerOpenedAt;
+
+  public ResilientUpstream(Vertx vertx, UpstreamClient client, QuotaGate quota, Clock clock) {
+    this.vertx = vertx;
+    this.client = client;
+    this.quota = quota;
+    this.options = client.options();
+    this.clock = clock;
+    String name = "upstream-" + options.getId();
+    this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
+      .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+      .slidingWindowSize(options.getBreakerWindow())
+      .minimumNumberOfCalls(Math.max(2, options.getBreakerWindow() / 4))
+      .failureRateThreshold(options.getBreakerFailureRate())
+      .waitDurationInOpenState(options.getBreakerOpenDuration())
+      .permittedNumberOfCallsInHalfOpenState(1)
+      .build());
+    this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
+      .maxConcurrentCalls(options.getMaxConcurrentRequests())
+      .maxWaitDuration(Duration.ZERO)
+      .build());
+    this.retry = Retry.of(name, RetryConfig.<UpstreamResponse>custom()
+      .maxAttempts(options.getMaxAttempts())
+      .retryOnResult(ResilientUpstream::isRetryable)
+      // our own fast refusals (open breaker, full bulkhead, no budget) are answers, not faults to retry
+      .retryOnException(e -> !(e instanceof TokenCacheException))
+      .intervalBiFunction(this::backoffMillis)
+      .failAfterMaxAttempts(false)
+      .build());
+    breaker.getEventPublisher().onStateTransition(e -> {
+      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+        breakerOpenedAt = clock.millis();
+        LOG.warn("circuit breaker for upstream '{}' opened: failing fast for {}", options.getId(),
+          options.getBreakerOpenDuration());
+        quota.backOff(options.getBreakerOpenDuration());
+      }
+    });
+  }
+
+  /** The upstream's options. */
+  public UpstreamOptions options() {
+    return options;
+  }
+
+  /** The breaker, for health and metrics. */
+  public CircuitBreaker circuitBreaker() {
+    return breaker;
+  }
+
+  /** The bulkhead, for metrics. */
+  public Bulkhead bulkhead() {
+    return bulkhead;
+  }
+
+  /** The retry, for metrics. */
+  public Retry retry() {
+    return retry;
+  }
+
+  /**
+   * Requests a token with every protection.
+   *
+   * @return the upstream's last answer (possibly a 429 or 5xx once attempts or time ran out), or a
+   *     {@link TokenCacheException} 503 with {@code Retry-After} when it could not be asked within bounds
+   */
+  public Future<UpstreamResponse> requestToken(TokenRequest request) {
+    Promise<UpstreamResponse> result = Promise.promise();
+    long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
+    attempt(request, retry.asyncContext(), deadline, result);
+    return result.future();
+  }
+
+  /** Forwards a pass-through request through the same breaker, bulkhead and budget, without retries. */
+  public Future<UpstreamResponse> forward(TokenRequest request) {
+    long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
+    return guarded(deadline, () -> client.forward(request.passThroughRequest()));
+  }
+
+  private void attempt(TokenRequest request, Retry.AsyncContext<UpstreamResponse> context, long deadline,
+                       Promise<UpstreamResponse> result) {
+    guarded(deadline, () -> client.requestToken(request)).onComplete(ar -> {
+      long delay = ar.succeeded() ? context.onResult(ar.result()) : context.onError(ar.cause());
+      boolean inTime = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) < deadline;
+      if (delay < 0 || !inTime) {
+        if (ar.succeeded()) {
+          context.onComplete();
+        }
+        result.handle(ar);
+        return;
+      }
+      vertx.setTimer(Math.max(1, delay), t -> attempt(request, context, deadline, result));
+    });
+  }
+
+  /** One upstream request behind the breaker, the bulkhead and the budget. */
+  private Future<UpstreamResponse> guarded(long deadline, java.util.function.Supplier<Future<UpstreamResponse>> call) {
+    if (!breaker.tryAcquirePermission()) {
+      long left = breakerOpenedAt + options.getBreakerOpenDuration().toMillis() - clock.millis();
+      return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
+        "the upstream identity provider is failing; not calling it for now", seconds(left)));
+    }
+    if (!bulkhead.tryAcquirePermission()) {
+      breaker.releasePermission();
+      return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
+        "too many upstream requests in progress", 1));
+    }
+    long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    Duration maxWait = Duration.ofMillis(Math.max(0, Math.min(options.getQuotaMaxWait().toMillis(), remaining)));
+    return quota.reserve(maxWait)
+      .recover(err -> {
+        LOG.warn("upstream '{}': the budget could not be consulted: {}", options.getId(), err.toString());
+        return Future.failedFuture(TokenCacheException.temporarilyUnavailable("the upstream budget is unavailable", 1));
+      })
+      .compose(delay -> {
+        if (delay < 0) {
+          return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
+            "the upstream budget is exhausted", seconds(-(delay + 1))));
+        }
+        return delay == 0 ? send(call) : vertx.timer(delay).compose(v -> send(call));
+      })
+      .onFailure(err -> {
+        if (err instanceof TokenCacheException) {
+          // refused before any call: the breaker and bulkhead permits are returned unused
+          breaker.releasePermission();
+          bulkhead.onComplete();
+        }
+      });
+  }
+
+  private Future<UpstreamResponse> send(java.util.function.Supplier<Future<UpstreamResponse>> call) {
+    long start = System.nanoTime();
+    Future<UpstreamResponse> sent;
+    try {
+      sent = call.get();
+    } catch (RuntimeException e) {
+      sent = Future.failedFuture(e);
+    }
+    return sent.transform(ar -> {
+      bulkhead.onComplete();
+      long took = System.nanoTime() - start;
+      if (ar.failed()) {
+        breaker.onError(took, TimeUnit.NANOSECONDS, ar.cause());
+        // not a TokenCacheException: a transport fault, which the retry may try again
+        return Future.failedFuture(new UpstreamFailure(ar.cause()));
+      }
+      UpstreamResponse resp = ar.result();
+      if (resp.statusCode() >= 500) {
+        breaker.onError(took, TimeUnit.NANOSECONDS, new UpstreamFailure("upstream answered " + resp.statusCode()));
+      } else {
+        // 2xx and 4xx (429 included) show a healthy IdP: the budget, not the breaker, handles throttling
+        breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+      }
+      if ((resp.statusCode() == 429 || resp.statusCode() == 503) && resp.retryAfter() != null) {
+        long seconds = RetryAfter.seconds(resp.retryAfter(), clock.millis(), 1);
+        LOG.warn("upstream '{}' answered {} with Retry-After {} s: holding the budget back", options.getId(),
+          resp.statusCode(), seconds);
+        quota.backOff(Duration.ofSeconds(seconds));
+      }
+      return Future.succeededFuture(resp);
+    });
+  }
+
+  private static boolean isRetryable(UpstreamResponse resp) {
+    return resp.statusCode() == 429 || resp.statusCode() >= 500;
+  }
+
+  /** Exponential back-off with full jitter in [base/2, base], never shorter than the upstream's Retry-After. */
+  private Long backoffMillis(Integer attempt, io.github.resilience4j.core.functions.Either<Throwable, UpstreamResponse> outcome) {
+    long base = Math.min(options.getMaxBackoff().toMillis(),
+      options.getInitialBackoff().toMillis() << Math.min(20, Math.max(0, attempt - 1)));
+    long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    if (outcome.isRight() && outcome.get().retryAfter() != null) {
+      jittered = Math.max(jittered, RetryAfter.seconds(outcome.get().retryAfter(), clock.millis(), 0) * 1000);
+    }
+    return jittered;
+  }
+
+  private static long seconds(long millis) {
+    return Math.max(1, (millis + 999) / 1000);
+  }
+
+  /** Closes the HTTP client. */
+  public Future<Void> close() {
+    return client.close();
+  }
+
+  /** A transport-level failure of one attempt (timeout, connection refused or reset). */
+  static final class UpstreamFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UpstreamFailure(Throwable cause) {
+      super(cause.toString(), cause, false, false);
+    }
+
+    UpstreamFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
