@@ -39,10 +39,10 @@ public class TokenCacheOptions {
   public static final int DEFAULT_MAX_ENTRIES = 100_000;
 
   /**
-   * Longest a miss waits for a fetch running on another member before answering 503: 12 s (a little over
-   * an upstream's default fetch timeout, so a waiter outlasts the fetch it waits for).
+   * Longest a miss waits for a fetch running on another member before answering 503: 20 s (over an
+   * upstream's default fetch timeout, so a waiter outlasts the fetch it waits for).
    */
-  public static final Duration DEFAULT_COALESCE_TIMEOUT = Duration.ofSeconds(12);
+  public static final Duration DEFAULT_COALESCE_TIMEOUT = Duration.ofSeconds(20);
 
   private final Map<String, UpstreamOptions> upstreams = new LinkedHashMap<>();
   private double refreshAheadFraction = DEFAULT_REFRESH_AHEAD_FRACTION;

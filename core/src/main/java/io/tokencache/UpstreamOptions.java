@@ -30,10 +30,13 @@ public class UpstreamOptions {
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
   /** Longest back-off between attempts: 5 s. */
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
-  /** Bound on one whole fetch: quota wait, attempts and back-offs: 10 s. */
-  public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(10);
-  /** Longest a fetch waits for a slot in the budget before answering 503: 2 s. */
-  public static final Duration DEFAULT_QUOTA_MAX_WAIT = Duration.ofSeconds(2);
+  /** Bound on one whole fetch: quota wait, attempts and back-offs: 15 s. */
+  public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(15);
+  /**
+   * Longest a fetch waits for a slot in the budget before answering 503: 10 s. In a spike of distinct keys,
+   * waiting a few seconds for the budget beats an error most OAuth clients do not retry.
+   */
+  public static final Duration DEFAULT_QUOTA_MAX_WAIT = Duration.ofSeconds(10);
   /** Added to the budget's 1 s window against timing jitter between members and the IdP: 100 ms. */
   public static final Duration DEFAULT_QUOTA_SAFETY_MARGIN = Duration.ofMillis(100);
   /** Upstream requests one member runs at once: {@value}. */

@@ -53,15 +53,19 @@ final class TokenEndpointFixture {
 
   static TokenEndpointFixture start(Vertx vertx, UnaryOperator<FakeIdpOptions> idpOptions,
                                     UnaryOperator<TokenCacheOptions> cacheOptions) {
-    FakeIdp idp = FakeIdp.start(vertx, idpOptions.apply(new FakeIdpOptions()
-      .addClient(CLIENT, SECRET).addClient(OTHER_CLIENT, OTHER_SECRET).setQuotaRps(0))).await();
-    return start(vertx, idp, cacheOptions);
+    return start(vertx, idpOptions, cacheOptions, u -> u);
   }
 
-  private static TokenEndpointFixture start(Vertx vertx, FakeIdp idp, UnaryOperator<TokenCacheOptions> cacheOptions) {
+  /** The IdP's quota is off unless {@code idpOptions} sets one; the cache's upstream budget is generous by default. */
+  static TokenEndpointFixture start(Vertx vertx, UnaryOperator<FakeIdpOptions> idpOptions,
+                                    UnaryOperator<TokenCacheOptions> cacheOptions,
+                                    UnaryOperator<UpstreamOptions> upstreamOptions) {
+    FakeIdp idp = FakeIdp.start(vertx, idpOptions.apply(new FakeIdpOptions()
+      .addClient(CLIENT, SECRET).addClient(OTHER_CLIENT, OTHER_SECRET).setQuotaRps(0))).await();
     MutableClock clock = MutableClock.startingNow();
-    TokenCacheOptions options = cacheOptions.apply(new TokenCacheOptions().setClock(clock)
-      .addUpstream(new UpstreamOptions().setTokenUrl(idp.tokenUrl()).setRequestTimeout(Duration.ofSeconds(2))));
+    UpstreamOptions upstream = upstreamOptions.apply(new UpstreamOptions().setTokenUrl(idp.tokenUrl())
+      .setRequestTimeout(Duration.ofSeconds(2)).setQuotaRps(1000));
+    TokenCacheOptions options = cacheOptions.apply(new TokenCacheOptions().setClock(clock).addUpstream(upstream));
     TokenCache cache = TokenCache.create(vertx, options).await();
     Router router = Router.router(vertx);
     router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));

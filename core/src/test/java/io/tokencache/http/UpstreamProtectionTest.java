@@ -1,0 +1,132 @@
+package io.tokencache.http;
+
+import io.tokencache.loadtest.idp.FailureMode;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.tokencache.http.TokenEndpointFixture.CLIENT;
+import static io.tokencache.http.TokenEndpointFixture.SECRET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The upstream's quota, back-off and circuit breaker, measured at the fake IdP (one member). */
+@ExtendWith(VertxExtension.class)
+class UpstreamProtectionTest {
+
+  private TokenEndpointFixture f;
+
+  @AfterEach
+  void tearDown() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  private List<Future<HttpResponse<Buffer>>> distinctKeys(int n) {
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(f.client.post(TokenEndpoint.OAUTH2_PATH)
+        .putHeader("Authorization", TokenEndpointFixture.basic(CLIENT, SECRET))
+        .sendForm(MultiMap.caseInsensitiveMultiMap().add("grant_type", "client_credentials").add("scope", "key-" + i)));
+    }
+    return all;
+  }
+
+  @Test
+  @DisplayName("distinct keys far beyond the quota: all answered 200, zero 429, never above Q in a sliding second")
+  void shouldStayUnderQuotaForDistinctKeys(Vertx vertx) {
+    f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(5),
+      o -> o.setCoalesceTimeout(Duration.ofSeconds(30)), u -> u.setQuotaRps(5)
+        .setQuotaMaxWait(Duration.ofSeconds(20)).setFetchTimeout(Duration.ofSeconds(25)));
+    long start = System.nanoTime();
+    List<Future<HttpResponse<Buffer>>> all = distinctKeys(30);
+    Future.join(all).await();
+    long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+
+    assertThat(all).allSatisfy(r -> assertThat(r.result().statusCode()).as(r.result().bodyAsString()).isEqualTo(200));
+    assertThat(f.idp.throttled()).isZero();
+    assertThat(f.idp.tokensIssued()).isEqualTo(30);
+    assertThat(f.idp.maxRequestsInAnyWindow(Duration.ofSeconds(1))).isLessThanOrEqualTo(5);
+    // 30 requests at 5 per (1 s + margin): the first 5 at once, the last ~5.5 s later
+    assertThat(took).isBetween(5_000L, 12_000L);
+  }
+
+  @Test
+  @DisplayName("a caller who cannot get a budget slot within the bound gets 503 with Retry-After, fast")
+  void shouldAnswer503WhenBudgetIsExhausted(Vertx vertx) {
+    f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(0), o -> o,
+      u -> u.setQuotaRps(2).setQuotaMaxWait(Duration.ofMillis(500)));
+    List<Future<HttpResponse<Buffer>>> all = distinctKeys(6);
+    Future.join(all).await();
+    long ok = all.stream().filter(r -> r.result().statusCode() == 200).count();
+    List<HttpResponse<Buffer>> refused = all.stream().map(Future::result).filter(r -> r.statusCode() == 503).toList();
+    assertThat(ok).isEqualTo(2);
+    assertThat(refused).hasSize(4).allSatisfy(r -> {
+      assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("temporarily_unavailable");
+      assertThat(Long.parseLong(r.getHeader("Retry-After"))).isBetween(1L, 2L);
+    });
+    assertThat(f.idp.tokenRequests()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a 429 with Retry-After from the IdP is honoured: the fetch waits and succeeds, no 429 storm")
+  void shouldHonourRetryAfterOn429(Vertx vertx) {
+    // the IdP's real quota is below the configured one: the cache must back off on its 429s
+    f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(1), o -> o, u -> u.setQuotaRps(20)
+      .setMaxAttempts(4).setInitialBackoff(Duration.ofMillis(50)));
+    List<Future<HttpResponse<Buffer>>> all = distinctKeys(3);
+    Future.join(all).await();
+    assertThat(all).allSatisfy(r -> assertThat(r.result().statusCode()).isIn(200, 503));
+    assertThat(all.stream().filter(r -> r.result().statusCode() == 200).count()).isGreaterThanOrEqualTo(2);
+    // without honouring Retry-After, 3 keys x 4 attempts would all hit the IdP within milliseconds
+    assertThat(f.idp.throttled()).isLessThanOrEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("IdP down: cached keys served, misses get 503 with Retry-After in under 100 ms, the IdP sees only probes")
+  void shouldFailFastAndProbeWhileIdpIsDown(Vertx vertx) {
+    f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(0), o -> o, u -> u.setMaxAttempts(1)
+      .setBreakerWindow(4).setBreakerOpenDuration(Duration.ofSeconds(1)));
+    String cached = f.basicToken(CLIENT, SECRET, "cached").bodyAsJsonObject().getString("access_token");
+    f.idp.setFailureMode(FailureMode.UNAVAILABLE);
+    for (int i = 0; i < 4; i++) {
+      assertThat(f.basicToken(CLIENT, SECRET, "open-" + i).statusCode()).isEqualTo(503);
+    }
+    int callsWhenOpen = f.idp.tokenRequests();
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+    int misses = 0;
+    while (System.nanoTime() < deadline) {
+      long t0 = System.nanoTime();
+      HttpResponse<Buffer> miss = f.basicToken(CLIENT, SECRET, "miss-" + misses++);
+      long tookMillis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+      assertThat(miss.statusCode()).isEqualTo(503);
+      assertThat(miss.getHeader("Retry-After")).isNotNull();
+      if (miss.bodyAsJsonObject().getString("error_description").contains("not calling")) {
+        assertThat(tookMillis).isLessThan(100);
+      }
+      HttpResponse<Buffer> hit = f.basicToken(CLIENT, SECRET, "cached");
+      assertThat(hit.statusCode()).isEqualTo(200);
+      assertThat(hit.bodyAsJsonObject().getString("access_token")).isEqualTo(cached);
+    }
+    int probes = f.idp.tokenRequests() - callsWhenOpen;
+    assertThat(misses).isGreaterThan(50);
+    // one probe per open period (1 s) over 4 s
+    assertThat(probes).isBetween(1, 6);
+
+    f.idp.setFailureMode(FailureMode.NONE);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+      f.basicToken(CLIENT, SECRET, "after").statusCode() == 200);
+  }
+}
