@@ -1,5 +1,6 @@
 package io.tokencache;
 
+import io.tokencache.cluster.ClusterOptions;
 import io.tokencache.impl.TokenCacheImpl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,6 +31,28 @@ public interface TokenCache {
       return Future.failedFuture(e);
     }
     return TokenCacheImpl.create(vertx, new TokenCacheOptions(options));
+  }
+
+  /**
+   * Creates a cache that shares tokens, fetch leases and the upstream budget with every member of the
+   * Hazelcast cluster behind {@code vertx}: start it with
+   * {@link io.tokencache.cluster.TokenCacheCluster#startClusteredVertx} (or apply
+   * {@code HazelcastConfigFactory}'s map settings to your own Hazelcast config).
+   *
+   * @param cluster the cluster's settings; its encryption key encrypts tokens in the distributed map and must
+   *     be the same on every member (without one, an ephemeral key is generated: fine for a single member,
+   *     refused by any other member)
+   * @return the cache; failed if {@code vertx} is not clustered with Hazelcast or this member's key differs
+   *     from the cluster's
+   */
+  static Future<TokenCache> createClustered(Vertx vertx, TokenCacheOptions options, ClusterOptions cluster) {
+    try {
+      options.validate();
+      cluster.validate();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return TokenCacheImpl.createClustered(vertx, new TokenCacheOptions(options), new ClusterOptions(cluster));
   }
 
   /**

@@ -11,6 +11,12 @@ import io.tokencache.TokenResponse;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.impl.store.LocalTokenStore;
 import io.tokencache.impl.store.TokenStore;
+import com.hazelcast.core.HazelcastInstance;
+import io.tokencache.cluster.ClusterOptions;
+import io.tokencache.cluster.TokenCacheCluster;
+import io.tokencache.impl.cluster.HazelcastQuotaGate;
+import io.tokencache.impl.cluster.HazelcastTokenStore;
+import io.tokencache.impl.cluster.TokenCipher;
 import io.tokencache.impl.quota.LocalQuotaGate;
 import io.tokencache.impl.quota.QuotaGate;
 import io.tokencache.impl.upstream.ResilientUpstream;
@@ -82,6 +88,25 @@ public final class TokenCacheImpl implements TokenCache {
     TokenStore store = new LocalTokenStore(options.getMaxEntries(), options.getClock());
     return Future.succeededFuture(new TokenCacheImpl(options, new CacheKeys(pepper), store,
       upstreams(vertx, options, u -> new LocalQuotaGate(u.getQuotaRps(), u.getQuotaSafetyMargin(), options.getClock()))));
+  }
+
+  /** A cache sharing tokens, leases and budgets through the Hazelcast member behind a clustered Vert.x. */
+  public static Future<TokenCache> createClustered(Vertx vertx, TokenCacheOptions options, ClusterOptions cluster) {
+    HazelcastInstance hz = TokenCacheCluster.hazelcastOf(vertx);
+    if (hz == null) {
+      return Future.failedFuture(new IllegalStateException("Vert.x is not clustered with Hazelcast"));
+    }
+    TokenCipher cipher;
+    if (cluster.hasEncryptionKey()) {
+      cipher = TokenCipher.fromBase64(cluster.getEncryptionKey());
+    } else {
+      LOG.warn("no encryption key configured: using an ephemeral one; no other member will be able to join");
+      cipher = TokenCipher.generateEphemeral();
+    }
+    Clock clock = options.getClock();
+    return HazelcastTokenStore.create(vertx, hz, cipher, clock).map(store -> new TokenCacheImpl(options,
+      new CacheKeys(cipher.derivePepper()), store, upstreams(vertx, options,
+        u -> new HazelcastQuotaGate(vertx, hz, u.getId(), u.getQuotaRps(), u.getQuotaSafetyMargin(), clock))));
   }
 
   /** One protected HTTP client per configured upstream, each behind its budget gate. */

@@ -19,6 +19,8 @@ public final class SlidingWindowLog implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  private final double quotaPerSecond;
+  private final long safetyMarginMillis;
   private final long[] grants;
   private final long windowMillis;
   private int oldest;
@@ -33,6 +35,8 @@ public final class SlidingWindowLog implements Serializable {
     if (!(quotaPerSecond > 0)) {
       throw new IllegalArgumentException("quota must be positive, was " + quotaPerSecond);
     }
+    this.quotaPerSecond = quotaPerSecond;
+    this.safetyMarginMillis = safetyMarginMillis;
     int capacity = quotaPerSecond >= 1 ? (int) Math.floor(quotaPerSecond) : 1;
     long window = quotaPerSecond >= 1 ? 1000 : (long) Math.ceil(1000 / quotaPerSecond);
     this.grants = new long[capacity];
@@ -66,6 +70,11 @@ public final class SlidingWindowLog implements Serializable {
   /** The time before which no slot is handed out. */
   public long blockedUntil() {
     return blockedUntil;
+  }
+
+  /** Whether this log enforces that budget (a reconfigured budget needs a new log). */
+  public boolean isFor(double quota, long safetyMargin) {
+    return quota == quotaPerSecond && safetyMargin == safetyMarginMillis;
   }
 
   /** Requests allowed per window. */

@@ -1,0 +1,246 @@
+package io.tokencache.impl.cluster;
+
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The atomic, asynchronous operations the store runs on a key's partition owner with
+ * {@code IMap.submitToKey}: Hazelcast 5.3's {@code IMap} has no async {@code putIfAbsent} (with TTL),
+ * conditional {@code remove} or conditional {@code replace}, and an entry processor gives all three without
+ * blocking a thread. Each is {@link IdentifiedDataSerializable}; {@link #FACTORY} is registered by
+ * {@link TokenMapConfig#apply}.
+ */
+public final class EntryProcessors {
+
+  /** Data-serializable factory id of token-cache's classes. */
+  public static final int FACTORY_ID = 0x70CA;
+  /** The factory to register under {@link #FACTORY_ID}. */
+  public static final DataSerializableFactory FACTORY = EntryProcessors::create;
+
+  private static final int PUT_IF_ABSENT = 1;
+  private static final int REMOVE_IF_VALUE = 2;
+  private static final int REPLACE_IF_CIPHERTEXT = 3;
+  private static final int REMOVE = 4;
+  private static final int READ = 5;
+
+  private EntryProcessors() {
+  }
+
+  private static IdentifiedDataSerializable create(int classId) {
+    switch (classId) {
+      case PUT_IF_ABSENT:
+        return new PutIfAbsent();
+      case REMOVE_IF_VALUE:
+        return new RemoveIfValue();
+      case REPLACE_IF_CIPHERTEXT:
+        return new ReplaceIfCiphertext();
+      case REMOVE:
+        return new Remove<>();
+      case READ:
+        return new Read<>();
+      default:
+        return null;
+    }
+  }
+
+  private abstract static class Base<V, R> implements EntryProcessor<String, V, R>, IdentifiedDataSerializable {
+    @Override
+    public int getFactoryId() {
+      return FACTORY_ID;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static <V> void setValue(Map.Entry<String, V> entry, V value, long ttlMillis) {
+    if (value != null && ttlMillis > 0 && entry instanceof ExtendedMapEntry) {
+      ((ExtendedMapEntry<String, V>) entry).setValue(value, ttlMillis, TimeUnit.MILLISECONDS);
+    } else {
+      entry.setValue(value);
+    }
+  }
+
+  /** Sets the value (with a TTL if positive) unless there is one; answers the existing value, or null if set. */
+  static final class PutIfAbsent extends Base<String, String> {
+    private String value;
+    private long ttlMillis;
+
+    PutIfAbsent() {
+    }
+
+    PutIfAbsent(String value, long ttlMillis) {
+      this.value = value;
+      this.ttlMillis = ttlMillis;
+    }
+
+    @Override
+    public String process(Map.Entry<String, String> entry) {
+      String existing = entry.getValue();
+      if (existing != null) {
+        return existing;
+      }
+      setValue(entry, value, ttlMillis);
+      return null;
+    }
+
+    @Override
+    public int getClassId() {
+      return PUT_IF_ABSENT;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(value);
+      out.writeLong(ttlMillis);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      value = in.readString();
+      ttlMillis = in.readLong();
+    }
+  }
+
+  /** Removes the entry only if it holds {@code value}; answers whether it did. */
+  static final class RemoveIfValue extends Base<String, Boolean> {
+    private String value;
+
+    RemoveIfValue() {
+    }
+
+    RemoveIfValue(String value) {
+      this.value = value;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      if (Objects.equals(entry.getValue(), value)) {
+        entry.setValue(null);
+        return Boolean.TRUE;
+      }
+      return Boolean.FALSE;
+    }
+
+    @Override
+    public int getClassId() {
+      return REMOVE_IF_VALUE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(value);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      value = in.readString();
+    }
+  }
+
+  /**
+   * Compare-and-set on the ciphertext: replaces the stored token by {@code replacement} (or removes it if
+   * {@code replacement} is null) only if the stored ciphertext is exactly {@code expected}. Nonces are random, so
+   * equal ciphertexts mean the very same stored write.
+   */
+  static final class ReplaceIfCiphertext extends Base<EncryptedToken, Boolean> {
+    private byte[] expected;
+    private EncryptedToken replacement;
+    private long ttlMillis;
+
+    ReplaceIfCiphertext() {
+    }
+
+    ReplaceIfCiphertext(byte[] expected, EncryptedToken replacement, long ttlMillis) {
+      this.expected = expected;
+      this.replacement = replacement;
+      this.ttlMillis = ttlMillis;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, EncryptedToken> entry) {
+      EncryptedToken current = entry.getValue();
+      if (current == null || !Arrays.equals(current.ciphertext(), expected)) {
+        return Boolean.FALSE;
+      }
+      setValue(entry, replacement, ttlMillis);
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public int getClassId() {
+      return REPLACE_IF_CIPHERTEXT;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeByteArray(expected);
+      out.writeObject(replacement);
+      out.writeLong(ttlMillis);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      expected = in.readByteArray();
+      replacement = in.readObject();
+      ttlMillis = in.readLong();
+    }
+  }
+
+  /** Removes the entry; answers true. Run on the entries a predicate selects. */
+  static final class Remove<V> extends Base<V, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, V> entry) {
+      entry.setValue(null);
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public int getClassId() {
+      return REMOVE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+
+  /** Reads the value on the partition owner: never from a near cache, so never stale. */
+  static final class Read<V> extends Base<V, V> implements ReadOnly {
+    @Override
+    public V process(Map.Entry<String, V> entry) {
+      return entry.getValue();
+    }
+
+    @Override
+    public EntryProcessor<String, V, V> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public int getClassId() {
+      return READ;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+}

@@ -1,0 +1,493 @@
+package io.tokencache.impl.cluster;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.query.Predicates;
+import io.tokencache.impl.CachedToken;
+import io.tokencache.impl.store.TokenStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The cluster's token store: tokens in a Hazelcast {@code IMap}, encrypted, and cluster-wide single-flight
+ * through a lease map (see {@link TokenStore}).
+ *
+ * <p><b>Encryption is explicit</b>, not in a Hazelcast serializer: {@link #put} encrypts (AES-GCM with the map
+ * key as associated data, which a serializer never sees) into an {@link EncryptedToken} that holds in plaintext
+ * only the client tag and serve-until time, so partition owners can expire, query and compare-and-set entries
+ * without ever holding the key or decrypting.
+ *
+ * <p><b>Near cache and hits.</b> The token map's near cache keeps deserialized {@code EncryptedToken}s
+ * ({@code OBJECT} format, invalidated on change, local entries included): a hit costs no network and no
+ * deserialization, but would still cost an AES-GCM decryption. So the store keeps a small decrypted cache, by map
+ * key, of (ciphertext, token): a read whose ciphertext is the one last decrypted or written here (same array,
+ * or equal bytes: nonces are random, so equal ciphertexts are the same write) is answered from it. Decryption
+ * happens once per token version per member; the near cache decides freshness, the decrypted cache only spares
+ * the cipher. Both hold at most {@code nearCacheMaxEntries} entries and drop them at serve-until. A miss
+ * (Hazelcast near-caches those too) is always confirmed with the key's owner: see {@link #get}.
+ *
+ * <p><b>Waiters.</b> One entry listener per map (added once in {@link #create}) dispatches to the waiters of
+ * this member, registered by key and by lease key. A token added or updated under a waited-for key completes its
+ * waiters with it (the event carries the value, so no read follows); a lease removed, expired or evicted makes
+ * its waiters read the token from its partition owner (never a near cache, since the token's invalidation and the
+ * lease's removal travel separately) and complete with it, or with null. Listener callbacks run on Hazelcast
+ * event threads; waiters are completed on their caller's Vert.x context.
+ *
+ * <p>Every Hazelcast call is asynchronous ({@code getAsync}, {@code setAsync}, {@code removeAsync},
+ * {@code submitToKey}) except the few with no async form, run with {@code executeBlocking}: adding and removing
+ * the listeners, and {@code executeOnEntries} with a predicate for {@link #removeByClientTag}.
+ */
+public final class HazelcastTokenStore implements TokenStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastTokenStore.class);
+  static final String FINGERPRINT_KEY = "keyFingerprint";
+
+  private final Vertx vertx;
+  private final TokenCipher cipher;
+  private final Clock clock;
+  private final IMap<String, EncryptedToken> tokens;
+  private final IMap<String, String> leases;
+  private final IMap<String, String> meta;
+  private final String memberId;
+  private final Cache<String, Decrypted> decrypted;
+  private final ConcurrentHashMap<String, List<Waiter>> waitersByKey = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, List<Waiter>> waitersByLease = new ConcurrentHashMap<>();
+  private volatile UUID tokenListener;
+  private volatile UUID leaseListener;
+  private volatile boolean closed;
+
+  private HazelcastTokenStore(Vertx vertx, HazelcastInstance hz, TokenCipher cipher, Clock clock, int decryptedMax) {
+    this.vertx = vertx;
+    this.cipher = cipher;
+    this.clock = clock;
+    this.tokens = hz.getMap(TokenMapConfig.TOKENS_MAP);
+    this.leases = hz.getMap(TokenMapConfig.LEASES_MAP);
+    this.meta = hz.getMap(TokenMapConfig.META_MAP);
+    this.memberId = hz.getCluster().getLocalMember().getUuid().toString();
+    this.decrypted = Caffeine.newBuilder()
+      .maximumSize(decryptedMax)
+      .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+      .expireAfter(new ServeUntilExpiry(clock))
+      .executor(Runnable::run)
+      .build();
+  }
+
+  /**
+   * Opens the store on a running member whose {@code Config} went through {@link TokenMapConfig#apply} (as
+   * {@code io.tokencache.cluster.HazelcastConfigFactory}'s does).
+   *
+   * <p>Fails with an {@link IllegalStateException} if the cluster's tokens are encrypted under another key than
+   * {@code cipher}'s (compared by fingerprint): such a member must not become ready.
+   */
+  public static Future<HazelcastTokenStore> create(Vertx vertx, HazelcastInstance hz, TokenCipher cipher, Clock clock) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(hz, "hz");
+    Objects.requireNonNull(cipher, "cipher");
+    Objects.requireNonNull(clock, "clock");
+    if (!TokenMapConfig.isApplied(hz.getConfig())) {
+      return Future.failedFuture(new IllegalStateException("the Hazelcast member lacks token-cache's map and "
+        + "serialization settings: build its Config with HazelcastConfigFactory or TokenMapConfig.apply"));
+    }
+    MapConfig mapConfig = hz.getConfig().getMapConfig(TokenMapConfig.TOKENS_MAP);
+    int decryptedMax = mapConfig.getNearCacheConfig().getEvictionConfig().getSize();
+    HazelcastTokenStore store = new HazelcastTokenStore(vertx, hz, cipher, clock, decryptedMax);
+    return store.checkFingerprint().compose(v -> store.listen()).map(store);
+  }
+
+  private Future<Void> checkFingerprint() {
+    String ours = cipher.fingerprint();
+    return Future.fromCompletionStage(meta.submitToKey(FINGERPRINT_KEY, new EntryProcessors.PutIfAbsent(ours, 0)),
+        vertx.getOrCreateContext())
+      .compose(theirs -> {
+        if (theirs == null || theirs.equals(ours)) {
+          return Future.succeededFuture();
+        }
+        return Future.failedFuture(new IllegalStateException("this member's encryption key differs from the "
+          + "cluster's (key fingerprint " + ours + ", cluster's " + theirs + "): every member must share the same "
+          + "TOKEN_CACHE_ENCRYPTION_KEY; this member refuses to use the cluster's token store"));
+      });
+  }
+
+  private Future<Void> listen() {
+    // addEntryListener registers on every member and waits for it: no async form
+    return vertx.executeBlocking(() -> {
+      tokenListener = tokens.addEntryListener(new TokenListener(), true);
+      leaseListener = leases.addEntryListener(new LeaseListener(), false);
+      return null;
+    }, false);
+  }
+
+  /**
+   * Hits come from the near cache. A miss is confirmed with the key's partition owner: Hazelcast near-caches
+   * misses too, and a stale one (a token another member just stored, its invalidation still on the way) would
+   * send this member to the upstream for a token the cluster already has. A miss leads to a lease and a fetch or
+   * a wait anyway, so the extra round trip costs nothing noticeable.
+   */
+  @Override
+  public Future<CachedToken> get(String key) {
+    return Future.fromCompletionStage(tokens.getAsync(key), vertx.getOrCreateContext())
+      .compose(enc -> enc != null
+        ? Future.succeededFuture(open(key, enc))
+        : readFromOwner(key).map(owned -> open(key, owned)));
+  }
+
+  /** The token in {@code enc}, decrypted at most once per stored version; null if absent, expired or unreadable. */
+  private CachedToken open(String key, EncryptedToken enc) {
+    long now = clock.millis();
+    if (enc == null || enc.serveUntil() <= now) {
+      return null;
+    }
+    Decrypted d = decrypted.getIfPresent(key);
+    if (d != null && d.matches(enc)) {
+      return d.token.servable(now) ? d.token : null;
+    }
+    CachedToken token;
+    try {
+      token = TokenCodec.decode(cipher.decrypt(key, enc.ciphertext()));
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      // no detail: nothing about the value belongs in a log line
+      LOG.warn("a token in the cluster's map failed to decrypt (altered, or written under another key); "
+        + "treating it as absent");
+      return null;
+    }
+    decrypted.put(key, new Decrypted(enc.ciphertext(), token));
+    return token.servable(now) ? token : null;
+  }
+
+  @Override
+  public Future<Void> put(String key, CachedToken token) {
+    long ttl = token.serveUntil() - clock.millis();
+    if (ttl <= 0) {
+      return Future.succeededFuture();
+    }
+    EncryptedToken enc = seal(key, token);
+    decrypted.put(key, new Decrypted(enc.ciphertext(), token));
+    return Future.fromCompletionStage(tokens.setAsync(key, enc, hazelcastTtl(ttl), TimeUnit.MILLISECONDS),
+      vertx.getOrCreateContext());
+  }
+
+  /**
+   * Hazelcast keeps a record's TTL and update time in whole seconds, so an entry may lapse up to a second or two
+   * before the TTL asked for. Rounding up and adding a second makes it lapse at or (at most 2 s) after it: a lease
+   * never lapses while its holder may still be fetching, and a token's reads stop at serve-until anyway (every
+   * read checks it on the clock).
+   */
+  static long hazelcastTtl(long ttlMillis) {
+    return ((ttlMillis + 999) / 1000 + 1) * 1000;
+  }
+
+  private EncryptedToken seal(String key, CachedToken token) {
+    return new EncryptedToken(token.clientTag(), token.serveUntil(), cipher.encrypt(key, TokenCodec.encode(token)));
+  }
+
+  @Override
+  public Future<Boolean> replace(String key, CachedToken expected, CachedToken replacement) {
+    Decrypted d = decrypted.getIfPresent(key);
+    if (d != null && d.token.equals(expected)) {
+      // the ciphertext expected is known here; if another equal write replaced it, check against the owner's
+      return compareAndSet(key, d.ciphertext, replacement)
+        .compose(done -> done ? Future.succeededFuture(true) : replaceFromOwner(key, expected, replacement));
+    }
+    return replaceFromOwner(key, expected, replacement);
+  }
+
+  private Future<Boolean> replaceFromOwner(String key, CachedToken expected, CachedToken replacement) {
+    return readFromOwner(key).compose(enc -> {
+      CachedToken current = open(key, enc);
+      if (current == null || !current.equals(expected)) {
+        return Future.succeededFuture(false);
+      }
+      return compareAndSet(key, enc.ciphertext(), replacement);
+    });
+  }
+
+  private Future<Boolean> compareAndSet(String key, byte[] expectedCiphertext, CachedToken replacement) {
+    long ttl = replacement.serveUntil() - clock.millis();
+    // an already expired replacement: the same as removing the expected token
+    EncryptedToken enc = ttl > 0 ? seal(key, replacement) : null;
+    return Future.fromCompletionStage(
+        tokens.submitToKey(key, new EntryProcessors.ReplaceIfCiphertext(expectedCiphertext, enc, hazelcastTtl(ttl))),
+        vertx.getOrCreateContext())
+      .onSuccess(done -> {
+        if (done && enc != null) {
+          decrypted.put(key, new Decrypted(enc.ciphertext(), replacement));
+        }
+      });
+  }
+
+  @Override
+  public Future<Boolean> remove(String key) {
+    decrypted.invalidate(key);
+    return Future.fromCompletionStage(tokens.removeAsync(key), vertx.getOrCreateContext()).map(Objects::nonNull);
+  }
+
+  @Override
+  public Future<Integer> removeByClientTag(String clientTag) {
+    decrypted.asMap().values().removeIf(d -> d.token.clientTag().equals(clientTag));
+    // executeOnEntries with a predicate has no async form; it runs on every owner at once, without decrypting
+    return vertx.executeBlocking(() -> tokens.executeOnEntries(new EntryProcessors.Remove<>(),
+      Predicates.equal(EncryptedToken.CLIENT_TAG, clientTag)).size(), false);
+  }
+
+  /**
+   * The tokens this member owns as primary (Hazelcast's local statistics: no remote call). Summed over the
+   * members, the cluster's total.
+   */
+  @Override
+  public long size() {
+    return tokens.getLocalMapStats().getOwnedEntryCount();
+  }
+
+  /**
+   * Acquires the lease by a put-if-absent with a TTL on the lease's owner, holding this member's id. It lapses
+   * between {@code ttl} and {@code ttl} + 2 s later (Hazelcast's TTLs have a one-second granularity; see
+   * {@link #hazelcastTtl}), and its waiters hear of it within about a second more (the expiry sweep's period).
+   */
+  @Override
+  public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
+    long ttlMillis = hazelcastTtl(Math.max(1, ttl.toMillis()));
+    return Future.fromCompletionStage(
+        leases.submitToKey(leaseKey, new EntryProcessors.PutIfAbsent(memberId, ttlMillis)), vertx.getOrCreateContext())
+      .map(Objects::isNull);
+  }
+
+  /** Removes the lease only if this member still holds it (it may have lapsed and been taken by another). */
+  @Override
+  public Future<Void> releaseLease(String leaseKey) {
+    return Future.fromCompletionStage(
+        leases.submitToKey(leaseKey, new EntryProcessors.RemoveIfValue(memberId)), vertx.getOrCreateContext())
+      .mapEmpty();
+  }
+
+  @Override
+  public Future<CachedToken> awaitUpdate(String key, String leaseKey, Duration timeout) {
+    if (closed) {
+      return Future.succeededFuture(null);
+    }
+    Context context = vertx.getOrCreateContext();
+    Waiter waiter = new Waiter(key, leaseKey, context);
+    waiter.timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> finish(waiter, null));
+    register(waiter);
+    // Listening now; whatever was stored or released before is not going to raise an event: look once.
+    readFromOwner(key).onComplete(read -> {
+      CachedToken token = read.succeeded() ? open(key, read.result()) : null;
+      if (token != null) {
+        finish(waiter, token);
+      } else if (!waiter.done.get()) {
+        Future.fromCompletionStage(leases.getAsync(leaseKey), context).onComplete(lease -> {
+          if (lease.succeeded() && lease.result() == null) {
+            onLeaseGone(leaseKey);
+          }
+        });
+      }
+    });
+    return waiter.promise.future();
+  }
+
+  /** The token entry as its partition owner has it: never a near-cached copy. */
+  private Future<EncryptedToken> readFromOwner(String key) {
+    return Future.fromCompletionStage(tokens.submitToKey(key, new EntryProcessors.Read<>()), vertx.getOrCreateContext());
+  }
+
+  private void register(Waiter w) {
+    waitersByKey.compute(w.key, (k, list) -> add(list, w));
+    waitersByLease.compute(w.leaseKey, (k, list) -> add(list, w));
+    if (w.done.get() || closed) {
+      // finished (timer, close) while registering: make sure it does not stay
+      deregister(w);
+      if (closed) {
+        finish(w, null);
+      }
+    }
+  }
+
+  private static List<Waiter> add(List<Waiter> list, Waiter w) {
+    List<Waiter> l = list == null ? new CopyOnWriteArrayList<>() : list;
+    l.add(w);
+    return l;
+  }
+
+  private void deregister(Waiter w) {
+    waitersByKey.computeIfPresent(w.key, (k, list) -> list.remove(w) && list.isEmpty() ? null : list);
+    waitersByLease.computeIfPresent(w.leaseKey, (k, list) -> list.remove(w) && list.isEmpty() ? null : list);
+  }
+
+  private void finish(Waiter w, CachedToken token) {
+    if (w.done.compareAndSet(false, true)) {
+      vertx.cancelTimer(w.timer);
+      deregister(w);
+      w.context.runOnContext(v -> w.promise.complete(token));
+    }
+  }
+
+  private void onToken(String key, EntryEvent<String, EncryptedToken> event) {
+    List<Waiter> waiting = waitersByKey.get(key);
+    if (waiting == null || waiting.isEmpty()) {
+      return;
+    }
+    CachedToken token = open(key, event.getValue());
+    if (token != null) {
+      for (Waiter w : waiting) {
+        finish(w, token);
+      }
+    }
+  }
+
+  private void onLeaseGone(String leaseKey) {
+    List<Waiter> waiting = waitersByLease.get(leaseKey);
+    if (waiting == null || waiting.isEmpty()) {
+      return;
+    }
+    for (Waiter w : waiting) {
+      // the holder stores before releasing, but the token's event may still be on its way: ask the owner
+      readFromOwner(w.key).onComplete(read -> finish(w, read.succeeded() ? open(w.key, read.result()) : null));
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    closed = true;
+    List<Waiter> pending = new ArrayList<>();
+    waitersByKey.values().forEach(pending::addAll);
+    pending.forEach(w -> finish(w, null));
+    UUID t = tokenListener;
+    UUID l = leaseListener;
+    return vertx.executeBlocking(() -> {
+      // removeEntryListener deregisters on every member and waits: no async form
+      try {
+        if (t != null) {
+          tokens.removeEntryListener(t);
+        }
+        if (l != null) {
+          leases.removeEntryListener(l);
+        }
+      } catch (RuntimeException e) {
+        // the member is shutting down: its listeners go with it
+        LOG.debug("could not remove the token store's listeners", e);
+      }
+      decrypted.invalidateAll();
+      return null;
+    }, false);
+  }
+
+  private final class TokenListener implements EntryAddedListener<String, EncryptedToken>,
+    EntryUpdatedListener<String, EncryptedToken> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, EncryptedToken> event) {
+      onToken(event.getKey(), event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, EncryptedToken> event) {
+      onToken(event.getKey(), event);
+    }
+  }
+
+  private final class LeaseListener implements EntryRemovedListener<String, String>,
+    EntryExpiredListener<String, String>, EntryEvictedListener<String, String> {
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      onLeaseGone(event.getKey());
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, String> event) {
+      onLeaseGone(event.getKey());
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, String> event) {
+      onLeaseGone(event.getKey());
+    }
+  }
+
+  private static final class Waiter {
+    final String key;
+    final String leaseKey;
+    final Context context;
+    final Promise<CachedToken> promise = Promise.promise();
+    final AtomicBoolean done = new AtomicBoolean();
+    volatile long timer;
+
+    Waiter(String key, String leaseKey, Context context) {
+      this.key = key;
+      this.leaseKey = leaseKey;
+      this.context = context;
+    }
+  }
+
+  /** A token with the ciphertext it was decrypted from (or encrypted to) here. */
+  private static final class Decrypted {
+    final byte[] ciphertext;
+    final CachedToken token;
+
+    Decrypted(byte[] ciphertext, CachedToken token) {
+      this.ciphertext = ciphertext;
+      this.token = token;
+    }
+
+    boolean matches(EncryptedToken enc) {
+      return ciphertext == enc.ciphertext() || Arrays.equals(ciphertext, enc.ciphertext());
+    }
+  }
+
+  private static final class ServeUntilExpiry implements Expiry<String, Decrypted> {
+    private final Clock clock;
+
+    ServeUntilExpiry(Clock clock) {
+      this.clock = clock;
+    }
+
+    private long untilServeUntil(Decrypted d) {
+      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, d.token.serveUntil() - clock.millis()));
+    }
+
+    @Override
+    public long expireAfterCreate(String key, Decrypted d, long currentTime) {
+      return untilServeUntil(d);
+    }
+
+    @Override
+    public long expireAfterUpdate(String key, Decrypted d, long currentTime, long currentDuration) {
+      return untilServeUntil(d);
+    }
+
+    @Override
+    public long expireAfterRead(String key, Decrypted d, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+}

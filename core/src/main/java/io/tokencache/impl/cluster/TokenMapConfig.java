@@ -1,0 +1,110 @@
+package io.tokencache.impl.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.NearCacheConfig;
+
+/**
+ * The Hazelcast settings {@link HazelcastTokenStore} relies on; they must be in the {@link Config} before the
+ * member starts (every member's the same).
+ *
+ * <ul>
+ *   <li>{@value #TOKENS_MAP}: encrypted tokens, per-entry TTL, synchronous backups, LRU eviction per member,
+ *   and a near cache (deserialized objects, invalidated on every change, local entries too).</li>
+ *   <li>{@value #LEASES_MAP}: one entry per key being fetched, holding the fetching member's id, with a TTL.</li>
+ *   <li>{@value #QUOTA_MAP}: one sliding-window log per upstream, the cluster's shared budget.</li>
+ *   <li>{@value #META_MAP}: the encryption key's fingerprint, so a member with another key is refused.</li>
+ * </ul>
+ */
+public final class TokenMapConfig {
+
+  /** The distributed map of encrypted tokens. */
+  public static final String TOKENS_MAP = "token-cache.tokens";
+  /** The distributed map of fetch leases. */
+  public static final String LEASES_MAP = "token-cache.leases";
+  /** The distributed map of upstream budgets: one sliding-window log per upstream. */
+  public static final String QUOTA_MAP = "token-cache.quota";
+  /** The distributed map of cluster-wide facts (the key fingerprint). */
+  public static final String META_MAP = "token-cache.meta";
+
+  /**
+   * Upper bound on how long a near-cached token is kept without asking its owner again. Invalidations normally
+   * drop it at once; this bounds the damage of a lost invalidation. Serving never outlives the token's own
+   * serve-until point: the store checks it on every read.
+   */
+  public static final int NEAR_CACHE_TTL_SECONDS = 300;
+
+  /** How often partition owners look for expired entries (Hazelcast's default is 5 s). */
+  static final int EXPIRATION_TASK_PERIOD_SECONDS = 1;
+
+  private TokenMapConfig() {
+  }
+
+  /**
+   * Adds token-cache's maps, serializers and the properties they need to {@code config}.
+   *
+   * @param maxTokensPerMember entries one member holds as primary owner before LRU eviction
+   * @param nearCacheMaxEntries entries one member keeps in its near cache
+   * @param backupCount synchronous backups of tokens, leases and meta data (at least 1)
+   * @return {@code config}
+   */
+  public static Config apply(Config config, int maxTokensPerMember, int nearCacheMaxEntries, int backupCount) {
+    if (backupCount < 1) {
+      throw new IllegalArgumentException("backupCount must be at least 1, was " + backupCount);
+    }
+    NearCacheConfig nearCache = new NearCacheConfig(TOKENS_MAP)
+      // OBJECT: a hit hands back the deserialized EncryptedToken instance, no copy, no deserialization
+      .setInMemoryFormat(InMemoryFormat.OBJECT)
+      .setInvalidateOnChange(true)
+      // also near-cache keys this member owns, so every hit has a stable object and no deserialization
+      .setCacheLocalEntries(true)
+      .setTimeToLiveSeconds(NEAR_CACHE_TTL_SECONDS)
+      .setEvictionConfig(new EvictionConfig()
+        .setEvictionPolicy(EvictionPolicy.LRU)
+        .setMaxSizePolicy(MaxSizePolicy.ENTRY_COUNT)
+        .setSize(nearCacheMaxEntries));
+    config.addMapConfig(new MapConfig(TOKENS_MAP)
+      .setBackupCount(backupCount)
+      .setAsyncBackupCount(0)
+      .setInMemoryFormat(InMemoryFormat.BINARY)
+      .setStatisticsEnabled(true)
+      .setEvictionConfig(new EvictionConfig()
+        .setEvictionPolicy(EvictionPolicy.LRU)
+        .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
+        .setSize(maxTokensPerMember))
+      .setNearCacheConfig(nearCache));
+    config.addMapConfig(new MapConfig(LEASES_MAP)
+      .setBackupCount(backupCount)
+      .setAsyncBackupCount(0)
+      .setInMemoryFormat(InMemoryFormat.BINARY));
+    config.addMapConfig(new MapConfig(QUOTA_MAP)
+      .setBackupCount(backupCount)
+      .setAsyncBackupCount(0)
+      .setInMemoryFormat(InMemoryFormat.OBJECT));
+    config.addMapConfig(new MapConfig(META_MAP)
+      .setBackupCount(backupCount)
+      .setAsyncBackupCount(0));
+
+    config.getSerializationConfig().addDataSerializableFactory(EntryProcessors.FACTORY_ID, EntryProcessors.FACTORY);
+    config.getSerializationConfig().getCompactSerializationConfig().addSerializer(new EncryptedToken.Serializer());
+
+    // Tokens change at most at the upstream quota's rate: send each invalidation at once rather than batching
+    // them for up to 10 s, so a replaced or removed token stops being served everywhere promptly.
+    config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
+    // A lease whose holder died must lapse, and its waiters hear of it, close to its TTL.
+    config.setProperty("hazelcast.internal.map.expiration.task.period.seconds",
+      String.valueOf(EXPIRATION_TASK_PERIOD_SECONDS));
+    return config;
+  }
+
+  /** Whether {@code config} has been through {@link #apply}. */
+  static boolean isApplied(Config config) {
+    MapConfig tokens = config.getMapConfigOrNull(TOKENS_MAP);
+    return tokens != null && tokens.getNearCacheConfig() != null
+      && config.getSerializationConfig().getDataSerializableFactories().containsKey(EntryProcessors.FACTORY_ID);
+  }
+}

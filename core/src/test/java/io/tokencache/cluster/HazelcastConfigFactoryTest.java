@@ -1,0 +1,132 @@
+package io.tokencache.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.config.NearCacheConfig;
+import io.tokencache.cluster.ClusterOptions.Discovery;
+import io.tokencache.impl.cluster.TokenMapConfig;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HazelcastConfigFactoryTest {
+
+  private static boolean[] joins(Config c) {
+    JoinConfig j = c.getNetworkConfig().getJoin();
+    return new boolean[] {j.getTcpIpConfig().isEnabled(), j.getMulticastConfig().isEnabled(),
+      j.getKubernetesConfig().isEnabled(), j.getAutoDetectionConfig().isEnabled(), j.getAwsConfig().isEnabled(),
+      j.getGcpConfig().isEnabled(), j.getAzureConfig().isEnabled(), j.getEurekaConfig().isEnabled()};
+  }
+
+  @Test
+  @DisplayName("tcp: only TCP/IP join, with the member list, on exactly the configured port and address")
+  void shouldConfigureTcp() {
+    Config c = HazelcastConfigFactory.create(new ClusterOptions().setClusterName("c1").setPort(5801)
+      .setMembers(List.of("127.0.0.1:5801", "127.0.0.1:5802")));
+    assertThat(c.getClusterName()).isEqualTo("c1");
+    assertThat(joins(c)).containsExactly(true, false, false, false, false, false, false, false);
+    assertThat(c.getNetworkConfig().getJoin().getTcpIpConfig().getMembers())
+      .containsExactly("127.0.0.1:5801", "127.0.0.1:5802");
+    assertThat(c.getNetworkConfig().getPort()).isEqualTo(5801);
+    assertThat(c.getNetworkConfig().isPortAutoIncrement()).isFalse();
+    assertThat(c.getNetworkConfig().getPublicAddress()).isEqualTo("127.0.0.1:5801");
+    assertThat(c.getNetworkConfig().getInterfaces().isEnabled()).isTrue();
+    assertThat(c.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
+    assertThat(c.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+  }
+
+  @Test
+  @DisplayName("tcp without members: a cluster of one that lists only itself and never multicasts")
+  void shouldConfigureLoneTcpMember() {
+    Config c = HazelcastConfigFactory.create(new ClusterOptions().setPort(5901));
+    assertThat(joins(c)).containsExactly(true, false, false, false, false, false, false, false);
+    assertThat(c.getNetworkConfig().getJoin().getTcpIpConfig().getMembers()).containsExactly("127.0.0.1:5901");
+  }
+
+  @Test
+  @DisplayName("multicast: only multicast join")
+  void shouldConfigureMulticast() {
+    Config c = HazelcastConfigFactory.create(new ClusterOptions().setDiscovery(Discovery.MULTICAST));
+    assertThat(joins(c)).containsExactly(false, true, false, false, false, false, false, false);
+  }
+
+  @Test
+  @DisplayName("kubernetes: only Kubernetes join, in DNS lookup mode on the headless service, binding any address")
+  void shouldConfigureKubernetes() {
+    Config c = HazelcastConfigFactory.create(new ClusterOptions().setDiscovery(Discovery.KUBERNETES)
+      .setHost(ClusterOptions.ANY_HOST).setKubernetesServiceDns("token-cache-hazelcast.default.svc.cluster.local"));
+    assertThat(joins(c)).containsExactly(false, false, true, false, false, false, false, false);
+    assertThat(c.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-dns"))
+      .isEqualTo("token-cache-hazelcast.default.svc.cluster.local");
+    assertThat(c.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-port")).isEqualTo("5701");
+    assertThat(c.getNetworkConfig().getPublicAddress()).isNull();
+    assertThat(c.getNetworkConfig().getInterfaces().isEnabled()).isFalse();
+  }
+
+  @Test
+  @DisplayName("kubernetes without a service DNS name is refused")
+  void shouldRefuseIncompleteKubernetes() {
+    assertThatThrownBy(() -> HazelcastConfigFactory.create(new ClusterOptions().setDiscovery(Discovery.KUBERNETES)
+      .setHost("10.1.2.3"))).hasMessageContaining("kubernetesServiceDns");
+  }
+
+  @Test
+  @DisplayName("phone home off, slf4j logging, quick join, failures detected in seconds, graceful shutdown")
+  void shouldSetProperties() {
+    Config c = HazelcastConfigFactory.create(new ClusterOptions());
+    assertThat(c.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+    assertThat(c.getProperty("hazelcast.logging.type")).isEqualTo("slf4j");
+    assertThat(c.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("1");
+    assertThat(c.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
+    assertThat(c.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("10");
+    assertThat(c.getProperty("hazelcast.shutdownhook.policy")).isEqualTo("GRACEFUL");
+    assertThat(Integer.parseInt(c.getProperty("hazelcast.graceful.shutdown.max.wait"))).isBetween(5, 30);
+    assertThat(c.getProperty("hazelcast.map.invalidation.batch.enabled")).isEqualTo("false");
+  }
+
+  @Test
+  @DisplayName("token map: one synchronous backup, LRU eviction per member, near cache of objects invalidated on change")
+  void shouldConfigureTokenMap() {
+    Config c = HazelcastConfigFactory.create(new ClusterOptions().setMaxTokensPerMember(1234)
+      .setNearCacheMaxEntries(567));
+    MapConfig tokens = c.getMapConfigOrNull(TokenMapConfig.TOKENS_MAP);
+    assertThat(tokens).isNotNull();
+    assertThat(tokens.getBackupCount()).isEqualTo(1);
+    assertThat(tokens.getAsyncBackupCount()).isZero();
+    assertThat(tokens.getEvictionConfig().getEvictionPolicy()).isEqualTo(EvictionPolicy.LRU);
+    assertThat(tokens.getEvictionConfig().getMaxSizePolicy()).isEqualTo(MaxSizePolicy.PER_NODE);
+    assertThat(tokens.getEvictionConfig().getSize()).isEqualTo(1234);
+    NearCacheConfig near = tokens.getNearCacheConfig();
+    assertThat(near).isNotNull();
+    assertThat(near.getInMemoryFormat()).isEqualTo(InMemoryFormat.OBJECT);
+    assertThat(near.isInvalidateOnChange()).isTrue();
+    assertThat(near.getEvictionConfig().getSize()).isEqualTo(567);
+    assertThat(near.getEvictionConfig().getMaxSizePolicy()).isEqualTo(MaxSizePolicy.ENTRY_COUNT);
+    assertThat(near.getTimeToLiveSeconds()).isPositive();
+    assertThat(c.getMapConfigOrNull(TokenMapConfig.LEASES_MAP).getBackupCount()).isEqualTo(1);
+    assertThat(c.getMapConfigOrNull(TokenMapConfig.META_MAP).getBackupCount()).isEqualTo(1);
+    assertThat(HazelcastConfigFactory.create(new ClusterOptions().setBackupCount(2))
+      .getMapConfigOrNull(TokenMapConfig.TOKENS_MAP).getBackupCount()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("the maps Vert.x's cluster manager uses are configured as in vertx-hazelcast's default cluster.xml")
+  void shouldConfigureVertxMaps() {
+    Config c = HazelcastConfigFactory.create(new ClusterOptions());
+    MultiMapConfig subs = c.getMultiMapConfigs().get("__vertx.subs");
+    assertThat(subs).isNotNull();
+    assertThat(subs.getBackupCount()).isEqualTo(1);
+    assertThat(subs.getValueCollectionType()).isEqualTo(MultiMapConfig.ValueCollectionType.SET);
+    assertThat(c.getMapConfigOrNull("__vertx.haInfo").getBackupCount()).isEqualTo(1);
+    assertThat(c.getMapConfigOrNull("__vertx.nodeInfo").getBackupCount()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,385 @@
+package io.tokencache.impl.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
+import io.tokencache.cluster.ClusterOptions;
+import io.tokencache.cluster.HazelcastConfigFactory;
+import io.tokencache.impl.CachedToken;
+import io.tokencache.testing.FreePorts;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Three Hazelcast members in this JVM, TCP/IP join on loopback, one store on each. */
+class HazelcastTokenStoreTest {
+
+  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private static final List<HazelcastInstance> members = new ArrayList<>();
+  private static final List<HazelcastTokenStore> stores = new ArrayList<>();
+  private static Vertx vertx;
+  private static HazelcastTokenStore s1;
+  private static HazelcastTokenStore s2;
+  private static HazelcastTokenStore s3;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    int[] ports = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
+    List<String> addresses = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.toList());
+    String clusterName = "store-test-" + UUID.randomUUID().toString().substring(0, 8);
+    for (int port : ports) {
+      Config config = HazelcastConfigFactory.create(new ClusterOptions().setClusterName(clusterName).setPort(port)
+        .setMembers(addresses).setMaxTokensPerMember(10_000).setNearCacheMaxEntries(1000));
+      members.add(Hazelcast.newHazelcastInstance(config));
+    }
+    await().atMost(WAIT).until(() -> members.stream().allMatch(m -> m.getCluster().getMembers().size() == 3));
+    vertx = Vertx.vertx();
+    TokenCipher cipher = TokenCipher.of(KEY);
+    for (HazelcastInstance m : members) {
+      stores.add(join(HazelcastTokenStore.create(vertx, m, cipher, Clock.systemUTC())));
+    }
+    s1 = stores.get(0);
+    s2 = stores.get(1);
+    s3 = stores.get(2);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    for (HazelcastTokenStore s : stores) {
+      join(s.close());
+    }
+    if (vertx != null) {
+      join(vertx.close());
+    }
+    // terminate, not shutdown: no partition hand-over to wait for at the end of a test
+    members.forEach(m -> m.getLifecycleService().terminate());
+  }
+
+  private static <T> T join(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+    }
+  }
+
+  private static String newKey() {
+    return "k-" + UUID.randomUUID();
+  }
+
+  private static CachedToken token(String accessToken, String clientTag, Duration servable) {
+    long now = System.currentTimeMillis();
+    return new CachedToken(accessToken, "{\"access_token\":\"" + accessToken
+      + "\",\"token_type\":\"Bearer\",\"scope\":\"very-private-scope\"}", now, now + 3_600_000, now + 2_700_000,
+      now + servable.toMillis(), clientTag);
+  }
+
+  private static CachedToken token(String accessToken) {
+    return token(accessToken, "tag-a", Duration.ofMinutes(30));
+  }
+
+  private static IMap<String, EncryptedToken> rawTokens(HazelcastInstance member) {
+    return member.getMap(TokenMapConfig.TOKENS_MAP);
+  }
+
+  /** The entry as its owner holds it, bypassing every near cache. */
+  private static EncryptedToken ownerValue(String key) {
+    return rawTokens(members.get(0)).executeOnKey(key, new EntryProcessors.Read<>());
+  }
+
+  @Test
+  @DisplayName("a token stored via member 1 is read via members 2 and 3")
+  void shouldShareTokensAcrossMembers() throws Exception {
+    String key = newKey();
+    CachedToken t = token("at-" + key);
+    join(s1.put(key, t));
+    assertThat(join(s2.get(key))).isEqualTo(t);
+    assertThat(join(s3.get(key))).isEqualTo(t);
+    assertThat(join(s1.get(key))).isEqualTo(t);
+    assertThat(join(s2.get(newKey()))).isNull();
+  }
+
+  @Test
+  @DisplayName("the map holds neither the access token nor the body in plaintext, only tag, serve-until and ciphertext")
+  void shouldKeepNoPlaintextInTheMap() throws Exception {
+    String key = newKey();
+    String accessToken = "eyJhbGciOiJSUzI1NiJ9.secret-access-token-" + UUID.randomUUID();
+    CachedToken t = token(accessToken, "tag-plain", Duration.ofMinutes(30));
+    join(s1.put(key, t));
+    EncryptedToken stored = ownerValue(key);
+    assertThat(stored.clientTag()).isEqualTo("tag-plain");
+    assertThat(stored.serveUntil()).isEqualTo(t.serveUntil());
+    for (HazelcastInstance m : members) {
+      byte[] bytes = ((SerializationServiceSupport) m).getSerializationService().toData(stored).toByteArray();
+      String raw = new String(bytes, StandardCharsets.ISO_8859_1);
+      assertThat(raw).doesNotContain("secret-access-token").doesNotContain("very-private-scope")
+        .doesNotContain("Bearer").contains("tag-plain");
+    }
+    assertThat(new String(stored.ciphertext(), StandardCharsets.ISO_8859_1)).doesNotContain("secret-access-token");
+    // and the ciphertext is bound to its map key
+    assertThat(TokenCipher.of(KEY).decrypt(key, stored.ciphertext())).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("a member whose encryption key differs from the cluster's fails to open the store, naming fingerprints only")
+  void shouldRefuseMemberWithAnotherKey() {
+    byte[] otherKey = KEY.clone();
+    otherKey[0] ^= 1;
+    TokenCipher other = TokenCipher.of(otherKey);
+    Future<HazelcastTokenStore> f = HazelcastTokenStore.create(vertx, members.get(2), other, Clock.systemUTC());
+    Throwable failure = f.toCompletionStage().toCompletableFuture().handle((s, e) -> e).join();
+    assertThat(failure).isInstanceOf(IllegalStateException.class)
+      .hasMessageContaining("encryption key differs from the cluster's")
+      .hasMessageContaining(other.fingerprint())
+      .hasMessageContaining(TokenCipher.of(KEY).fingerprint())
+      .hasMessageNotContaining(Base64.getEncoder().encodeToString(otherKey))
+      .hasMessageNotContaining(new String(KEY, StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  @DisplayName("of three members asking at once for a key's lease, exactly one gets it")
+  void shouldGrantLeaseToExactlyOneMember() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String lease = "lease-" + UUID.randomUUID();
+      List<CompletableFuture<Boolean>> asks = new ArrayList<>();
+      for (HazelcastTokenStore s : stores) {
+        asks.add(CompletableFuture.supplyAsync(() -> s.tryLease(lease, Duration.ofSeconds(30)))
+          .thenCompose(f -> f.toCompletionStage()));
+      }
+      long granted = 0;
+      for (CompletableFuture<Boolean> a : asks) {
+        granted += a.get(WAIT.toSeconds(), TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(granted).as("round %d", round).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("a member waiting for a key is woken with the token when the lease holder stores it")
+  void shouldWakeWaiterWithStoredToken() throws Exception {
+    String key = newKey();
+    String lease = "lease-" + key;
+    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
+    Future<CachedToken> waiting2 = s2.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    Future<CachedToken> waiting3 = s3.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    Thread.sleep(200); // let the waiters' initial look at the map pass: they must be woken by the events
+    assertThat(waiting2.isComplete()).isFalse();
+    CachedToken t = token("at-" + key);
+    long start = System.nanoTime();
+    join(s1.put(key, t));
+    join(s1.releaseLease(lease));
+    assertThat(join(waiting2)).isEqualTo(t);
+    assertThat(join(waiting3)).isEqualTo(t);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  @DisplayName("a token stored just before the wait began is found by the waiter's first look")
+  void shouldFindTokenStoredBeforeTheWait() throws Exception {
+    String key = newKey();
+    String lease = "lease-" + key;
+    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    CachedToken t = token("at-" + key);
+    join(s1.put(key, t));
+    assertThat(join(s2.awaitUpdate(key, lease, Duration.ofSeconds(15)))).isEqualTo(t);
+    join(s1.releaseLease(lease));
+  }
+
+  @Test
+  @DisplayName("a waiter is woken with null when the lease holder releases the lease without storing")
+  void shouldWakeWaiterWithNullOnRelease() throws Exception {
+    String key = newKey();
+    String lease = "lease-" + key;
+    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    Future<CachedToken> waiting = s2.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    Thread.sleep(200);
+    assertThat(waiting.isComplete()).isFalse();
+    long start = System.nanoTime();
+    join(s1.releaseLease(lease));
+    assertThat(join(waiting)).isNull();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+  }
+
+  @Test
+  @DisplayName("only the holder can release a lease")
+  void shouldReleaseOnlyOwnLease() throws Exception {
+    String lease = "lease-" + UUID.randomUUID();
+    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    join(s2.releaseLease(lease));
+    assertThat(join(s3.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
+    join(s1.releaseLease(lease));
+    assertThat(join(s3.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+  }
+
+  @Test
+  @DisplayName("a lease lapses after its TTL: waiters hear of it and another member can take it")
+  void shouldLapseLeaseAfterTtl() throws Exception {
+    String key = newKey();
+    String lease = "lease-" + key;
+    long start = System.nanoTime();
+    assertThat(join(s1.tryLease(lease, Duration.ofMillis(1500)))).isTrue();
+    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
+    Future<CachedToken> waiting = s3.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    assertThat(join(waiting)).isNull();
+    Duration waited = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(waited).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(6));
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+      .until(() -> join(s2.tryLease(lease, Duration.ofSeconds(30))));
+  }
+
+  @Test
+  @DisplayName("a wait ends with null at its timeout while the lease is held")
+  void shouldTimeOutWaiting() throws Exception {
+    String key = newKey();
+    String lease = "lease-" + key;
+    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    long start = System.nanoTime();
+    assertThat(join(s2.awaitUpdate(key, lease, Duration.ofMillis(300)))).isNull();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
+    join(s1.releaseLease(lease));
+  }
+
+  @Test
+  @DisplayName("removeByClientTag removes that client's tokens on every member and nobody else's")
+  void shouldRemoveOnlyThatClientsTokens() throws Exception {
+    String tagA = "tag-" + UUID.randomUUID();
+    String tagB = "tag-" + UUID.randomUUID();
+    List<String> keysA = new ArrayList<>();
+    List<String> keysB = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String key = newKey();
+      boolean a = i % 3 != 0;
+      (a ? keysA : keysB).add(key);
+      join(s1.put(key, token("at-" + key, a ? tagA : tagB, Duration.ofMinutes(30))));
+      // fill the near caches, which the removal must invalidate
+      join(s2.get(key));
+      join(s3.get(key));
+    }
+    assertThat(join(s3.removeByClientTag(tagA))).isEqualTo(keysA.size());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      for (HazelcastTokenStore s : stores) {
+        for (String key : keysA) {
+          assertThat(join(s.get(key))).isNull();
+        }
+      }
+    });
+    for (HazelcastTokenStore s : stores) {
+      for (String key : keysB) {
+        assertThat(join(s.get(key))).isNotNull().extracting(CachedToken::clientTag).isEqualTo(tagB);
+      }
+    }
+    assertThat(join(s1.removeByClientTag(tagA))).isZero();
+  }
+
+  @Test
+  @DisplayName("member 2's near cache serves hits and sees a replace made on member 1")
+  void shouldInvalidateNearCacheOnReplace() throws Exception {
+    String key = newKey();
+    CachedToken t = token("at-" + key);
+    join(s1.put(key, t));
+    IMap<String, EncryptedToken> map2 = rawTokens(members.get(1));
+    long hitsBefore = map2.getLocalMapStats().getNearCacheStats().getHits();
+    // the put's invalidation may reach member 2 after its first read and cancel that fill: read until a hit
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+      assertThat(join(s2.get(key))).isEqualTo(t);
+      assertThat(map2.getLocalMapStats().getNearCacheStats().getHits()).isGreaterThan(hitsBefore);
+    });
+
+    CachedToken postponed = t.withRefreshAt(t.refreshAt() + 60_000);
+    assertThat(join(s1.replace(key, t, postponed))).isTrue();
+    // compare-and-set: the expected token is no longer there
+    assertThat(join(s3.replace(key, t, t.withRefreshAt(t.refreshAt() + 1)))).isFalse();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+      .untilAsserted(() -> assertThat(join(s2.get(key))).isEqualTo(postponed));
+    // a member that never saw the replacement's ciphertext can still replace it
+    CachedToken again = postponed.withRefreshAt(postponed.refreshAt() + 1);
+    assertThat(join(s3.replace(key, postponed, again))).isTrue();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+      .untilAsserted(() -> assertThat(join(s1.get(key))).isEqualTo(again));
+    assertThat(join(s2.replace(newKey(), t, postponed))).isFalse();
+  }
+
+  @Test
+  @DisplayName("entries expire at their serve-until point, in the map itself and not only in reads")
+  void shouldExpireAtServeUntil() throws Exception {
+    String key = newKey();
+    CachedToken t = token("at-" + key, "tag-a", Duration.ofMillis(1500));
+    join(s1.put(key, t));
+    assertThat(join(s2.get(key))).isEqualTo(t);
+    assertThat(ownerValue(key)).isNotNull();
+    await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100))
+      .until(() -> ownerValue(key) == null);
+    assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(t.serveUntil());
+    for (HazelcastTokenStore s : stores) {
+      assertThat(join(s.get(key))).isNull();
+    }
+  }
+
+  @Test
+  @DisplayName("a token already past its serve-until point is not stored nor kept by replace; remove tells whether there was one")
+  void shouldNotStoreExpiredTokensAndRemove() throws Exception {
+    String key = newKey();
+    join(s1.put(key, token("at-" + key, "tag-a", Duration.ofMillis(-1))));
+    assertThat(ownerValue(key)).isNull();
+    join(s1.put(key, token("at-" + key)));
+    assertThat(join(s2.remove(key))).isTrue();
+    assertThat(join(s3.remove(key))).isFalse();
+    assertThat(join(s1.get(key))).isNull();
+
+    // replacing by a token already past serve-until drops the entry
+    CachedToken t = token("at-" + key);
+    join(s1.put(key, t));
+    CachedToken expired = new CachedToken(t.accessToken(), t.body(), t.issuedAt(), t.expiresAt(), t.refreshAt(),
+      System.currentTimeMillis() - 1, t.clientTag());
+    assertThat(join(s2.replace(key, t, expired))).isTrue();
+    assertThat(ownerValue(key)).isNull();
+  }
+
+  @Test
+  @DisplayName("the members' sizes add up to the tokens in the cluster")
+  void shouldCountOwnedTokens() throws Exception {
+    join(s1.put(newKey(), token("at-size")));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+      assertThat(s1.size() + s2.size() + s3.size()).isEqualTo(rawTokens(members.get(0)).size()).isPositive());
+  }
+
+  @Test
+  @DisplayName("a closed store stops waiting: pending and new waits end with null")
+  void shouldEndWaitsOnClose() throws Exception {
+    HazelcastTokenStore extra = join(HazelcastTokenStore.create(vertx, members.get(2), TokenCipher.of(KEY),
+      Clock.systemUTC()));
+    String key = newKey();
+    String lease = "lease-" + key;
+    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    Future<CachedToken> pending = extra.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    join(extra.close());
+    assertThat(join(pending)).isNull();
+    assertThat(join(extra.awaitUpdate(key, lease, Duration.ofSeconds(15)))).isNull();
+    join(s1.releaseLease(lease));
+  }
+}
