@@ -49,10 +49,17 @@ final class ServerProcess implements AutoCloseable {
     environment.keySet().removeIf(k -> k.startsWith("TOKEN_CACHE_"));
     Map<String, String> all = new HashMap<>(env);
     all.putIfAbsent("TOKEN_CACHE_HTTP_HOST", "127.0.0.1");
+    all.putIfAbsent("TOKEN_CACHE_CLUSTER_PORT", Integer.toString(freePort()));
     all.put("TOKEN_CACHE_HTTP_PORT", Integer.toString(port));
     environment.putAll(all);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     return new ServerProcess(pb.start(), port, log);
+  }
+
+  static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   /** Runs the jar to completion (for configuration errors) and returns its exit code. */
