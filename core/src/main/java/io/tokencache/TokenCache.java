@@ -70,6 +70,14 @@ public interface TokenCache {
    */
   Future<Boolean> invalidate(TokenRequest request);
 
+  /**
+   * Drops every cached token of a client of an upstream, whatever its secret, scopes or audience, on every
+   * member (an administrator's action after rotating a client's secret or revoking its tokens).
+   *
+   * @return how many tokens were dropped
+   */
+  Future<Integer> invalidateClient(String upstream, String clientId);
+
   /** Releases the HTTP client and the store. */
   Future<Void> close();
 }

@@ -1,5 +1,7 @@
 package io.tokencache;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -15,8 +17,9 @@ import java.util.Map;
  * Settings of a {@link TokenCache}: its upstreams and its expiry policy.
  *
  * <p>Follows the Vert.x options style: {@code DEFAULT_*} constants, validating fluent setters, a
- * {@link JsonObject} constructor and {@link #toJson()}. The {@linkplain #setClock clock} is not part of the
- * JSON form: it exists so that tests can drive expiry without sleeping.
+ * {@link JsonObject} constructor and {@link #toJson()}. The {@linkplain #setClock clock} and the
+ * {@linkplain #setMeterRegistry meter registry} are not part of the JSON form; the clock exists so that tests
+ * can drive expiry without sleeping.
  */
 public class TokenCacheOptions {
 
@@ -53,6 +56,7 @@ public class TokenCacheOptions {
   private int maxEntries = DEFAULT_MAX_ENTRIES;
   private Duration coalesceTimeout = DEFAULT_COALESCE_TIMEOUT;
   private Clock clock = Clock.systemUTC();
+  private MeterRegistry meterRegistry = Metrics.globalRegistry;
 
   /** Defaults, with no upstream. */
   public TokenCacheOptions() {
@@ -69,6 +73,7 @@ public class TokenCacheOptions {
     this.maxEntries = other.maxEntries;
     this.coalesceTimeout = other.coalesceTimeout;
     this.clock = other.clock;
+    this.meterRegistry = other.meterRegistry;
   }
 
   /**
@@ -220,6 +225,17 @@ public class TokenCacheOptions {
   /** Sets the clock expiry runs on; tests inject one to move time without sleeping. */
   public TokenCacheOptions setClock(Clock clock) {
     this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** Where the cache's meters go (default: Micrometer's global registry, a no-op until one is added to it). */
+  public MeterRegistry getMeterRegistry() {
+    return meterRegistry;
+  }
+
+  /** Sets the meter registry; not part of the JSON form. */
+  public TokenCacheOptions setMeterRegistry(MeterRegistry meterRegistry) {
+    this.meterRegistry = java.util.Objects.requireNonNull(meterRegistry, "meterRegistry");
     return this;
   }
 

@@ -59,6 +59,7 @@ public final class TokenCacheImpl implements TokenCache {
   private final Map<String, ResilientUpstream> upstreams;
   private final UpstreamFetcher fetcher;
   private final Duration coalesceTimeout;
+  private final CacheMetrics metrics;
   private final SingleFlight<String, Fetched> fetches = new SingleFlight<>();
   /**
    * Refresh leases this member saw taken by another member, so its hits do not ask the cluster again on
@@ -79,6 +80,8 @@ public final class TokenCacheImpl implements TokenCache {
     this.upstreams = upstreams;
     this.fetcher = new UpstreamFetcher(clock, keys, new ExpiryPolicy(options));
     this.coalesceTimeout = options.getCoalesceTimeout();
+    this.metrics = new CacheMetrics(options.getMeterRegistry());
+    metrics.entries(store::size);
   }
 
   /** A cache whose tokens stay in this process (no cluster). */
@@ -115,13 +118,23 @@ public final class TokenCacheImpl implements TokenCache {
     Map<String, ResilientUpstream> clients = new LinkedHashMap<>();
     for (UpstreamOptions u : options.getUpstreams().values()) {
       clients.put(u.getId(), new ResilientUpstream(vertx, new UpstreamClient(vertx, u), gates.apply(u),
-        options.getClock()));
+        options.getClock(), options.getMeterRegistry()));
     }
     return clients;
   }
 
   @Override
   public Future<TokenResponse> getToken(TokenRequest request) {
+    return lookup(request).andThen(ar -> {
+      if (ar.succeeded()) {
+        metrics.answered(ar.result().cacheStatus());
+      } else {
+        metrics.failed();
+      }
+    });
+  }
+
+  private Future<TokenResponse> lookup(TokenRequest request) {
     ResilientUpstream upstream = upstreams.get(request.upstream());
     if (upstream == null) {
       return Future.failedFuture(TokenCacheException.invalidRequest("unknown upstream '" + request.upstream() + "'"));
@@ -200,7 +213,9 @@ public final class TokenCacheImpl implements TokenCache {
           .onFailure(err -> store.releaseLease(leaseKey))
         : Future.succeededFuture(new Fetched(current, false)).onSuccess(f -> refreshesElsewhere.put(leaseKey, true))));
     if (flight.leader()) {
+      metrics.refreshStarted();
       flight.future().onFailure(err -> {
+        metrics.refreshFailed();
         long lifetime = current.expiresAt() - current.issuedAt();
         long retryAt = clock.millis() + Math.max(MIN_REFRESH_RETRY_MILLIS, (long) (lifetime * REFRESH_RETRY_FRACTION));
         LOG.warn("background refresh failed for upstream '{}': {}; serving the current token until it is due",
@@ -243,6 +258,11 @@ public final class TokenCacheImpl implements TokenCache {
       return Future.succeededFuture(false);
     }
     return store.remove(keys.keyOf(request));
+  }
+
+  @Override
+  public Future<Integer> invalidateClient(String upstream, String clientId) {
+    return store.removeByClientTag(keys.clientTagOf(upstream, clientId));
   }
 
   /** Tokens held by the store. */

@@ -49,6 +49,11 @@ final class DeferredTokenCache implements TokenCache {
   }
 
   @Override
+  public Future<Integer> invalidateClient(String upstream, String clientId) {
+    return ready().compose(c -> c.invalidateClient(upstream, clientId));
+  }
+
+  @Override
   public Future<Void> close() {
     return cache.succeeded() ? cache.result().close() : Future.succeededFuture();
   }

@@ -11,6 +11,7 @@ import io.tokencache.TokenRequest;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.impl.RetryAfter;
 import io.tokencache.impl.quota.QuotaGate;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -44,9 +45,10 @@ public final class ResilientUpstream {
   private final CircuitBreaker breaker;
   private final Bulkhead bulkhead;
   private final Retry retry;
+  private final UpstreamMetrics metrics;
   private volatile long breakerOpenedAt;
 
-  public ResilientUpstream(Vertx vertx, UpstreamClient client, QuotaGate quota, Clock clock) {
+  public ResilientUpstream(Vertx vertx, UpstreamClient client, QuotaGate quota, Clock clock, MeterRegistry registry) {
     this.vertx = vertx;
     this.client = client;
     this.quota = quota;
@@ -73,6 +75,7 @@ public final class ResilientUpstream {
       .intervalBiFunction(this::backoffMillis)
       .failAfterMaxAttempts(false)
       .build());
+    this.metrics = new UpstreamMetrics(registry, options.getId(), breaker);
     breaker.getEventPublisher().onStateTransition(e -> {
       if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
         breakerOpenedAt = clock.millis();
@@ -141,6 +144,7 @@ public final class ResilientUpstream {
   /** One upstream request behind the breaker, the bulkhead and the budget. */
   private Future<UpstreamResponse> guarded(long deadline, java.util.function.Supplier<Future<UpstreamResponse>> call) {
     if (!breaker.tryAcquirePermission()) {
+      metrics.breakerRejected();
       long left = breakerOpenedAt + options.getBreakerOpenDuration().toMillis() - clock.millis();
       return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
         "the upstream identity provider is failing; not calling it for now", seconds(left)));
@@ -159,9 +163,11 @@ public final class ResilientUpstream {
       })
       .compose(delay -> {
         if (delay < 0) {
+          metrics.budgetRejected();
           return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
             "the upstream budget is exhausted", seconds(-(delay + 1))));
         }
+        metrics.budgetWaited(delay);
         return delay == 0 ? send(call) : vertx.timer(delay).compose(v -> send(call));
       })
       .onFailure(err -> {
@@ -185,11 +191,13 @@ public final class ResilientUpstream {
       bulkhead.onComplete();
       long took = System.nanoTime() - start;
       if (ar.failed()) {
+        metrics.call("transport_error", took);
         breaker.onError(took, TimeUnit.NANOSECONDS, ar.cause());
         // not a TokenCacheException: a transport fault, which the retry may try again
         return Future.failedFuture(new UpstreamFailure(ar.cause()));
       }
       UpstreamResponse resp = ar.result();
+      metrics.call(outcomeOf(resp.statusCode()), took);
       if (resp.statusCode() >= 500) {
         breaker.onError(took, TimeUnit.NANOSECONDS, new UpstreamFailure("upstream answered " + resp.statusCode()));
       } else {
@@ -204,6 +212,16 @@ public final class ResilientUpstream {
       }
       return Future.succeededFuture(resp);
     });
+  }
+
+  private static String outcomeOf(int status) {
+    if (status == 429) {
+      return "throttled";
+    }
+    if (status >= 500) {
+      return "server_error";
+    }
+    return status >= 400 ? "client_error" : "success";
   }
 
   private static boolean isRetryable(UpstreamResponse resp) {

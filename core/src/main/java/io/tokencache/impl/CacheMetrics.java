@@ -1,0 +1,69 @@
+package io.tokencache.impl;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tokencache.CacheStatus;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The cache's own meters (names become {@code token_cache_*} in Prometheus). Tags never carry a secret,
+ * a token, a key or a client id: only results, outcomes and upstream ids, all from small fixed sets.
+ */
+public final class CacheMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<CacheStatus, Counter> answered = new EnumMap<>(CacheStatus.class);
+  private final Counter errors;
+  private final Counter refreshes;
+  private final Counter refreshFailures;
+  private final Counter negativeHits;
+
+  public CacheMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (CacheStatus s : CacheStatus.values()) {
+      answered.put(s, Counter.builder("token.cache.requests").description("Token requests answered, by result")
+        .tag("result", s.name().toLowerCase()).register(registry));
+    }
+    errors = Counter.builder("token.cache.requests").description("Token requests answered, by result")
+      .tag("result", "error").register(registry);
+    refreshes = Counter.builder("token.cache.refreshes").description("Background refreshes started by this member")
+      .tag("outcome", "started").register(registry);
+    refreshFailures = Counter.builder("token.cache.refreshes").description("Background refreshes started by this member")
+      .tag("outcome", "failed").register(registry);
+    negativeHits = Counter.builder("token.cache.negative.hits")
+      .description("Requests answered from a remembered invalid_client/unauthorized_client, without calling the IdP")
+      .register(registry);
+  }
+
+  /** The registry, for per-upstream meters. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  void answered(CacheStatus status) {
+    answered.get(status).increment();
+  }
+
+  void failed() {
+    errors.increment();
+  }
+
+  void refreshStarted() {
+    refreshes.increment();
+  }
+
+  void refreshFailed() {
+    refreshFailures.increment();
+  }
+
+  void negativeHit() {
+    negativeHits.increment();
+  }
+
+  void entries(Supplier<Number> size) {
+    registry.gauge("token.cache.entries", java.util.List.of(), size, s -> s.get().doubleValue());
+  }
+}

@@ -1,0 +1,66 @@
+package io.tokencache.impl.upstream;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** Meters of one upstream: calls by outcome, latency, budget waits and refusals, breaker state. */
+final class UpstreamMetrics {
+
+  private final MeterRegistry registry;
+  private final String upstream;
+  private final Timer latency;
+  private final DistributionSummary budgetWait;
+  private final Counter budgetRejections;
+  private final Counter breakerRejections;
+  private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
+
+  UpstreamMetrics(MeterRegistry registry, String upstream, CircuitBreaker breaker) {
+    this.registry = registry;
+    this.upstream = upstream;
+    this.latency = Timer.builder("token.cache.upstream.latency").description("Upstream token request latency")
+      .tag("upstream", upstream).publishPercentileHistogram().register(registry);
+    this.budgetWait = DistributionSummary.builder("token.cache.budget.wait").baseUnit("milliseconds")
+      .description("How long upstream requests waited for a slot in the budget").tag("upstream", upstream)
+      .register(registry);
+    this.budgetRejections = Counter.builder("token.cache.budget.rejections")
+      .description("Fetches refused because no budget slot was free within the bound").tag("upstream", upstream)
+      .register(registry);
+    this.breakerRejections = Counter.builder("token.cache.breaker.rejections")
+      .description("Fetches refused because the circuit breaker was open").tag("upstream", upstream)
+      .register(registry);
+    Gauge.builder("token.cache.breaker.state", breaker, b -> switch (b.getState()) {
+        case CLOSED -> 0;
+        case OPEN, FORCED_OPEN -> 1;
+        case HALF_OPEN -> 2;
+        default -> 3;
+      }).description("Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 disabled")
+      .tag("upstream", upstream).register(registry);
+  }
+
+  /** One upstream call's outcome: success, client_error, throttled, server_error or transport_error. */
+  void call(String outcome, long nanos) {
+    outcomes.computeIfAbsent(outcome, o -> Counter.builder("token.cache.upstream.requests")
+      .description("Upstream token requests, by outcome").tag("upstream", upstream).tag("outcome", o)
+      .register(registry)).increment();
+    latency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void budgetWaited(long millis) {
+    budgetWait.record(millis);
+  }
+
+  void budgetRejected() {
+    budgetRejections.increment();
+  }
+
+  void breakerRejected() {
+    breakerRejections.increment();
+  }
+}
