@@ -68,6 +68,16 @@ public final class CacheKeys {
     return ENCODER.encodeToString(macs.get().doFinal(c.bytes()));
   }
 
+  /**
+   * A tag naming one client's credentials (upstream, client id, secret) and nothing else: the key under which
+   * an upstream's refusal of those credentials is remembered, whatever scopes were asked for.
+   */
+  public String secretTagOf(TokenRequest request) {
+    Canonical c = new Canonical("secret/v1").field(request.upstream()).field(request.clientId())
+      .field(request.clientSecret());
+    return ENCODER.encodeToString(macs.get().doFinal(c.bytes()));
+  }
+
   /** Length-prefixed fields: {@code null} and empty differ, and no field can run into the next. */
   private static final class Canonical {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);

@@ -169,14 +169,21 @@ public final class TokenCacheImpl implements TokenCache {
    * its token, and try again if the lease goes away without one (the fetch failed or the member died).
    */
   private Future<Fetched> fetchOnce(String key, TokenRequest request, ResilientUpstream upstream, long deadline) {
+    String secretTag = keys.secretTagOf(request);
     Predicate<CachedToken> usable = t -> t != null && t.servable(clock.millis());
-    return store.tryLease(key, leaseTtl(upstream)).compose(acquired -> {
+    return store.getRejection(secretTag).compose(rejected -> {
+      if (rejected != null) {
+        metrics.negativeHit();
+        return Future.failedFuture(rejected.toException());
+      }
+      return store.tryLease(key, leaseTtl(upstream));
+    }).compose(acquired -> {
       if (acquired) {
         // Another member may have stored the token between our lookup and our lease.
         return store.get(key)
           .compose(existing -> usable.test(existing)
             ? Future.succeededFuture(new Fetched(existing, false))
-            : fetchAndStore(key, request, upstream).map(t -> new Fetched(t, true)))
+            : fetchAndStore(key, request, upstream, secretTag).map(t -> new Fetched(t, true)))
           .eventually(() -> store.releaseLease(key));
       }
       long left = deadline - System.nanoTime();
@@ -190,10 +197,21 @@ public final class TokenCacheImpl implements TokenCache {
     });
   }
 
-  private Future<CachedToken> fetchAndStore(String key, TokenRequest request, ResilientUpstream upstream) {
-    return fetcher.fetch(upstream, request).compose(token ->
-      // A token already under its minimum lifetime is handed to this caller but not kept.
-      token.servable(clock.millis()) ? store.put(key, token).map(token) : Future.succeededFuture(token));
+  private Future<CachedToken> fetchAndStore(String key, TokenRequest request, ResilientUpstream upstream,
+                                            String secretTag) {
+    return fetcher.fetch(upstream, request)
+      .compose(token ->
+        // A token already under its minimum lifetime is handed to this caller but not kept.
+        token.servable(clock.millis()) ? store.put(key, token).map(token) : Future.succeededFuture(token))
+      .recover(err -> {
+        Rejection rejection = Rejection.of(err);
+        Duration ttl = upstream.options().getNegativeCacheTtl();
+        if (rejection == null || ttl.isZero()) {
+          return Future.failedFuture(err);
+        }
+        // remembered before the lease is released, so waiters on other members find it
+        return store.putRejection(secretTag, rejection, ttl).transform(v -> Future.failedFuture(err));
+      });
   }
 
   /**
@@ -209,7 +227,7 @@ public final class TokenCacheImpl implements TokenCache {
     }
     SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> store.tryLease(leaseKey, refreshLeaseTtl(current))
       .compose(acquired -> acquired
-        ? fetchAndStore(key, request, upstream).map(t -> new Fetched(t, true))
+        ? fetchAndStore(key, request, upstream, keys.secretTagOf(request)).map(t -> new Fetched(t, true))
           .onFailure(err -> store.releaseLease(leaseKey))
         : Future.succeededFuture(new Fetched(current, false)).onSuccess(f -> refreshesElsewhere.put(leaseKey, true))));
     if (flight.leader()) {

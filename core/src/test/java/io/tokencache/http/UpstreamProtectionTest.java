@@ -129,4 +129,27 @@ class UpstreamProtectionTest {
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
       f.basicToken(CLIENT, SECRET, "after").statusCode() == 200);
   }
+
+  @Test
+  @DisplayName("1,000 requests with 10 distinct wrong secrets make about 10 upstream calls; the valid client is unaffected")
+  void shouldRememberRejectedCredentials(Vertx vertx) {
+    f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(0), o -> o, u -> u);
+    for (int round = 0; round < 10; round++) {
+      List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        all.add(f.client.post(TokenEndpoint.OAUTH2_PATH)
+          .putHeader("Authorization", TokenEndpointFixture.basic(CLIENT, "guess-" + (i % 10)))
+          .sendForm(MultiMap.caseInsensitiveMultiMap().add("grant_type", "client_credentials").add("scope", "s0")));
+      }
+      Future.join(all).await();
+      assertThat(all).allSatisfy(r -> {
+        assertThat(r.result().statusCode()).isEqualTo(401);
+        assertThat(r.result().bodyAsJsonObject().getString("error")).isEqualTo("invalid_client");
+      });
+    }
+    assertThat(f.idp.tokenRequests()).isEqualTo(10);
+    HttpResponse<Buffer> valid = f.basicToken(CLIENT, SECRET, "s0");
+    assertThat(valid.statusCode()).isEqualTo(200);
+    assertThat(valid.getHeader("X-Token-Cache")).isEqualTo("MISS");
+  }
 }

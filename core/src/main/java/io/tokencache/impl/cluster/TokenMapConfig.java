@@ -17,6 +17,7 @@ import com.hazelcast.config.NearCacheConfig;
  *   and a near cache (deserialized objects, invalidated on every change, local entries too).</li>
  *   <li>{@value #LEASES_MAP}: one entry per key being fetched, holding the fetching member's id, with a TTL.</li>
  *   <li>{@value #QUOTA_MAP}: one sliding-window log per upstream, the cluster's shared budget.</li>
+ *   <li>{@value #REJECTIONS_MAP}: upstream refusals of (client, secret), remembered for a short TTL.</li>
  *   <li>{@value #META_MAP}: the encryption key's fingerprint, so a member with another key is refused.</li>
  * </ul>
  */
@@ -28,6 +29,8 @@ public final class TokenMapConfig {
   public static final String LEASES_MAP = "token-cache.leases";
   /** The distributed map of upstream budgets: one sliding-window log per upstream. */
   public static final String QUOTA_MAP = "token-cache.quota";
+  /** The distributed map of remembered upstream refusals of credentials (negative caching), with a TTL. */
+  public static final String REJECTIONS_MAP = "token-cache.rejections";
   /** The distributed map of cluster-wide facts (the key fingerprint). */
   public static final String META_MAP = "token-cache.meta";
 
@@ -85,6 +88,13 @@ public final class TokenMapConfig {
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
       .setInMemoryFormat(InMemoryFormat.OBJECT));
+    config.addMapConfig(new MapConfig(REJECTIONS_MAP)
+      .setBackupCount(backupCount)
+      .setAsyncBackupCount(0)
+      .setEvictionConfig(new EvictionConfig()
+        .setEvictionPolicy(EvictionPolicy.LRU)
+        .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
+        .setSize(maxTokensPerMember)));
     config.addMapConfig(new MapConfig(META_MAP)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0));

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.tokencache.impl.CachedToken;
+import io.tokencache.impl.Rejection;
 import io.vertx.core.Future;
 
 import java.time.Clock;
@@ -17,6 +18,11 @@ import java.util.concurrent.TimeUnit;
 public final class LocalTokenStore implements TokenStore {
 
   private final Cache<String, CachedToken> cache;
+  private final Cache<String, TimedRejection> rejections;
+  private final Clock clock;
+
+  private record TimedRejection(Rejection rejection, long until) {
+  }
 
   public LocalTokenStore(int maxEntries, Clock clock) {
     this.cache = Caffeine.newBuilder()
@@ -24,6 +30,13 @@ public final class LocalTokenStore implements TokenStore {
       .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
       .expireAfter(new ServeUntilExpiry(clock))
       // maintenance on the calling thread: cheap, and no surprise pool threads in an event-loop application
+      .executor(Runnable::run)
+      .build();
+    this.clock = clock;
+    this.rejections = Caffeine.newBuilder()
+      .maximumSize(maxEntries)
+      .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+      .expireAfter(Expiry.<String, TimedRejection>creating((k, r) -> Duration.ofMillis(Math.max(0, r.until() - clock.millis()))))
       .executor(Runnable::run)
       .build();
   }
@@ -78,6 +91,18 @@ public final class LocalTokenStore implements TokenStore {
   }
 
   @Override
+  public Future<Void> putRejection(String secretTag, Rejection rejection, Duration ttl) {
+    rejections.put(secretTag, new TimedRejection(rejection, clock.millis() + ttl.toMillis()));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Rejection> getRejection(String secretTag) {
+    TimedRejection r = rejections.getIfPresent(secretTag);
+    return Future.succeededFuture(r == null ? null : r.rejection());
+  }
+
+  @Override
   public long size() {
     return cache.estimatedSize();
   }
@@ -85,6 +110,7 @@ public final class LocalTokenStore implements TokenStore {
   @Override
   public Future<Void> close() {
     cache.invalidateAll();
+    rejections.invalidateAll();
     return Future.succeededFuture();
   }
 
