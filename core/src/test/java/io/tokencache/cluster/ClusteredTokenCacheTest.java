@@ -1,0 +1,201 @@
+package io.tokencache.cluster;
+
+import io.tokencache.TokenCache;
+import io.tokencache.TokenCacheOptions;
+import io.tokencache.UpstreamOptions;
+import io.tokencache.http.TokenEndpoint;
+import io.tokencache.loadtest.idp.FakeIdp;
+import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.tokencache.testing.FreePorts;
+import io.tokencache.testing.MutableClock;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three members in one JVM, each a clustered Vert.x with its own token endpoint, sharing tokens, leases and
+ * the upstream budget through Hazelcast, in front of one quota-enforcing fake IdP.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusteredTokenCacheTest {
+
+  private static final int QUOTA = 5;
+  private static final String CLIENT = "svc";
+  private static final String SECRET = "svc-secret";
+
+  private final MutableClock clock = MutableClock.startingNow();
+  private final List<Vertx> members = new ArrayList<>();
+  private final List<TokenCache> caches = new ArrayList<>();
+  private final List<WebClient> clients = new ArrayList<>();
+  private Vertx idpVertx;
+  private FakeIdp idp;
+
+  @BeforeAll
+  void startCluster() {
+    idpVertx = Vertx.vertx();
+    idp = FakeIdp.start(idpVertx, new FakeIdpOptions().addClient(CLIENT, SECRET).setQuotaRps(QUOTA)).await();
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    String clusterName = "engine-test-" + UUID.randomUUID().toString().substring(0, 8);
+    List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
+    List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    for (int port : ports) {
+      ClusterOptions cluster = new ClusterOptions().setClusterName(clusterName).setPort(port).setMembers(addresses)
+        .setEncryptionKey(Base64.getEncoder().encodeToString(key));
+      Vertx vertx = TokenCacheCluster.startClusteredVertx(new VertxOptions(), cluster).await();
+      TokenCacheOptions options = new TokenCacheOptions().setClock(clock).addUpstream(new UpstreamOptions()
+        .setTokenUrl(idp.tokenUrl()).setQuotaRps(QUOTA).setRequestTimeout(Duration.ofSeconds(3)));
+      TokenCache cache = TokenCache.createClustered(vertx, options, cluster).await();
+      Router router = Router.router(vertx);
+      router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));
+      int httpPort = vertx.createHttpServer().requestHandler(router).listen(FreePorts.next(), "127.0.0.1").await()
+        .actualPort();
+      members.add(vertx);
+      caches.add(cache);
+      clients.add(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort),
+        new PoolOptions().setHttp1MaxSize(100)));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+      members.stream().allMatch(v -> TokenCacheCluster.hazelcastOf(v).getCluster().getMembers().size() == 3));
+  }
+
+  @AfterAll
+  void stopCluster() {
+    clients.forEach(WebClient::close);
+    for (int i = 0; i < members.size(); i++) {
+      caches.get(i).close().await();
+      members.get(i).close().await();
+    }
+    idp.close().await();
+    idpVertx.close().await();
+  }
+
+  @BeforeEach
+  void resetIdp() {
+    idp.setLatency(Duration.ZERO);
+    idp.setTokenLifetime(Duration.ofSeconds(3600));
+    idp.resetCounters();
+  }
+
+  private Future<HttpResponse<Buffer>> request(int member, String secret, String scope) {
+    String basic = Base64.getEncoder().encodeToString((CLIENT + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    return clients.get(member).post(TokenEndpoint.OAUTH2_PATH).putHeader("Authorization", "Basic " + basic)
+      .sendForm(MultiMap.caseInsensitiveMultiMap().add("grant_type", "client_credentials").add("scope", scope));
+  }
+
+  private static String token(HttpResponse<Buffer> r) {
+    return r.bodyAsJsonObject().getString("access_token");
+  }
+
+  @Test
+  @DisplayName("a token fetched through one member is served by the others with no further upstream call")
+  void shouldShareTokensAcrossMembers() {
+    HttpResponse<Buffer> first = request(0, SECRET, "shared").await();
+    HttpResponse<Buffer> second = request(1, SECRET, "shared").await();
+    HttpResponse<Buffer> third = request(2, SECRET, "shared").await();
+    assertThat(first.getHeader("X-Token-Cache")).isEqualTo("MISS");
+    assertThat(second.getHeader("X-Token-Cache")).isEqualTo("HIT");
+    assertThat(third.getHeader("X-Token-Cache")).isEqualTo("HIT");
+    assertThat(token(second)).isEqualTo(token(first));
+    assertThat(token(third)).isEqualTo(token(first));
+    assertThat(idp.tokenRequests()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("600 concurrent first requests spread over 3 members make exactly 1 upstream call")
+  void shouldCoalesceConcurrentMissesAcrossMembers() {
+    idp.setLatency(Duration.ofMillis(300));
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      all.add(request(i % 3, SECRET, "herd"));
+    }
+    Future.join(all).await();
+    assertThat(all).allSatisfy(r -> assertThat(r.result().statusCode()).isEqualTo(200));
+    assertThat(all.stream().map(r -> token(r.result())).distinct()).hasSize(1);
+    assertThat(idp.tokenRequests()).isEqualTo(1);
+    Map<String, Long> byStatus = all.stream().map(r -> r.result().getHeader("X-Token-Cache"))
+      .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    assertThat(byStatus.get("MISS")).isEqualTo(1);
+    assertThat(byStatus.get("COALESCED")).isPositive();
+    assertThat(byStatus.keySet()).containsOnly("MISS", "COALESCED", "HIT");
+  }
+
+  @Test
+  @DisplayName("over 5 refresh cycles under load on every member: one upstream call per cycle, no failure, no expired token")
+  void shouldRefreshOncePerCycleAcrossMembers() {
+    idp.setTokenLifetime(Duration.ofSeconds(100));
+    String current = token(request(0, SECRET, "rollover").await());
+    for (int cycle = 1; cycle <= 5; cycle++) {
+      clock.advance(Duration.ofSeconds(80)); // past the refresh point (75 s), before serve-until (90 s)
+      for (int i = 0; i < 30; i++) {
+        HttpResponse<Buffer> r = request(i % 3, SECRET, "rollover").await();
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.bodyAsJsonObject().getLong("expires_in")).isGreaterThanOrEqualTo(10);
+      }
+      int expectedCalls = cycle + 1;
+      await().atMost(Duration.ofSeconds(10)).until(() -> idp.tokensIssued() >= expectedCalls);
+      String previous = current;
+      for (int m = 0; m < 3; m++) {
+        int member = m;
+        await().atMost(Duration.ofSeconds(10)).until(() -> !token(request(member, SECRET, "rollover").await()).equals(previous));
+      }
+      current = token(request(0, SECRET, "rollover").await());
+      assertThat(idp.tokensIssued()).as("upstream calls after cycle " + cycle).isEqualTo(expectedCalls);
+    }
+    assertThat(idp.throttled()).isZero();
+  }
+
+  @Test
+  @DisplayName("3 members asking for 20 distinct keys each share one budget: all 200, zero 429, never above Q per second")
+  void shouldShareTheUpstreamBudget() {
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      all.add(request(i % 3, SECRET, "budget-" + (i % 20)));
+    }
+    Future.join(all).await();
+    assertThat(all).allSatisfy(r -> assertThat(r.result().statusCode()).as(r.result().bodyAsString()).isEqualTo(200));
+    assertThat(idp.tokenRequests()).isEqualTo(20);
+    assertThat(idp.throttled()).isZero();
+    assertThat(idp.maxRequestsInAnyWindow(Duration.ofSeconds(1))).isLessThanOrEqualTo(QUOTA);
+  }
+
+  @Test
+  @DisplayName("wrong secrets are remembered cluster-wide: 300 requests with 5 wrong secrets make 5 upstream calls")
+  void shouldRememberRejectionsAcrossMembers() {
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      all.add(request(i % 3, "wrong-" + (i % 5), "guess"));
+    }
+    Future.join(all).await();
+    assertThat(all).allSatisfy(r -> assertThat(r.result().statusCode()).isEqualTo(401));
+    assertThat(idp.tokenRequests()).isEqualTo(5);
+    assertThat(request(1, SECRET, "guess").await().statusCode()).isEqualTo(200);
+  }
+}
