@@ -1,0 +1,124 @@
+package io.tokencache.bench;
+
+import io.tokencache.TokenCache;
+import io.tokencache.TokenCacheOptions;
+import io.tokencache.TokenRequest;
+import io.tokencache.UpstreamOptions;
+import io.tokencache.cluster.ClusterOptions;
+import io.tokencache.cluster.TokenCacheCluster;
+import io.tokencache.loadtest.idp.FakeIdp;
+import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.tokencache.testing.FreePorts;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What cluster-wide single flight costs: the latency of a hit and of a miss through the engine's API (no
+ * HTTP), for a single member with its in-process store and for a member of a 3-member Hazelcast cluster
+ * (near cache, leases, shared budget). Not a unit test: a command that prints figures.
+ *
+ * <pre>mvn -B -q -pl core test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.tokencache.bench.ElectionCostBenchmark</pre>
+ */
+public final class ElectionCostBenchmark {
+
+  private static final int HITS = 200_000;
+  private static final int MISSES = 2_000;
+
+  public static void main(String[] args) throws Exception {
+    Vertx idpVertx = Vertx.vertx();
+    FakeIdp idp = FakeIdp.start(idpVertx, new FakeIdpOptions().setDynamicClients(true).setQuotaRps(0)).await();
+    try {
+      Vertx plain = Vertx.vertx();
+      TokenCache local = TokenCache.create(plain, options(idp)).await();
+      report("single member (in-process store)", local, plain);
+      local.close().await();
+      plain.close().await();
+
+      List<Vertx> members = new ArrayList<>();
+      List<TokenCache> caches = new ArrayList<>();
+      byte[] key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
+      String name = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+      for (int port : ports) {
+        ClusterOptions cluster = new ClusterOptions().setClusterName(name).setPort(port)
+          .setMembers(ports.stream().map(p -> "127.0.0.1:" + p).toList())
+          .setEncryptionKey(Base64.getEncoder().encodeToString(key));
+        Vertx v = TokenCacheCluster.startClusteredVertx(new VertxOptions(), cluster).await();
+        members.add(v);
+        caches.add(TokenCache.createClustered(v, options(idp), cluster).await());
+      }
+      report("member of a 3-member cluster (near cache, leases, shared budget)", caches.get(0), members.get(0));
+
+      for (int i = 0; i < members.size(); i++) {
+        caches.get(i).close().await();
+        members.get(i).close().await();
+      }
+    } finally {
+      idp.close().await();
+      idpVertx.close().await();
+    }
+  }
+
+  private static TokenCacheOptions options(FakeIdp idp) {
+    return new TokenCacheOptions().addUpstream(new UpstreamOptions().setTokenUrl(idp.tokenUrl()).setQuotaRps(100_000));
+  }
+
+  private static TokenRequest request(String client) {
+    return TokenRequest.clientCredentials(client, client + "-secret").scope("read").build();
+  }
+
+  private static void report(String setup, TokenCache cache, Vertx vertx) throws Exception {
+    // misses: each request a new client, one at a time (the IdP answers in well under a millisecond)
+    long[] missNanos = new long[MISSES];
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    for (int i = 0; i < MISSES; i++) {
+      long t0 = System.nanoTime();
+      cache.getToken(request("miss-" + run + "-" + i)).await();
+      missNanos[i] = System.nanoTime() - t0;
+    }
+    // hits: one warm key, asked from a Vert.x context as an HTTP handler would, in batches of 100
+    TokenRequest hot = request("hot-" + run);
+    cache.getToken(hot).await();
+    long[] hitNanos = new long[HITS / 100];
+    for (int warm = 0; warm < 2; warm++) {
+      for (int b = 0; b < hitNanos.length; b++) {
+        hitNanos[b] = batch(cache, vertx, hot);
+      }
+    }
+    System.out.printf("%s%n  hit : median %.2f us, p99 %.2f us per request (batches of 100 on an event loop)%n"
+        + "  miss: median %.2f ms, p99 %.2f ms (upstream call included)%n",
+      setup, pct(hitNanos, 0.5) / 100 / 1e3, pct(hitNanos, 0.99) / 100 / 1e3,
+      pct(missNanos, 0.5) / 1e6, pct(missNanos, 0.99) / 1e6);
+  }
+
+  private static long batch(TokenCache cache, Vertx vertx, TokenRequest hot) {
+    return vertx.getOrCreateContext().<Long>executeBlocking(() -> 0L).compose(x -> {
+      io.vertx.core.Promise<Long> done = io.vertx.core.Promise.promise();
+      vertx.runOnContext(v -> {
+        long t0 = System.nanoTime();
+        List<Future<?>> all = new ArrayList<>(100);
+        for (int i = 0; i < 100; i++) {
+          all.add(cache.getToken(hot));
+        }
+        Future.all(all).onComplete(ar -> done.complete(System.nanoTime() - t0));
+      });
+      return done.future();
+    }).await();
+  }
+
+  private static double pct(long[] values, double p) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))];
+  }
+}
