@@ -160,4 +160,20 @@ class ClusterProcessesIT {
     }
     assertThat(idp.tokensIssued()).as("no key already cached was fetched again").isEqualTo(issuedBefore);
   }
+
+  @Test
+  @Order(4)
+  @DisplayName("SIGTERM makes a member leave gracefully: the last member still serves every cached token")
+  void shouldLeaveGracefullyOnSigterm() throws Exception {
+    int issuedBefore = idp.tokensIssued();
+    int exit = servers.get(1).terminate(Duration.ofSeconds(40));
+    assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
+    assertThat(servers.get(1).log()).contains("leaving the cluster");
+    for (int i = 0; i < 30; i++) {
+      HttpResponse<String> r = token(servers.get(2), "svc-kill-" + i, "read");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("X-Token-Cache")).hasValue("HIT");
+    }
+    assertThat(idp.tokensIssued()).isEqualTo(issuedBefore);
+  }
 }
