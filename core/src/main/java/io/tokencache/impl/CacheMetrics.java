@@ -1,6 +1,7 @@
 package io.tokencache.impl;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokencache.CacheStatus;
 
@@ -64,6 +65,11 @@ public final class CacheMetrics {
   }
 
   void entries(Supplier<Number> size) {
-    registry.gauge("token.cache.entries", java.util.List.of(), size, s -> s.get().doubleValue());
+    // strongly held: registry.gauge(...) keeps only a weak reference, and nothing else holds this lambda, so the
+    // gauge read NaN after the first GC
+    Gauge.builder("token.cache.entries", size, s -> s.get().doubleValue())
+      .description("Tokens held by this member's store (clustered: owned as primary; summed over members: the cluster's)")
+      .strongReference(true)
+      .register(registry);
   }
 }

@@ -39,6 +39,7 @@ final class TokenEndpointFixture {
   final WebClient client;
   final int port;
   private final HttpServer server;
+  private Vertx idpVertx;
 
   private TokenEndpointFixture(Vertx vertx, FakeIdp idp, MutableClock clock, TokenCache cache, HttpServer server,
                                WebClient client) {
@@ -60,7 +61,9 @@ final class TokenEndpointFixture {
   static TokenEndpointFixture start(Vertx vertx, UnaryOperator<FakeIdpOptions> idpOptions,
                                     UnaryOperator<TokenCacheOptions> cacheOptions,
                                     UnaryOperator<UpstreamOptions> upstreamOptions) {
-    FakeIdp idp = FakeIdp.start(vertx, idpOptions.apply(new FakeIdpOptions()
+    // The IdP is another system: its own Vert.x (threads), so the cache's event loops never delay its clock.
+    Vertx idpVertx = Vertx.vertx();
+    FakeIdp idp = FakeIdp.start(idpVertx, idpOptions.apply(new FakeIdpOptions()
       .addClient(CLIENT, SECRET).addClient(OTHER_CLIENT, OTHER_SECRET).setQuotaRps(0))).await();
     MutableClock clock = MutableClock.startingNow();
     UpstreamOptions upstream = upstreamOptions.apply(new UpstreamOptions().setTokenUrl(idp.tokenUrl())
@@ -72,7 +75,9 @@ final class TokenEndpointFixture {
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(FreePorts.next(), "127.0.0.1").await();
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(server.actualPort()), new PoolOptions().setHttp1MaxSize(64));
-    return new TokenEndpointFixture(vertx, idp, clock, cache, server, client);
+    TokenEndpointFixture fixture = new TokenEndpointFixture(vertx, idp, clock, cache, server, client);
+    fixture.idpVertx = idpVertx;
+    return fixture;
   }
 
   HttpResponse<Buffer> postForm(String path, MultiMap form, String basicClient, String basicSecret) {
@@ -116,5 +121,6 @@ final class TokenEndpointFixture {
     server.close().await();
     cache.close().await();
     idp.close().await();
+    idpVertx.close().await();
   }
 }

@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 public final class ResilientUpstream {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResilientUpstream.class);
+  /** Reservations tried when answers arrive after their slot has passed. */
+  private static final int SLOT_ATTEMPTS = 3;
 
   private final Vertx vertx;
   private final UpstreamClient client;
@@ -154,8 +156,27 @@ public final class ResilientUpstream {
       return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
         "too many upstream requests in progress", 1));
     }
+    return sendInSlot(deadline, SLOT_ATTEMPTS, call)
+      .onFailure(err -> {
+        if (err instanceof TokenCacheException) {
+          // refused before any call: the breaker and bulkhead permits are returned unused
+          breaker.releasePermission();
+          bulkhead.onComplete();
+        }
+      });
+  }
+
+  /**
+   * Reserves a budget slot, waits for it and sends. A slot is a point in time: if the reservation's answer
+   * or the timer comes so late that the slot has passed by more than half the safety margin (a slow round
+   * trip to the budget's owner during a partition migration, a starved event loop), sending now could crowd
+   * the next window, so the slot is abandoned (it costs budget, never excess) and another one reserved.
+   */
+  private Future<UpstreamResponse> sendInSlot(long deadline, int attemptsLeft,
+                                              java.util.function.Supplier<Future<UpstreamResponse>> call) {
     long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     Duration maxWait = Duration.ofMillis(Math.max(0, Math.min(options.getQuotaMaxWait().toMillis(), remaining)));
+    long reservedAt = clock.millis();
     return quota.reserve(maxWait)
       .recover(err -> {
         LOG.warn("upstream '{}': the budget could not be consulted: {}", options.getId(), err.toString());
@@ -168,14 +189,20 @@ public final class ResilientUpstream {
             "the upstream budget is exhausted", seconds(-(delay + 1))));
         }
         metrics.budgetWaited(delay);
-        return delay == 0 ? send(call) : vertx.timer(delay).compose(v -> send(call));
-      })
-      .onFailure(err -> {
-        if (err instanceof TokenCacheException) {
-          // refused before any call: the breaker and bulkhead permits are returned unused
-          breaker.releasePermission();
-          bulkhead.onComplete();
-        }
+        long slot = reservedAt + delay;
+        long wait = slot - clock.millis();
+        Future<Void> due = wait <= 0 ? Future.succeededFuture() : vertx.timer(wait).mapEmpty();
+        return due.compose(v -> {
+          long late = clock.millis() - slot;
+          if (late > options.getQuotaSafetyMargin().toMillis() / 2) {
+            if (attemptsLeft > 1) {
+              return sendInSlot(deadline, attemptsLeft - 1, call);
+            }
+            return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
+              "the upstream budget's slots kept passing before they could be used", 1));
+          }
+          return send(call);
+        });
       });
   }
 
