@@ -1,50 +1,56 @@
 package io.tokencache.server;
 
-import io.tokencache.TokenCache;
-import io.tokencache.http.TokenEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.web.Router;
+import io.vertx.core.net.PemKeyCertOptions;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP listener of the server. The server deploys one instance per event loop; they share the port
- * (Vert.x balances connections between them) and the {@link TokenCache}.
+ * (Vert.x balances connections between them) and the {@link io.tokencache.TokenCache}.
+ *
+ * <p>Stopping it shuts the listener down gracefully: it stops accepting connections, lets in-flight requests
+ * finish (for at most {@link ServerConfig#shutdownTimeout()}), then closes the connections.
  */
 final class HttpServerVerticle extends VerticleBase {
 
-  private final ServerConfig config;
-  private final TokenCache cache;
-  private final HealthChecks liveness;
-  private final HealthChecks readiness;
+  private final ServerRouter.Parts parts;
+  private HttpServer server;
 
-  HttpServerVerticle(ServerConfig config, TokenCache cache, HealthChecks liveness, HealthChecks readiness) {
-    this.config = config;
-    this.cache = cache;
-    this.liveness = liveness;
-    this.readiness = readiness;
+  HttpServerVerticle(ServerRouter.Parts parts) {
+    this.parts = parts;
+  }
+
+  /** The listener's options: address, limits and, with a certificate, TLS from PEM files. */
+  static HttpServerOptions options(ServerConfig config) {
+    HttpServerOptions options = new HttpServerOptions()
+      .setHost(config.httpHost())
+      .setPort(config.httpPort())
+      .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()))
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+      .setMaxHeaderSize(config.maxHeaderBytes())
+      .setCompressionSupported(false);
+    if (config.tls()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setCertPath(config.tlsCertPath())
+        .setKeyPath(config.tlsKeyPath()));
+    }
+    return options;
   }
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));
-    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
-    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
-    router.route().last().handler(ctx -> ctx.response()
-      .setStatusCode(404)
-      .putHeader("Content-Type", "application/json")
-      .end(new JsonObject().put("error", "not_found").put("error_description", "no such endpoint").toBuffer()));
+    server = vertx.createHttpServer(options(parts.config()))
+      .requestHandler(ServerRouter.create(vertx, parts));
+    return server.listen();
+  }
 
-    HttpServerOptions options = new HttpServerOptions()
-      .setHost(config.httpHost())
-      .setPort(config.httpPort())
-      .setIdleTimeout(60)
-      .setMaxHeaderSize(16 * 1024)
-      .setCompressionSupported(false);
-    return vertx.createHttpServer(options).requestHandler(router).listen();
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+      : server.shutdown(parts.config().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -1,20 +1,39 @@
 package io.tokencache.server;
 
+import io.tokencache.Durations;
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.cluster.ClusterOptions;
+import io.tokencache.http.TokenEndpointOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The server's settings, read from the contract's environment variables (a configuration file adds more,
- * the environment overriding it).
+ * The server's settings: the contract's environment variables over an optional configuration file (JSON or
+ * YAML, named by {@value #CONFIG}; see {@code docs/configuration.md}).
  *
- * <p>Every problem is reported as an {@link IllegalArgumentException} whose message names the variable and
- * what is wrong with it; the launcher prints it and exits non-zero.
+ * <p>Every problem is reported as an {@link IllegalArgumentException} whose message names the setting (the
+ * variable, or the file setting's path such as {@code upstreams[1].quotaRps}) and what is wrong with it; the
+ * launcher prints it and exits with code 2. Messages never repeat the admin token or the encryption key.
  */
 public final class ServerConfig {
 
+  /** The configuration file (JSON by {@code .json}, YAML by {@code .yaml}/{@code .yml}); optional. */
+  public static final String CONFIG = "TOKEN_CACHE_CONFIG";
   public static final String HTTP_HOST = "TOKEN_CACHE_HTTP_HOST";
   public static final String HTTP_PORT = "TOKEN_CACHE_HTTP_PORT";
   public static final String UPSTREAM_TOKEN_URL = "TOKEN_CACHE_UPSTREAM_TOKEN_URL";
@@ -23,85 +42,281 @@ public final class ServerConfig {
   public static final String CLUSTER_PORT = "TOKEN_CACHE_CLUSTER_PORT";
   public static final String CLUSTER_MEMBERS = "TOKEN_CACHE_CLUSTER_MEMBERS";
   public static final String CLUSTER_DISCOVERY = "TOKEN_CACHE_CLUSTER_DISCOVERY";
-  /** Not in the contract's table: the address this member binds and advertises (default: see {@link #fromEnvironment}). */
+  /** Not in the contract's table: the address this member binds and advertises (default: see {@link #from}). */
   public static final String CLUSTER_HOST = "TOKEN_CACHE_CLUSTER_HOST";
   /** For {@code kubernetes} discovery: the DNS name of the headless Service listing the members. */
   public static final String CLUSTER_KUBERNETES_SERVICE_DNS = "TOKEN_CACHE_CLUSTER_KUBERNETES_SERVICE_DNS";
   public static final String ENCRYPTION_KEY = "TOKEN_CACHE_ENCRYPTION_KEY";
   public static final String ADMIN_TOKEN = "TOKEN_CACHE_ADMIN_TOKEN";
+  /** Not in the contract's table: {@code text} (default) or {@code json} log lines. */
+  public static final String LOG_FORMAT = "TOKEN_CACHE_LOG_FORMAT";
+  /** Not in the contract's table: {@code true} logs one line per token request (client ids hashed). */
+  public static final String ACCESS_LOG = "TOKEN_CACHE_ACCESS_LOG";
 
   public static final String DEFAULT_HTTP_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 8080;
+  /** Largest token request body: 64 KiB. */
+  public static final long DEFAULT_MAX_BODY_BYTES = TokenEndpointOptions.DEFAULT_MAX_BODY_BYTES;
+  /** Largest request head (request line and headers): 16 KiB. */
+  public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+  /** Connections idle this long are closed: 60 s. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** On SIGTERM, how long in-flight requests may take to finish before their connections are closed: 15 s. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(15);
+  /** Shortest admin token accepted. */
+  public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
-  private final String httpHost;
-  private final int httpPort;
-  private final TokenCacheOptions cacheOptions;
-  private final ClusterOptions clusterOptions;
-  private final String adminToken;
+  /** Upstream ids that would collide with the server's own paths. */
+  static final Set<String> RESERVED_UPSTREAM_IDS = Set.of("admin", "health", "metrics");
 
-  private ServerConfig(String httpHost, int httpPort, TokenCacheOptions cacheOptions, ClusterOptions clusterOptions,
-                       String adminToken) {
-    this.httpHost = httpHost;
-    this.httpPort = httpPort;
-    this.cacheOptions = cacheOptions;
-    this.clusterOptions = clusterOptions;
-    this.adminToken = adminToken;
+  /** How log lines are written. */
+  public enum LogFormat {
+    /** One human-readable line per event (logback.xml's pattern). */
+    TEXT,
+    /** One JSON object per line (logback's {@code JsonEncoder}). */
+    JSON;
+
+    static LogFormat parse(String name, String value) {
+      for (LogFormat f : values()) {
+        if (f.name().equalsIgnoreCase(value.trim())) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException(name + " must be text or json, was '" + value + "'");
+    }
+  }
+
+  private static final List<String> TOP_LEVEL = List.of("http", "upstreams", "cache", "cluster", "admin", "logging",
+    "metrics");
+  private static final List<String> HTTP_KEYS = List.of("host", "port", "maxBodyBytes", "maxHeaderBytes",
+    "idleTimeout", "shutdownTimeout", "tls");
+  private static final List<String> TLS_KEYS = List.of("certPath", "keyPath");
+  private static final List<String> ADMIN_KEYS = List.of("token");
+  private static final List<String> LOGGING_KEYS = List.of("format", "accessLog");
+  private static final List<String> METRICS_KEYS = List.of("clientIdLabels", "vertx");
+  private static final List<String> UPSTREAM_KEYS = keysOf(withTokenUrl(new UpstreamOptions().toJson()));
+  private static final List<String> CACHE_KEYS = keysOf(new TokenCacheOptions().toJson(), "upstreams");
+  private static final List<String> CLUSTER_KEYS = keysOf(new ClusterOptions().toJson()
+    .put("kubernetesServiceDns", "").put("encryptionKey", ""));
+
+  private String httpHost = DEFAULT_HTTP_HOST;
+  private int httpPort = DEFAULT_HTTP_PORT;
+  private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+  private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+  private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+  private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+  private String tlsCertPath;
+  private String tlsKeyPath;
+  private TokenCacheOptions cacheOptions;
+  private ClusterOptions clusterOptions;
+  private String adminToken;
+  private LogFormat logFormat = LogFormat.TEXT;
+  private boolean accessLog;
+  private boolean clientIdLabels;
+  private boolean vertxMetrics = true;
+
+  private ServerConfig() {
   }
 
   /**
-   * Reads the settings from environment variables.
+   * Reads the settings from environment variables alone.
    *
    * @throws IllegalArgumentException naming the variable that is missing or wrong
    */
   public static ServerConfig fromEnvironment(Map<String, String> env) {
-    String host = env.getOrDefault(HTTP_HOST, DEFAULT_HTTP_HOST).trim();
-    if (host.isEmpty()) {
-      throw new IllegalArgumentException(HTTP_HOST + " must not be empty");
-    }
-    int port = intIn(env, HTTP_PORT, DEFAULT_HTTP_PORT, 1, 65535);
+    return from(new JsonObject(), env);
+  }
 
-    UpstreamOptions upstream = new UpstreamOptions();
+  /**
+   * Reads the settings: the file named by {@value #CONFIG} if set (read with a short-lived Vert.x instance),
+   * the environment over it. Blocks: call it before starting the server, never on an event loop.
+   *
+   * @throws IllegalArgumentException naming the setting (or the file) that is wrong
+   */
+  public static ServerConfig load(Map<String, String> env) {
+    String file = env.get(CONFIG);
+    if (file == null || file.isBlank()) {
+      return fromEnvironment(env);
+    }
+    return from(ConfigFile.readBlocking(file.trim()), env);
+  }
+
+  /**
+   * Reads the settings from a configuration file's content and the environment, the environment winning.
+   *
+   * @param file the file's content (an empty object when there is no file)
+   * @param env the environment
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  public static ServerConfig from(JsonObject file, Map<String, String> env) {
+    ServerConfig c = new ServerConfig();
+    checkKeys("", file, TOP_LEVEL, "top-level key");
+    c.readHttp(section(file, "http"), env);
+    c.readCache(file, env);
+    c.clusterOptions = readCluster(section(file, "cluster"), env);
+    c.readAdmin(section(file, "admin"), env);
+    c.readLogging(section(file, "logging"), env);
+    JsonObject metrics = section(file, "metrics");
+    checkKeys("metrics.", metrics, METRICS_KEYS, "setting");
+    c.clientIdLabels = bool("metrics.clientIdLabels", metrics.getValue("clientIdLabels"), false);
+    c.vertxMetrics = bool("metrics.vertx", metrics.getValue("vertx"), true);
+    return c;
+  }
+
+  // ---------------------------------------------------------------------------------------------- sections
+
+  private void readHttp(JsonObject http, Map<String, String> env) {
+    checkKeys("http.", http, HTTP_KEYS, "setting");
+    if (http.containsKey("host")) {
+      httpHost = nonEmptyString("http.host", http.getValue("host"));
+    }
+    if (http.containsKey("port")) {
+      httpPort = (int) integer("http.port", http.getValue("port"), 1, 65535);
+    }
+    if (http.containsKey("maxBodyBytes")) {
+      maxBodyBytes = integer("http.maxBodyBytes", http.getValue("maxBodyBytes"), 1024, Integer.MAX_VALUE);
+    }
+    if (http.containsKey("maxHeaderBytes")) {
+      maxHeaderBytes = (int) integer("http.maxHeaderBytes", http.getValue("maxHeaderBytes"), 1024, 1024 * 1024);
+    }
+    if (http.containsKey("idleTimeout")) {
+      idleTimeout = duration("http.idleTimeout", http.getValue("idleTimeout"), false);
+    }
+    if (http.containsKey("shutdownTimeout")) {
+      shutdownTimeout = duration("http.shutdownTimeout", http.getValue("shutdownTimeout"), true);
+    }
+    JsonObject tls = section(http, "tls", "http.tls");
+    checkKeys("http.tls.", tls, TLS_KEYS, "setting");
+    if (tls.containsKey("certPath")) {
+      tlsCertPath = readableFile("http.tls.certPath", tls.getValue("certPath"));
+    }
+    if (tls.containsKey("keyPath")) {
+      tlsKeyPath = readableFile("http.tls.keyPath", tls.getValue("keyPath"));
+    }
+    if ((tlsCertPath == null) != (tlsKeyPath == null)) {
+      throw new IllegalArgumentException("http.tls: certPath and keyPath must be set together (PEM certificate "
+        + "chain and PEM private key)");
+    }
+
+    String host = env.get(HTTP_HOST);
+    if (host != null) {
+      if (host.trim().isEmpty()) {
+        throw new IllegalArgumentException(HTTP_HOST + " must not be empty");
+      }
+      httpHost = host.trim();
+    }
+    httpPort = intIn(env, HTTP_PORT, httpPort, 1, 65535);
+  }
+
+  private void readCache(JsonObject file, Map<String, String> env) {
+    JsonObject cache = section(file, "cache");
+    checkKeys("cache.", cache, CACHE_KEYS, "setting");
+    for (String key : cache.fieldNames()) {
+      checkOne("cache." + key, key, () -> new TokenCacheOptions(new JsonObject().put(key, cache.getValue(key))));
+    }
+    TokenCacheOptions options = new TokenCacheOptions(cache);
+
+    Map<String, UpstreamOptions> upstreams = new LinkedHashMap<>();
+    Map<String, String> paths = new LinkedHashMap<>();
+    Object list = file.getValue("upstreams");
+    if (list != null) {
+      if (!(list instanceof JsonArray)) {
+        throw new IllegalArgumentException("upstreams: must be a list of objects, each with an id and a tokenUrl");
+      }
+      JsonArray array = (JsonArray) list;
+      for (int i = 0; i < array.size(); i++) {
+        String path = "upstreams[" + i + "]";
+        Object element = array.getValue(i);
+        if (!(element instanceof JsonObject)) {
+          throw new IllegalArgumentException(path + ": must be an object with an id and a tokenUrl");
+        }
+        JsonObject json = (JsonObject) element;
+        checkKeys(path + ".", json, UPSTREAM_KEYS, "setting");
+        for (String key : json.fieldNames()) {
+          checkOne(path + "." + key, key, () -> new UpstreamOptions(new JsonObject().put(key, json.getValue(key))));
+        }
+        UpstreamOptions upstream = new UpstreamOptions(json);
+        String id = upstream.getId();
+        if (RESERVED_UPSTREAM_IDS.contains(id)) {
+          throw new IllegalArgumentException(path + ".id: '" + id + "' is reserved (/" + id
+            + "/* is the server's own path); choose another id");
+        }
+        if (upstreams.containsKey(id)) {
+          throw new IllegalArgumentException(path + ".id: duplicate upstream id '" + id + "' (also "
+            + paths.get(id) + ")");
+        }
+        upstreams.put(id, upstream);
+        paths.put(id, path);
+      }
+    }
+
+    // The environment's upstream is the one with id "default": the variables override the file's.
     String url = env.get(UPSTREAM_TOKEN_URL);
-    if (url == null || url.isBlank()) {
-      throw new IllegalArgumentException(UPSTREAM_TOKEN_URL + " is required: the token endpoint of the upstream identity provider");
-    }
-    try {
-      upstream.setTokenUrl(url.trim());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(UPSTREAM_TOKEN_URL + ": " + e.getMessage());
-    }
     String quota = env.get(UPSTREAM_QUOTA_RPS);
-    if (quota != null) {
+    UpstreamOptions dflt = upstreams.get(TokenCacheOptions.DEFAULT_UPSTREAM);
+    if (url != null && !url.isBlank()) {
+      if (dflt == null) {
+        dflt = new UpstreamOptions();
+        Map<String, UpstreamOptions> reordered = new LinkedHashMap<>();
+        reordered.put(TokenCacheOptions.DEFAULT_UPSTREAM, dflt);
+        reordered.putAll(upstreams);
+        upstreams = reordered;
+        paths.put(TokenCacheOptions.DEFAULT_UPSTREAM, UPSTREAM_TOKEN_URL);
+      }
       try {
-        upstream.setQuotaRps(Double.parseDouble(quota.trim()));
+        dflt.setTokenUrl(url.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(UPSTREAM_TOKEN_URL + ": " + e.getMessage());
+      }
+    }
+    if (quota != null && !quota.isBlank()) {
+      if (dflt == null) {
+        throw new IllegalArgumentException(UPSTREAM_QUOTA_RPS + " is set but there is no default upstream: set "
+          + UPSTREAM_TOKEN_URL + ", or define an upstream with id 'default' in the file named by " + CONFIG);
+      }
+      try {
+        dflt.setQuotaRps(Double.parseDouble(quota.trim()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(UPSTREAM_QUOTA_RPS + " must be a positive number of requests per second, was '" + quota + "'");
       }
     }
-    TokenCacheOptions cache = new TokenCacheOptions().addUpstream(upstream);
-    cache.validate();
-    ClusterOptions cluster = clusterFromEnvironment(env);
-    String admin = env.get(ADMIN_TOKEN);
-    if (admin != null && !admin.isEmpty() && admin.length() < 16) {
-      throw new IllegalArgumentException(ADMIN_TOKEN + " must be at least 16 characters long");
+    if (upstreams.isEmpty()) {
+      throw new IllegalArgumentException(UPSTREAM_TOKEN_URL + " is required: the token endpoint of the upstream identity provider"
+        + " (or define upstreams in the configuration file named by " + CONFIG + ")");
     }
-    return new ServerConfig(host, port, cache, cluster, admin == null || admin.isEmpty() ? null : admin);
+    for (UpstreamOptions u : upstreams.values()) {
+      if (u.getTokenUrl() == null) {
+        throw new IllegalArgumentException(paths.get(u.getId()) + ".tokenUrl: required"
+          + (TokenCacheOptions.DEFAULT_UPSTREAM.equals(u.getId()) ? " (or set " + UPSTREAM_TOKEN_URL + ")" : ""));
+      }
+      options.addUpstream(u);
+    }
+    try {
+      options.validate();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cache: " + e.getMessage());
+    }
+    cacheOptions = options;
   }
 
-  private static ClusterOptions clusterFromEnvironment(Map<String, String> env) {
-    ClusterOptions cluster = new ClusterOptions();
-    setting(CLUSTER_NAME, env, v -> cluster.setClusterName(v));
-    cluster.setPort(intIn(env, CLUSTER_PORT, ClusterOptions.DEFAULT_PORT, 1, 65535));
+  private static ClusterOptions readCluster(JsonObject file, Map<String, String> env) {
+    checkKeys("cluster.", file, CLUSTER_KEYS, "setting");
+    for (String key : file.fieldNames()) {
+      checkOne("cluster." + key, key, () -> new ClusterOptions(new JsonObject().put(key, file.getValue(key))));
+    }
+    ClusterOptions cluster = new ClusterOptions(file);
+    setting(CLUSTER_NAME, env, cluster::setClusterName);
+    cluster.setPort(intIn(env, CLUSTER_PORT, cluster.getPort(), 1, 65535));
     setting(CLUSTER_MEMBERS, env, v -> cluster.setMembers(ClusterOptions.parseMembers(v)));
     setting(CLUSTER_DISCOVERY, env, v -> cluster.setDiscovery(ClusterOptions.Discovery.parse(v)));
-    setting(CLUSTER_KUBERNETES_SERVICE_DNS, env, v -> cluster.setKubernetesServiceDns(v));
-    setting(ENCRYPTION_KEY, env, v -> cluster.setEncryptionKey(v));
+    setting(CLUSTER_KUBERNETES_SERVICE_DNS, env, cluster::setKubernetesServiceDns);
+    setting(ENCRYPTION_KEY, env, cluster::setEncryptionKey);
     // A lone member or a loopback-only cluster stays on loopback; otherwise bind every interface and let
     // Hazelcast advertise the address the others can reach (the pod IP on Kubernetes).
     String clusterHost = env.get(CLUSTER_HOST);
     if (clusterHost != null && !clusterHost.isBlank()) {
-      setting(CLUSTER_HOST, env, v -> cluster.setHost(v));
-    } else {
+      setting(CLUSTER_HOST, env, cluster::setHost);
+    } else if (!file.containsKey("host")) {
       boolean loopbackOnly = cluster.getDiscovery() == ClusterOptions.Discovery.TCP
         && cluster.getMembers().stream().allMatch(m -> m.startsWith("127.") || m.startsWith("localhost:"));
       cluster.setHost(loopbackOnly ? "127.0.0.1" : ClusterOptions.ANY_HOST);
@@ -109,7 +324,8 @@ public final class ServerConfig {
     boolean alone = cluster.getDiscovery() == ClusterOptions.Discovery.TCP && cluster.getMembers().isEmpty();
     if (!alone && !cluster.hasEncryptionKey()) {
       throw new IllegalArgumentException(ENCRYPTION_KEY + " is required when members may join ("
-        + CLUSTER_MEMBERS + " or " + CLUSTER_DISCOVERY + " set): every member must share it");
+        + CLUSTER_MEMBERS + " or " + CLUSTER_DISCOVERY + " set): every member must share it"
+        + " (or set cluster.encryptionKey in the configuration file)");
     }
     try {
       cluster.validate();
@@ -119,7 +335,192 @@ public final class ServerConfig {
     return cluster;
   }
 
-  private static void setting(String name, Map<String, String> env, java.util.function.Consumer<String> apply) {
+  private void readAdmin(JsonObject admin, Map<String, String> env) {
+    checkKeys("admin.", admin, ADMIN_KEYS, "setting");
+    String token = null;
+    String name = "admin.token";
+    if (admin.containsKey("token") && admin.getValue("token") != null) {
+      Object v = admin.getValue("token");
+      if (!(v instanceof String)) {
+        throw new IllegalArgumentException("admin.token: must be a string");
+      }
+      token = (String) v;
+    }
+    String fromEnv = env.get(ADMIN_TOKEN);
+    if (fromEnv != null && !fromEnv.isEmpty()) {
+      token = fromEnv;
+      name = ADMIN_TOKEN;
+    }
+    if (token != null && !token.isEmpty()) {
+      // never echo the token, not even in part
+      if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
+        throw new IllegalArgumentException(name + " must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters long");
+      }
+      if (!token.equals(token.trim()) || token.chars().anyMatch(ch -> ch < 0x21 || ch > 0x7e)) {
+        throw new IllegalArgumentException(name + " must be printable ASCII without spaces (it is sent as a bearer token)");
+      }
+      adminToken = token;
+    }
+  }
+
+  private void readLogging(JsonObject logging, Map<String, String> env) {
+    checkKeys("logging.", logging, LOGGING_KEYS, "setting");
+    Object format = logging.getValue("format");
+    if (format != null) {
+      if (!(format instanceof String)) {
+        throw new IllegalArgumentException("logging.format: must be text or json, was '" + format + "'");
+      }
+      logFormat = LogFormat.parse("logging.format:", (String) format);
+    }
+    accessLog = bool("logging.accessLog", logging.getValue("accessLog"), false);
+    String envFormat = env.get(LOG_FORMAT);
+    if (envFormat != null && !envFormat.isBlank()) {
+      logFormat = LogFormat.parse(LOG_FORMAT, envFormat);
+    }
+    String envAccess = env.get(ACCESS_LOG);
+    if (envAccess != null && !envAccess.isBlank()) {
+      accessLog = bool(ACCESS_LOG, envAccess, false);
+    }
+  }
+
+  /**
+   * The log format the environment asks for, ignoring the file and any error (applied before the configuration
+   * is read, so that even its first lines come out in the right format).
+   */
+  static LogFormat logFormatFromEnvironment(Map<String, String> env) {
+    try {
+      String v = env.get(LOG_FORMAT);
+      return v == null || v.isBlank() ? LogFormat.TEXT : LogFormat.parse(LOG_FORMAT, v);
+    } catch (IllegalArgumentException e) {
+      return LogFormat.TEXT;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
+
+  private static List<String> keysOf(JsonObject json, String... except) {
+    List<String> keys = new ArrayList<>(json.fieldNames());
+    keys.removeAll(List.of(except));
+    return List.copyOf(keys);
+  }
+
+  private static JsonObject withTokenUrl(JsonObject json) {
+    return json.put("tokenUrl", "");
+  }
+
+  private static JsonObject section(JsonObject parent, String key) {
+    return section(parent, key, key);
+  }
+
+  private static JsonObject section(JsonObject parent, String key, String path) {
+    Object v = parent.getValue(key);
+    if (v == null) {
+      return new JsonObject();
+    }
+    if (!(v instanceof JsonObject)) {
+      throw new IllegalArgumentException(path + ": must be an object (key: value settings)");
+    }
+    return (JsonObject) v;
+  }
+
+  private static void checkKeys(String prefix, JsonObject json, List<String> known, String what) {
+    Set<String> unknown = new LinkedHashSet<>(json.fieldNames());
+    unknown.removeAll(known);
+    if (!unknown.isEmpty()) {
+      String key = unknown.iterator().next();
+      throw new IllegalArgumentException(prefix + key + ": unknown " + what + " (known: " + String.join(", ", known) + ")");
+    }
+  }
+
+  /** Runs one core setter through its JSON constructor; its message gets the setting's full path. */
+  private static void checkOne(String path, String key, Runnable apply) {
+    try {
+      apply.run();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + ": " + withoutName(key, e.getMessage()));
+    }
+  }
+
+  /** "quotaRps must be positive" and "quotaRps: 'x' is not ..." become "must be positive" and "'x' is not ...". */
+  static String withoutName(String key, String message) {
+    if (message == null) {
+      return "invalid";
+    }
+    if (message.startsWith(key + ": ")) {
+      return message.substring(key.length() + 2);
+    }
+    if (message.startsWith(key + " ")) {
+      return message.substring(key.length() + 1);
+    }
+    return message;
+  }
+
+  private static String nonEmptyString(String path, Object v) {
+    if (!(v instanceof String) || ((String) v).isBlank()) {
+      throw new IllegalArgumentException(path + ": must be a non-empty string, was '" + v + "'");
+    }
+    return ((String) v).trim();
+  }
+
+  private static long integer(String path, Object v, long min, long max) {
+    long value;
+    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+      value = ((Number) v).longValue();
+    } else if (v instanceof Number && ((Number) v).doubleValue() == Math.rint(((Number) v).doubleValue())
+      && Math.abs(((Number) v).doubleValue()) < 1e15) {
+      value = ((Number) v).longValue();
+    } else if (v instanceof String && ((String) v).trim().matches("-?\\d{1,15}")) {
+      value = Long.parseLong(((String) v).trim());
+    } else {
+      throw new IllegalArgumentException(path + ": must be a whole number from " + min + " to " + max + ", was '" + v + "'");
+    }
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(path + ": must be a whole number from " + min + " to " + max + ", was " + value);
+    }
+    return value;
+  }
+
+  private static Duration duration(String path, Object v, boolean zeroAllowed) {
+    Duration d;
+    try {
+      d = Durations.parse(path, v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + ": '" + v + "' is not a duration (use e.g. 500ms, 30s, 5m, PT1H)");
+    }
+    if (d.isNegative() || d.isZero() && !zeroAllowed) {
+      throw new IllegalArgumentException(path + ": must be " + (zeroAllowed ? "zero or positive" : "positive")
+        + ", was '" + v + "'");
+    }
+    return d;
+  }
+
+  private static boolean bool(String name, Object v, boolean dflt) {
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Boolean) {
+      return (Boolean) v;
+    }
+    if (v instanceof String) {
+      String s = ((String) v).trim().toLowerCase(Locale.ROOT);
+      if (s.equals("true") || s.equals("false")) {
+        return s.equals("true");
+      }
+    }
+    String sep = name.startsWith("TOKEN_CACHE_") ? " " : ": ";
+    throw new IllegalArgumentException(name + sep + "must be true or false, was '" + v + "'");
+  }
+
+  private static String readableFile(String path, Object v) {
+    String file = nonEmptyString(path, v);
+    Path p = Path.of(file);
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      throw new IllegalArgumentException(path + ": cannot read '" + file + "' (no such file, or not readable)");
+    }
+    return file;
+  }
+
+  private static void setting(String name, Map<String, String> env, Consumer<String> apply) {
     String raw = env.get(name);
     if (raw == null || raw.isBlank()) {
       return;
@@ -147,6 +548,19 @@ public final class ServerConfig {
     throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", was '" + raw + "'");
   }
 
+  /** A URL for logs: scheme, host, port and path; never user info nor query. */
+  static String redactedUrl(String url) {
+    try {
+      URI u = URI.create(url);
+      return u.getScheme() + "://" + u.getHost() + (u.getPort() >= 0 ? ":" + u.getPort() : "")
+        + (u.getRawPath() == null ? "" : u.getRawPath());
+    } catch (IllegalArgumentException e) {
+      return "<unparseable>";
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- getters
+
   /** The listen address. */
   public String httpHost() {
     return httpHost;
@@ -155,6 +569,41 @@ public final class ServerConfig {
   /** The listen port. */
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The largest token request body accepted; larger ones get 413. */
+  public long maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  /** The largest request head (request line and headers) accepted. */
+  public int maxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  /** Connections idle this long are closed. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** On shutdown, how long in-flight requests may take to finish. */
+  public Duration shutdownTimeout() {
+    return shutdownTimeout;
+  }
+
+  /** The PEM certificate chain of the HTTPS listener, or {@code null}: plain HTTP. */
+  public String tlsCertPath() {
+    return tlsCertPath;
+  }
+
+  /** The PEM private key of the HTTPS listener, or {@code null}: plain HTTP. */
+  public String tlsKeyPath() {
+    return tlsKeyPath;
+  }
+
+  /** Whether the listener speaks HTTPS. */
+  public boolean tls() {
+    return tlsCertPath != null;
   }
 
   /** The cluster membership settings (every node is a Hazelcast member, alone or not). */
@@ -167,8 +616,46 @@ public final class ServerConfig {
     return adminToken;
   }
 
-  /** The cache's settings. */
+  /** The cache's settings, upstreams included. */
   public TokenCacheOptions cacheOptions() {
     return cacheOptions;
+  }
+
+  /** The ids of the configured upstreams, in order. */
+  public List<String> upstreamIds() {
+    return List.copyOf(cacheOptions.getUpstreams().keySet());
+  }
+
+  /** Whether an upstream with id {@code default} exists (served at {@code /oauth2/token} and {@code /oauth/token}). */
+  public boolean hasDefaultUpstream() {
+    return cacheOptions.getUpstreams().containsKey(TokenCacheOptions.DEFAULT_UPSTREAM);
+  }
+
+  /** How log lines are written. */
+  public LogFormat logFormat() {
+    return logFormat;
+  }
+
+  /** Whether each token request is logged (hashed client id, never a secret or token). */
+  public boolean accessLog() {
+    return accessLog;
+  }
+
+  /** Whether token answers are also counted per (hashed) client id. */
+  public boolean clientIdLabels() {
+    return clientIdLabels;
+  }
+
+  /** Whether Vert.x's own meters (HTTP server and client, event bus, pools) are exported. */
+  public boolean vertxMetrics() {
+    return vertxMetrics;
+  }
+
+  /** A one-line summary for the start-up log: no secret, no URL user info. */
+  public String summary() {
+    Function<UpstreamOptions, String> up = u -> u.getId() + "=" + redactedUrl(u.getTokenUrl()) + " (" + u.getQuotaRps() + " rps)";
+    return "upstreams [" + String.join(", ", cacheOptions.getUpstreams().values().stream().map(up).toList()) + "], "
+      + "cluster " + clusterOptions + ", admin " + (adminToken == null ? "off" : "on") + ", tls " + (tls() ? "on" : "off")
+      + ", log " + logFormat.name().toLowerCase(Locale.ROOT) + (accessLog ? " with access log" : "");
   }
 }

@@ -2,39 +2,52 @@ package io.tokencache.server;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.tokencache.TokenCache;
+import io.tokencache.TokenCacheOptions;
 import io.tokencache.cluster.TokenCacheCluster;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The token-cache server: one node, always a Hazelcast member (alone or with others), answering the token
- * endpoint and its health, configured from the environment.
+ * endpoints of its upstreams, its health, its metrics and (when enabled) its admin API; configured from the
+ * environment over an optional configuration file (see {@link ServerConfig}).
  *
  * <p>Run with {@code java -jar server/target/token-cache-server.jar}.
  */
 public final class TokenCacheServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(TokenCacheServer.class);
+  /** Exit code of a configuration error. */
+  public static final int EXIT_CONFIGURATION = 2;
+  /** Exit code of a failure to start (a port in use, a cluster that cannot be joined). */
+  public static final int EXIT_START_FAILURE = 1;
 
   private final Vertx vertx;
   private final DeferredTokenCache cache;
   private final ServerConfig config;
+  private final ServerMetrics metrics;
+  private final AtomicBoolean stopping;
 
-  private TokenCacheServer(Vertx vertx, DeferredTokenCache cache, ServerConfig config) {
+  private TokenCacheServer(Vertx vertx, DeferredTokenCache cache, ServerConfig config, ServerMetrics metrics,
+                           AtomicBoolean stopping) {
     this.vertx = vertx;
     this.cache = cache;
     this.config = config;
+    this.metrics = metrics;
+    this.stopping = stopping;
   }
 
   /**
@@ -44,26 +57,33 @@ public final class TokenCacheServer {
    * @return the running node, once it listens
    */
   public static Future<TokenCacheServer> start(ServerConfig config) {
-    return TokenCacheCluster.startClusteredVertx(new VertxOptions(), config.clusterOptions()).compose(vertx -> {
-      Future<TokenCache> created = TokenCache.createClustered(vertx, config.cacheOptions(), config.clusterOptions())
+    ServerMetrics metrics = new ServerMetrics(config.clientIdLabels());
+    VertxOptions vertxOptions = new VertxOptions();
+    if (config.vertxMetrics()) {
+      metrics.receiveGlobalMeters();
+      vertxOptions.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+    }
+    return TokenCacheCluster.startClusteredVertx(vertxOptions, config.clusterOptions()).compose(vertx -> {
+      HazelcastInstance hz = TokenCacheCluster.hazelcastOf(vertx);
+      metrics.bindCluster(hz);
+      TokenCacheOptions cacheOptions = new TokenCacheOptions(config.cacheOptions()).setMeterRegistry(metrics.registry());
+      Future<TokenCache> created = TokenCache.createClustered(vertx, cacheOptions, config.clusterOptions())
         .onFailure(err -> LOG.error("this node will not become ready: {}", err.getMessage()));
       DeferredTokenCache cache = new DeferredTokenCache(created);
-      HazelcastInstance hz = TokenCacheCluster.hazelcastOf(vertx);
-      // Liveness only proves an event loop answers: a lost cluster or an open breaker must not get us restarted.
-      HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
-      HealthChecks readiness = HealthChecks.create(vertx)
-        .register("cluster", p -> p.complete(hz.getLifecycleService().isRunning()
-          ? Status.OK(new JsonObject().put("members", hz.getCluster().getMembers().size()))
-          : Status.KO(new JsonObject().put("reason", "not a running cluster member"))))
-        .register("cache", p -> p.complete(cache.isReady()
-          ? Status.OK()
-          : Status.KO(new JsonObject().put("reason", cache.notReadyReason()))));
+      ClusterView cluster = ClusterView.of(vertx, hz);
+      AtomicBoolean stopping = new AtomicBoolean();
+      List<String> upstreams = config.upstreamIds();
+      HealthChecks liveness = ServerHealth.liveness(vertx);
+      HealthChecks readiness = ServerHealth.readiness(vertx, cluster, cache::notReadyReason, stopping::get, metrics,
+        upstreams);
+      ServerRouter.Parts parts = new ServerRouter.Parts(config, cache, liveness, readiness, metrics, cluster);
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-      return vertx.deployVerticle(() -> new HttpServerVerticle(config, cache, liveness, readiness),
-          new DeploymentOptions().setInstances(instances))
-        .map(id -> new TokenCacheServer(vertx, cache, config))
-        .recover(err -> vertx.close().transform(v -> Future.failedFuture(err)));
-    });
+      return vertx.deployVerticle(() -> new HttpServerVerticle(parts), new DeploymentOptions().setInstances(instances))
+        .map(id -> new TokenCacheServer(vertx, cache, config, metrics, stopping))
+        .recover(err -> created.transform(ar -> cache.close())
+          .eventually(vertx::close)
+          .transform(v -> Future.failedFuture(err)));
+    }).onFailure(err -> metrics.close());
   }
 
   /** The HTTP port this server listens on. */
@@ -72,44 +92,72 @@ public final class TokenCacheServer {
   }
 
   /**
-   * Leaves gracefully: stops the HTTP listeners (in-flight requests finish), closes the cache, then Vert.x,
-   * which shuts the Hazelcast member down gracefully so its partitions move to the others first.
+   * Leaves gracefully: readiness turns down, the HTTP listeners stop accepting and let in-flight requests finish
+   * (for at most the configured shutdown timeout), then the cache closes, then Vert.x, which shuts the Hazelcast
+   * member down gracefully so its partitions move to the others first.
    */
   public Future<Void> stop() {
-    return Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+    stopping.set(true);
+    return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
       .eventually(cache::close)
       .eventually(() -> vertx.close())
+      .eventually(() -> {
+        metrics.close();
+        return Future.succeededFuture();
+      })
       .mapEmpty();
   }
 
-  /** Entry point: configuration from the environment; exits 2 on a configuration error. */
+  /** Entry point: configuration from the environment and the file; exits 2 on a configuration error. */
   public static void main(String[] args) {
+    Map<String, String> env = Map.copyOf(System.getenv());
+    // before Hazelcast's first logger: its lines go through SLF4J (and so come out as JSON when asked)
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
+    LogSetup.apply(ServerConfig.logFormatFromEnvironment(env));
     ServerConfig config;
     try {
-      config = ServerConfig.fromEnvironment(Map.copyOf(System.getenv()));
+      config = ServerConfig.load(env);
     } catch (IllegalArgumentException e) {
       System.err.println("token-cache: configuration error: " + e.getMessage());
-      System.exit(2);
+      System.err.flush();
+      System.exit(EXIT_CONFIGURATION);
       return;
     }
+    LogSetup.apply(config.logFormat());
+    LOG.info("token-cache starting: {}", config.summary());
     Promise<TokenCacheServer> started = Promise.promise();
+    // Vert.x turns Hazelcast's own shutdown hook off: leaving the cluster on SIGTERM is ours to do, even while
+    // still starting (then once started).
+    Duration grace = config.shutdownTimeout().plusSeconds(30);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("token-cache stopping: no new connections, finishing in-flight requests, leaving the cluster");
+      try {
+        TokenCacheServer server = started.future().await(grace.toMillis(), TimeUnit.MILLISECONDS);
+        server.stop().await(grace.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("token-cache stopped");
+      } catch (Exception e) {
+        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      }
+    }, "token-cache-shutdown"));
     start(config).onComplete(started);
+    TokenCacheServer server;
     try {
-      TokenCacheServer server = started.future().await(120, TimeUnit.SECONDS);
-      LOG.info("token-cache listening on http://{}:{} (cluster '{}', member port {})", config.httpHost(),
-        server.port(), config.clusterOptions().getClusterName(), config.clusterOptions().getPort());
-      // Vert.x turns Hazelcast's own shutdown hook off: leaving the cluster on SIGTERM is ours to do.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        LOG.info("token-cache stopping: finishing in-flight requests and leaving the cluster");
-        try {
-          server.stop().await(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          LOG.warn("shutdown did not complete cleanly: {}", e.toString());
-        }
-      }, "token-cache-shutdown"));
+      server = started.future().await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("token-cache failed to start: {}", e.getMessage());
-      System.exit(1);
+      // halt, not exit: the shutdown hook would wait for a start that is not coming
+      System.out.flush();
+      System.err.flush();
+      Runtime.getRuntime().halt(EXIT_START_FAILURE);
+      return;
+    }
+    LOG.info("token-cache listening on {}://{}:{} (upstreams {}, cluster '{}', member port {})",
+      config.tls() ? "https" : "http", config.httpHost(), server.port(), config.upstreamIds(),
+      config.clusterOptions().getClusterName(), config.clusterOptions().getPort());
+    if (!config.hasDefaultUpstream()) {
+      LOG.info("no upstream with id 'default': /oauth2/token and /oauth/token answer 404; use /{upstream}/oauth2/token");
     }
   }
 }

@@ -18,7 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,5 +94,45 @@ class ServerJarIT {
     int code = ServerProcess.runToExit(Map.of("TOKEN_CACHE_HTTP_PORT", Integer.toString(freePort())), out);
     assertThat(code).isEqualTo(2);
     assertThat(Files.readString(out)).contains("TOKEN_CACHE_UPSTREAM_TOKEN_URL");
+  }
+
+  static Stream<Arguments> configurationErrors() {
+    String url = "http://127.0.0.1:9/oauth2/token";
+    return Stream.of(
+      Arguments.of("a wrong upstream setting in YAML", "token-cache.yaml", String.join("\n",
+          "upstreams:",
+          "  - id: acme",
+          "    tokenUrl: " + url,
+          "  - id: globex",
+          "    tokenUrl: " + url,
+          "    quotaRps: -5", ""),
+        Map.of(), "upstreams[1].quotaRps: must be a positive number"),
+      Arguments.of("an unknown top-level key in JSON", "token-cache.json",
+        "{\"upstreams\": [{\"id\": \"acme\", \"tokenUrl\": \"" + url + "\"}], \"caches\": {}}",
+        Map.of(), "caches: unknown top-level key"),
+      Arguments.of("bad YAML", "token-cache.yaml", "http:\n  port: 80\n   host: [\n", Map.of(),
+        "is not valid YAML"),
+      Arguments.of("a missing file", null, null, Map.of(), "no such file"),
+      Arguments.of("a wrong variable over a good file", "token-cache.yaml",
+        "upstreams:\n  - id: acme\n    tokenUrl: " + url + "\n", Map.of("TOKEN_CACHE_HTTP_PORT", "eighty"),
+        "TOKEN_CACHE_HTTP_PORT must be a whole number from 1 to 65535, was 'eighty'"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("configurationErrors")
+  @DisplayName("a configuration error stops the process with exit code 2 and a message naming the setting")
+  void shouldExitOnConfigurationErrors(String kind, String fileName, String content, Map<String, String> env,
+                                       String message, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve(fileName == null ? "missing.yaml" : fileName);
+    if (content != null) {
+      Files.writeString(file, content);
+    }
+    Map<String, String> all = new HashMap<>(env);
+    all.put("TOKEN_CACHE_CONFIG", file.toString());
+    Path out = dir.resolve("out.log");
+    int code = ServerProcess.runToExit(all, out);
+    String output = Files.readString(out);
+    assertThat(code).as(output).isEqualTo(2);
+    assertThat(output).contains("configuration error").contains(message);
   }
 }

@@ -65,7 +65,8 @@ final class ServerProcess implements AutoCloseable {
   /** Runs the jar to completion (for configuration errors) and returns its exit code. */
   static int runToExit(Map<String, String> env, Path output) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar().toString());
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-Dhazelcast.phone.home.enabled=false", "-jar",
+      jar().toString());
     pb.environment().keySet().removeIf(k -> k.startsWith("TOKEN_CACHE_"));
     pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(output.toFile());
