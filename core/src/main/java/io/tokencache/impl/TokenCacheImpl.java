@@ -179,11 +179,20 @@ public final class TokenCacheImpl implements TokenCache {
       return store.tryLease(key, leaseTtl(upstream));
     }).compose(acquired -> {
       if (acquired) {
-        // Another member may have stored the token between our lookup and our lease.
-        return store.get(key)
-          .compose(existing -> usable.test(existing)
-            ? Future.succeededFuture(new Fetched(existing, false))
-            : fetchAndStore(key, request, upstream, secretTag).map(t -> new Fetched(t, true)))
+        // Another member may have stored the token, or learnt that the credentials are refused, between our
+        // first look and our lease.
+        Future<CachedToken> existing = store.get(key);
+        Future<Rejection> rejected = store.getRejection(secretTag);
+        return Future.all(existing, rejected)
+          .compose(both -> {
+            if (rejected.result() != null) {
+              metrics.negativeHit();
+              return Future.failedFuture(rejected.result().toException());
+            }
+            return usable.test(existing.result())
+              ? Future.succeededFuture(new Fetched(existing.result(), false))
+              : fetchAndStore(key, request, upstream, secretTag).map(t -> new Fetched(t, true));
+          })
           .eventually(() -> store.releaseLease(key));
       }
       long left = deadline - System.nanoTime();

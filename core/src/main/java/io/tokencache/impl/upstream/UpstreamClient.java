@@ -87,9 +87,11 @@ public final class UpstreamClient {
     }
     ro.setHeaders(headers);
     return client.request(ro)
-      .compose(req -> req.send(body))
-      .compose(resp -> resp.body().map(b -> new UpstreamResponse(resp.statusCode(),
-        resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.RETRY_AFTER), b)))
+      // body() is asked for in send()'s own callback: chained after it, it can run once the response has
+      // ended, the body is lost and the request stalls until its timeout (then is retried: a second upstream
+      // call for the same key)
+      .compose(req -> req.send(body).compose(resp -> resp.body().map(b -> new UpstreamResponse(resp.statusCode(),
+        resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.RETRY_AFTER), b))))
       // the idle timeout bounds silence; this bounds the whole exchange
       .timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS);
   }
