@@ -167,10 +167,10 @@ public final class ResilientUpstream {
   }
 
   /**
-   * Reserves a budget slot, waits for it and sends. A slot is a point in time: if the reservation's answer
-   * or the timer comes so late that the slot has passed by more than half the safety margin (a slow round
-   * trip to the budget's owner during a partition migration, a starved event loop), sending now could crowd
-   * the next window, so the slot is abandoned (it costs budget, never excess) and another one reserved.
+   * Reserves a budget slot, waits for it and sends. A slot is a point in time: if a slot handed out under
+   * saturation comes back, or its timer fires, so late that it has passed by more than the safety margin (a
+   * slow round trip to the budget's owner during a partition migration), sending now could crowd the next
+   * window, so the slot is abandoned (it costs budget, never excess) and another one reserved.
    */
   private Future<UpstreamResponse> sendInSlot(long deadline, int attemptsLeft,
                                               java.util.function.Supplier<Future<UpstreamResponse>> call) {
@@ -194,7 +194,10 @@ public final class ResilientUpstream {
         Future<Void> due = wait <= 0 ? Future.succeededFuture() : vertx.timer(wait).mapEmpty();
         return due.compose(v -> {
           long late = clock.millis() - slot;
-          if (late > options.getQuotaSafetyMargin().toMillis() / 2) {
+          // Only a slot handed out under saturation (delay > 0) sits right after a full window, where lateness
+          // could crowd the next one; an immediate slot had room around it. A whole event loop lagging delays
+          // every send alike and keeps their spacing, so the margin is the tolerance.
+          if (delay > 0 && late > options.getQuotaSafetyMargin().toMillis()) {
             if (attemptsLeft > 1) {
               return sendInSlot(deadline, attemptsLeft - 1, call);
             }
