@@ -15,6 +15,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
 import io.tokencache.impl.CachedToken;
 import io.tokencache.impl.Rejection;
+import io.tokencache.impl.store.LocalTokenStore;
 import io.tokencache.impl.store.TokenStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -99,7 +100,7 @@ public final class HazelcastTokenStore implements TokenStore {
     this.decrypted = Caffeine.newBuilder()
       .maximumSize(decryptedMax)
       .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-      .expireAfter(new ServeUntilExpiry(clock))
+      .expireAfter(Expiry.<String, Decrypted>writing((k, d) -> LocalTokenStore.untilServeUntil(d.token.serveUntil(), clock)))
       .executor(Runnable::run)
       .build();
   }
@@ -485,33 +486,6 @@ public final class HazelcastTokenStore implements TokenStore {
 
     boolean matches(EncryptedToken enc) {
       return ciphertext == enc.ciphertext() || Arrays.equals(ciphertext, enc.ciphertext());
-    }
-  }
-
-  private static final class ServeUntilExpiry implements Expiry<String, Decrypted> {
-    private final Clock clock;
-
-    ServeUntilExpiry(Clock clock) {
-      this.clock = clock;
-    }
-
-    private long untilServeUntil(Decrypted d) {
-      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, d.token.serveUntil() - clock.millis()));
-    }
-
-    @Override
-    public long expireAfterCreate(String key, Decrypted d, long currentTime) {
-      return untilServeUntil(d);
-    }
-
-    @Override
-    public long expireAfterUpdate(String key, Decrypted d, long currentTime, long currentDuration) {
-      return untilServeUntil(d);
-    }
-
-    @Override
-    public long expireAfterRead(String key, Decrypted d, long currentTime, long currentDuration) {
-      return currentDuration;
     }
   }
 }

@@ -28,7 +28,7 @@ public final class LocalTokenStore implements TokenStore {
     this.cache = Caffeine.newBuilder()
       .maximumSize(maxEntries)
       .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-      .expireAfter(new ServeUntilExpiry(clock))
+      .expireAfter(Expiry.<String, CachedToken>writing((k, t) -> untilServeUntil(t.serveUntil(), clock)))
       // maintenance on the calling thread: cheap, and no surprise pool threads in an event-loop application
       .executor(Runnable::run)
       .build();
@@ -114,30 +114,8 @@ public final class LocalTokenStore implements TokenStore {
     return Future.succeededFuture();
   }
 
-  private static final class ServeUntilExpiry implements Expiry<String, CachedToken> {
-    private final Clock clock;
-
-    ServeUntilExpiry(Clock clock) {
-      this.clock = clock;
-    }
-
-    private long untilServeUntil(CachedToken token) {
-      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, token.serveUntil() - clock.millis()));
-    }
-
-    @Override
-    public long expireAfterCreate(String key, CachedToken token, long currentTime) {
-      return untilServeUntil(token);
-    }
-
-    @Override
-    public long expireAfterUpdate(String key, CachedToken token, long currentTime, long currentDuration) {
-      return untilServeUntil(token);
-    }
-
-    @Override
-    public long expireAfterRead(String key, CachedToken token, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
+  /** Time left until a serve-until point on {@code clock}: how long an entry may stay. */
+  public static Duration untilServeUntil(long serveUntil, Clock clock) {
+    return Duration.ofMillis(Math.max(0, serveUntil - clock.millis()));
   }
 }
