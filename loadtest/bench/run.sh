@@ -1,0 +1,511 @@
+#!/usr/bin/env bash
+# token-cache benchmarks, side by side, in one run (issue 9):
+#   1. hit      cache-hit throughput and latency of one token-cache node vs nginx (the API Gateway recipe:
+#               proxy_cache on POST) vs a minimal Vert.x endpoint (the floor), alternating rounds, + a JFR profile
+#   2. herd     upstream calls per key per lifetime: 3 token-cache nodes (one cluster) vs 3 independent nginx caches
+#   3. rollover p99 while tokens roll over vs steady-state p99 (one token-cache node)
+#   4. heap     heap per cached token at 100,000 tokens (one token-cache node)
+# Writes loadtest/target/bench/<timestamp>/{results.json,results.md,*.png} and the raw files behind them.
+# See docs/benchmarks.md for what is measured and how to read it.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: loadtest/bench/run.sh [options]
+  --phases LIST     comma-separated subset of hit,herd,rollover,heap (default: all)
+  --quick           short durations (a smoke run of the command, ~4 min; figures not meaningful)
+  --no-pin          do not pin with taskset (default on >= 2 CPUs: servers on CPU 1, wrk and helpers on CPU 0)
+  --wait-quiet[=S]  before measuring, wait up to S seconds (default 600) for the 1-min load average to drop
+                    below BENCH_QUIET_LOAD (default 1.0); measure anyway after that, and record the load
+  --publish         copy results.md and the charts to docs/benchmarks/
+  -h, --help        this text
+Environment (defaults): BENCH_DURATION=20 (s per hit round) BENCH_ROUNDS=3 BENCH_WARMUP=15 BENCH_CONNECTIONS=64
+  BENCH_THREADS=2 BENCH_SERVER_JVM="-Xms256m -Xmx256m -XX:+UseSerialGC" BENCH_HEAP_TOKENS=100000
+  BENCH_HERD_KEYS=50 BENCH_HERD_PER_KEY=12 BENCH_HERD_LIFETIME=20 BENCH_HERD_LIFETIMES=3 BENCH_HERD_RPS=300
+  BENCH_ROLL_LIFETIME=20 BENCH_ROLL_WINDOW=5 BENCH_ROLL_WINDOWS=12 BENCH_ROLL_KEYS=50 BENCH_JFR_SECONDS=20
+Exit code: 0 when every phase ran (targets met or not: see results.md), 1 when the run broke, 2 on bad usage.
+EOF
+}
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BENCH_SRC=$ROOT/loadtest/bench
+DURATION=${BENCH_DURATION:-20}
+ROUNDS=${BENCH_ROUNDS:-3}
+WARMUP=${BENCH_WARMUP:-15}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+SERVER_JVM=${BENCH_SERVER_JVM:-"-Xms256m -Xmx256m -XX:+UseSerialGC"}
+HEAP_TOKENS=${BENCH_HEAP_TOKENS:-100000}
+HERD_KEYS=${BENCH_HERD_KEYS:-50}
+HERD_PER_KEY=${BENCH_HERD_PER_KEY:-12}
+HERD_LIFETIME=${BENCH_HERD_LIFETIME:-20}
+HERD_LIFETIMES=${BENCH_HERD_LIFETIMES:-3}
+HERD_RPS=${BENCH_HERD_RPS:-300}
+HERD_IDP_LATENCY=${BENCH_HERD_IDP_LATENCY:-100}
+ROLL_LIFETIME=${BENCH_ROLL_LIFETIME:-20}
+ROLL_STEADY_LIFETIME=3600
+ROLL_WINDOW=${BENCH_ROLL_WINDOW:-5}
+ROLL_WINDOWS=${BENCH_ROLL_WINDOWS:-12}
+ROLL_KEYS=${BENCH_ROLL_KEYS:-50}
+JFR_SECONDS=${BENCH_JFR_SECONDS:-20}
+QUIET_LOAD=${BENCH_QUIET_LOAD:-1.0}
+PHASES=hit,herd,rollover,heap
+PIN=auto
+WAIT_QUIET=0
+PUBLISH=0
+QUICK=0
+
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --phases) PHASES=${2:?--phases needs a list}; shift ;;
+    --phases=*) PHASES=${1#*=} ;;
+    --quick) QUICK=1 ;;
+    --no-pin) PIN=0 ;;
+    --wait-quiet) WAIT_QUIET=600 ;;
+    --wait-quiet=*) WAIT_QUIET=${1#*=} ;;
+    --publish) PUBLISH=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+for p in ${PHASES//,/ }; do
+  case $p in hit|herd|rollover|heap) ;; *) echo "run.sh: unknown phase '$p'" >&2; exit 2 ;; esac
+done
+if [[ $QUICK == 1 ]]; then
+  DURATION=5 ROUNDS=2 WARMUP=3 JFR_SECONDS=5 HEAP_TOKENS=10000
+  HERD_LIFETIME=8 HERD_LIFETIMES=2 HERD_PER_KEY=6 ROLL_LIFETIME=8 ROLL_WINDOW=2 ROLL_WINDOWS=8
+fi
+has_phase() { [[ ",$PHASES," == *",$1,"* ]]; }
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*"; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ------------------------------------------------------------------ processes we start, and only those
+PIDS=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ ${#PIDS[@]} -gt 0 ]]; then
+    log "stopping ${#PIDS[@]} process(es) started by this run"
+    stop_pids "${PIDS[@]}"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# stop_pids PID...: SIGTERM, up to 15 s grace, then SIGKILL; forgets them
+stop_pids() {
+  local pid alive
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 150); do
+    alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [[ $alive == 0 ]] && break
+    sleep 0.1
+  done
+  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+  local keep=() p
+  for p in "${PIDS[@]}"; do
+    [[ " $* " == *" $p "* ]] || keep+=("$p")
+  done
+  PIDS=(${keep[@]+"${keep[@]}"})
+}
+
+# pin CPULIST cmd...: run pinned when pinning is on (taskset execs: the pid stays the command's)
+pin() {
+  local cpus=$1; shift
+  if [[ $PIN == 1 && -n $cpus ]]; then taskset -c "$cpus" "$@"; else "$@"; fi
+}
+
+# start NAME CPULIST cmd...: in the background, output to logs/NAME.log; sets STARTED_PID
+start() {
+  local name=$1 cpus=$2; shift 2
+  local prefix=()
+  [[ $PIN == 1 && -n $cpus ]] && prefix=(taskset -c "$cpus")
+  # exec in the subshell, so $! is the command's own pid (taskset and env exec too), the one to signal and jcmd
+  ( exec ${prefix[@]+"${prefix[@]}"} "$@" >"$RUN/logs/$name.log" 2>&1 ) &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+wait_line() { # LOGFILE PATTERN PID [seconds]
+  local file=$1 pattern=$2 pid=$3 limit=${4:-60}
+  for _ in $(seq 1 $((limit * 10))); do
+    grep -q "$pattern" "$file" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || die "process $pid exited before '$pattern' (see $file)"
+    sleep 0.1
+  done
+  die "timed out waiting for '$pattern' in $file"
+}
+
+wait_ready() { # URL PID [seconds]
+  local url=$1 pid=$2 limit=${3:-120}
+  for _ in $(seq 1 $((limit * 5))); do
+    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || die "process $pid exited before $url answered"
+    sleep 0.2
+  done
+  die "timed out waiting for $url"
+}
+
+load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
+now_ms() { date +%s%3N; }
+
+# ------------------------------------------------------------------ tools and jars
+need_apt=()
+command -v nginx >/dev/null 2>&1 || need_apt+=(nginx)
+command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+if [[ ${#need_apt[@]} -gt 0 ]]; then
+  command -v apt-get >/dev/null 2>&1 || die "missing ${need_apt[*]} and no apt-get: install them"
+  SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
+  log "installing ${need_apt[*]} (apt-get)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+for tool in java jcmd jfr curl wrk nginx; do
+  command -v "$tool" >/dev/null 2>&1 || die "missing $tool"
+done
+[[ -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx || NGINX=$(command -v nginx)
+if [[ $PIN == auto ]]; then
+  if command -v taskset >/dev/null 2>&1 && [[ $(nproc) -ge 2 ]]; then PIN=1; else PIN=0; fi
+fi
+if [[ $PIN == 1 ]]; then
+  SUT_CPU=1; AUX_CPU=0; SUT_WORKERS=1
+  PINNING="server under test (token-cache, nginx with 1 worker, Vert.x floor) on CPU 1 (taskset -c 1, so each JVM sees 1 CPU and deploys 1 HTTP verticle); wrk, the IdP and the drivers on CPU 0; herd and heap phases unpinned"
+else
+  SUT_CPU=; AUX_CPU=; SUT_WORKERS=$(nproc)
+  PINNING="none: servers, wrk and the IdP share all $(nproc) CPUs"
+fi
+
+SERVER_JAR=$ROOT/server/target/token-cache-server.jar
+BENCH_JAR=$ROOT/loadtest/target/fake-idp.jar
+if [[ ! -f $SERVER_JAR ]]; then
+  log "building the jars: mvn -B -q -o -DskipTests install"
+  (cd "$ROOT" && mvn -B -q -o -DskipTests install) || (cd "$ROOT" && mvn -B -q -DskipTests install) \
+    || die "the build failed"
+fi
+if [[ ! -f $BENCH_JAR ]] || ! java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.FreePorts 1 >/dev/null 2>&1 \
+  || [[ -n $(find "$ROOT/loadtest/src/main/java/io/tokencache/loadtest/bench" -newer "$BENCH_JAR" -name '*.java') ]]; then
+  log "building the loadtest jar (bench classes missing or older than their sources): mvn -B -q -o -DskipTests -pl loadtest package"
+  (cd "$ROOT" && mvn -B -q -o -DskipTests -pl loadtest package) || (cd "$ROOT" && mvn -B -q -DskipTests -pl loadtest package) \
+    || die "the build failed"
+fi
+
+RUN_ID=$(date +%Y%m%d-%H%M%S)
+RUN=$ROOT/loadtest/target/bench/$RUN_ID
+mkdir -p "$RUN/logs" "$RUN/hit" "$RUN/rollover" "$RUN/heap" "$RUN/jars"
+# members run copies taken now: a rebuild during the run does not change what is measured
+cp "$SERVER_JAR" "$RUN/jars/token-cache-server.jar"
+cp "$BENCH_JAR" "$RUN/jars/bench.jar"
+SERVER_JAR=$RUN/jars/token-cache-server.jar
+BENCH_JAR=$RUN/jars/bench.jar
+log "run $RUN_ID -> $RUN"
+
+META=$RUN/meta.properties
+meta() { printf '%s=%s\n' "$1" "$2" >>"$META"; }
+meta run_id "$RUN_ID"
+meta command "loadtest/bench/run.sh $*"
+meta machine "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+meta versions "$(java -version 2>&1 | head -1 | tr -d '"'); $($NGINX -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); token-cache $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') with $(git -C "$ROOT" status --porcelain 2>/dev/null | wc -l) uncommitted paths"
+meta pinning "$PINNING"
+meta wrk "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s -s loadtest/bench/token.lua"
+meta server_jvm "$SERVER_JVM"
+meta duration "$DURATION"
+meta rounds "$ROUNDS"
+meta warmup "$WARMUP"
+meta phases "$PHASES"
+meta quick "$QUICK"
+
+if [[ $WAIT_QUIET -gt 0 ]]; then
+  waited=0
+  while awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v q="$QUIET_LOAD" 'BEGIN {exit !(l >= q)}'; do
+    if [[ $waited -ge $WAIT_QUIET ]]; then
+      log "load still $(load_avg) after ${waited}s: measuring anyway"
+      break
+    fi
+    log "load average $(load_avg) >= $QUIET_LOAD: waiting for a quieter moment (${waited}/${WAIT_QUIET}s)"
+    sleep 20
+    waited=$((waited + 20))
+  done
+  meta quiet_wait "waited ${waited}s for a 1-min load below $QUIET_LOAD"
+fi
+
+ports() { java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.FreePorts "$1"; }
+random_key() { head -c 32 /dev/urandom | base64 | tr -d '\n'; }
+
+start_idp() { # NAME PORT CPU flags... -> IDP_PID
+  local name=$1 port=$2 cpus=$3; shift 3
+  start "$name" "$cpus" java -Xmx512m -XX:+UseSerialGC -cp "$BENCH_JAR" io.tokencache.loadtest.idp.FakeIdpMain \
+    --host 127.0.0.1 --port "$port" --dynamic-clients --quota-rps 0 "$@"
+  IDP_PID=$STARTED_PID
+  wait_line "$RUN/logs/$name.log" "listening on" "$IDP_PID"
+}
+
+start_node() { # NAME CPU HTTP_PORT CLUSTER_PORT IDP_URL CLUSTER_NAME MEMBERS KEY JVM [ENV...] -> NODE_PID
+  local name=$1 cpus=$2 http=$3 cport=$4 idp=$5 cname=$6 members=$7 key=$8 jvm=$9
+  shift 9
+  # shellcheck disable=SC2086
+  start "$name" "$cpus" env TOKEN_CACHE_HTTP_HOST=127.0.0.1 TOKEN_CACHE_HTTP_PORT="$http" \
+    TOKEN_CACHE_UPSTREAM_TOKEN_URL="$idp" TOKEN_CACHE_UPSTREAM_QUOTA_RPS="${NODE_QUOTA:-100}" \
+    TOKEN_CACHE_CLUSTER_NAME="$cname" TOKEN_CACHE_CLUSTER_PORT="$cport" TOKEN_CACHE_CLUSTER_MEMBERS="$members" \
+    TOKEN_CACHE_ENCRYPTION_KEY="$key" "$@" java $jvm -Djava.net.preferIPv4Stack=true -jar "$SERVER_JAR"
+  NODE_PID=$STARTED_PID
+}
+
+start_nginx() { # NAME CPU PORT IDP_PORT TTL WORKERS -> NGINX_PID
+  local name=$1 cpus=$2 port=$3 idp=$4 ttl=$5 workers=$6
+  local prefix=$RUN/nginx/$name
+  mkdir -p "$prefix/cache" "$prefix/logs"
+  sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" -e "s|@IDP_PORT@|$idp|g" -e "s|@TTL@|$ttl|g" \
+    -e "s|@WORKERS@|$workers|g" "$BENCH_SRC/nginx.conf.template" >"$prefix/nginx.conf"
+  start "$name" "$cpus" "$NGINX" -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf"
+  NGINX_PID=$STARTED_PID
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && return 0
+    kill -0 "$NGINX_PID" 2>/dev/null || die "nginx $name exited (see $prefix/error.log)"
+    sleep 0.1
+  done
+  die "nginx $name did not listen on $port"
+}
+
+# token URL -> "STATUS CACHE BYTES" for client $2
+probe() {
+  local url=$1 client=$2 h
+  h=$(curl -sS -o "$RUN/probe.body" -D - --max-time 10 -u "$client:$client-secret" \
+    -d grant_type=client_credentials -d scope=orders:read "$url")
+  printf '%s %s %s\n' "$(head -1 <<<"$h" | cut -d' ' -f2)" \
+    "$(grep -i '^x-token-cache:' <<<"$h" | tr -d '\r' | cut -d' ' -f2)" "$(stat -c %s "$RUN/probe.body")"
+}
+
+# cpu_ticks PID...: user + system CPU time of these processes and their live children (nginx workers), in ticks
+cpu_ticks() {
+  local t=0 p c
+  for p in "$@"; do
+    for c in "$p" $(pgrep -P "$p" 2>/dev/null || true); do
+      [[ -r /proc/$c/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$c/stat")))
+    done
+  done
+  echo "$t"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# run_wrk OUT LABEL ROUND URL SECONDS SERVER_PID [ENV...]: one wrk run pinned to the helper CPU; the figures, with
+# the CPU time the server used meanwhile, go to OUT
+run_wrk() {
+  local out=$1 label=$2 round=$3 url=$4 secs=$5 spid=$6
+  shift 6
+  local l1 text line t0 t1 cpu_ms
+  l1=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$(cpu_ticks "$spid")
+  text=$(pin "$AUX_CPU" env "$@" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" -s "$BENCH_SRC/token.lua" "$url")
+  t1=$(cpu_ticks "$spid")
+  cpu_ms=$(( (t1 - t0) * 1000 / CLK_TCK ))
+  line=$(grep '^WRKJSON ' <<<"$text" | sed 's/^WRKJSON //')
+  [[ -n $line ]] || die "wrk printed no figures for $label: $text"
+  if [[ -n $out ]]; then
+    printf '{"system":"%s","round":%d,"load1":%s,"server_cpu_ms":%d,"wrk":%s}\n' "$label" "$round" "$l1" "$cpu_ms" "$line" >"$out"
+  fi
+  WRK_LINE=$line
+  local req
+  req=$(grep -o '"requests":[0-9]*' <<<"$line" | cut -d: -f2)
+  log "  $label r$round: $req requests in ${secs}s, p99 $(grep -o '"p99":[0-9]*' <<<"$line" | cut -d: -f2) us, server CPU $((cpu_ms * 1000 / (req > 0 ? req : 1))) us/request, errors $(grep -o '"errors":[0-9]*,"status_errors":[0-9]*' <<<"$line" | tr -d '"') (load $l1)"
+}
+
+# ------------------------------------------------------------------ 1. hits
+phase_hit() {
+  log "phase 1: cache hits, token-cache vs nginx vs Vert.x floor (load $(load_avg))"
+  meta load.1-hit "$(load_avg)"
+  local p idp http cport ng fl
+  mapfile -t p < <(ports 5)
+  idp=${p[0]} http=${p[1]} cport=${p[2]} ng=${p[3]} fl=${p[4]}
+  start_idp idp-hit "$idp" "$AUX_CPU" --lifetime-seconds 3600
+  local idp_pid=$IDP_PID
+  start_node tc-hit "$SUT_CPU" "$http" "$cport" "http://127.0.0.1:$idp/oauth2/token" "bench-$RUN_ID-hit" "" \
+    "$(random_key)" "$SERVER_JVM"
+  local tc_pid=$NODE_PID
+  start_nginx nginx-hit "$SUT_CPU" "$ng" "$idp" 2700 "$SUT_WORKERS"
+  local ng_pid=$NGINX_PID
+  wait_ready "http://127.0.0.1:$http/health/ready" "$tc_pid"
+
+  local tc_url=http://127.0.0.1:$http/oauth2/token ng_url=http://127.0.0.1:$ng/oauth2/token
+  local fl_url=http://127.0.0.1:$fl/oauth2/token
+  log "  token-cache: $(probe "$tc_url" bench-hit) then $(probe "$tc_url" bench-hit)"
+  cp "$RUN/probe.body" "$RUN/hit/token-body.json"
+  log "  nginx:       $(probe "$ng_url" bench-hit) then $(probe "$ng_url" bench-hit)"
+  start fl-hit "$SUT_CPU" java $SERVER_JVM -cp "$BENCH_JAR" io.tokencache.loadtest.bench.FloorServer \
+    --port "$fl" --body-file "$RUN/hit/token-body.json"
+  local fl_pid=$STARTED_PID
+  wait_line "$RUN/logs/fl-hit.log" "listening on" "$fl_pid"
+  log "  floor:       $(probe "$fl_url" bench-hit)"
+  for s in token-cache nginx vertx-floor; do
+    local u
+    case $s in token-cache) u=$tc_url ;; nginx) u=$ng_url ;; *) u=$fl_url ;; esac
+    meta "hit.response.$s" "$(curl -s -o /dev/null -w '%{size_header} B headers + %{size_download} B body' \
+      -u bench-hit:bench-hit-secret -d grant_type=client_credentials -d scope=orders:read "$u")"
+  done
+
+  log "  warm-up ${WARMUP}s each"
+  run_wrk "" nginx 0 "$ng_url" "$WARMUP" "$ng_pid" BENCH_CLIENT=bench-hit
+  run_wrk "" token-cache 0 "$tc_url" "$WARMUP" "$tc_pid" BENCH_CLIENT=bench-hit
+  run_wrk "" vertx-floor 0 "$fl_url" "$WARMUP" "$fl_pid" BENCH_CLIENT=bench-hit
+  for r in $(seq 1 "$ROUNDS"); do
+    log "  round $r/$ROUNDS"
+    run_wrk "$RUN/hit/nginx-r$r.json" nginx "$r" "$ng_url" "$DURATION" "$ng_pid" BENCH_CLIENT=bench-hit
+    run_wrk "$RUN/hit/token-cache-r$r.json" token-cache "$r" "$tc_url" "$DURATION" "$tc_pid" BENCH_CLIENT=bench-hit
+    run_wrk "$RUN/hit/vertx-floor-r$r.json" vertx-floor "$r" "$fl_url" "$DURATION" "$fl_pid" BENCH_CLIENT=bench-hit
+  done
+
+  log "  JFR profile of token-cache during a ${JFR_SECONDS}s hit run"
+  # JDK's "profile" settings, with Java samples every 2 ms (not 10) and per-thread allocation totals every second
+  sed -e 's|control="method-sampling-java-interval">10 ms<|control="method-sampling-java-interval">2 ms<|' \
+    -e '/name="jdk.ThreadAllocationStatistics"/,/<\/event>/ s|>everyChunk<|>1 s<|' \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" >"$RUN/hit/bench.jfc"
+  jcmd "$tc_pid" JFR.start name=bench settings="$RUN/hit/bench.jfc" filename="$RUN/hit/token-cache.jfr" >/dev/null
+  run_wrk "" token-cache-jfr 0 "$tc_url" "$JFR_SECONDS" "$tc_pid" BENCH_CLIENT=bench-hit
+  local jfr_requests
+  jfr_requests=$(grep -o '"requests":[0-9]*' <<<"$WRK_LINE" | cut -d: -f2)
+  jcmd "$tc_pid" JFR.stop name=bench >/dev/null
+  java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.JfrTop --jfr "$RUN/hit/token-cache.jfr" \
+    --requests "$jfr_requests" --out "$RUN/jfr.json"
+  curl -s "http://127.0.0.1:$http/metrics" >"$RUN/hit/token-cache-metrics.txt" || true
+  stop_pids "$tc_pid" "$ng_pid" "$fl_pid" "$idp_pid"
+}
+
+# ------------------------------------------------------------------ 2. herd
+phase_herd() {
+  log "phase 2: upstream calls per key, 3 token-cache nodes vs 3 nginx caches (load $(load_avg))"
+  meta load.2-herd "$(load_avg)"
+  local p idp key members cname
+  mapfile -t p < <(ports 10)
+  idp=${p[0]}
+  start_idp idp-herd "$idp" "" --lifetime-seconds "$HERD_LIFETIME" --latency-ms "$HERD_IDP_LATENCY"
+  local idp_pid=$IDP_PID
+  key=$(random_key)
+  cname=bench-$RUN_ID-herd
+  members="127.0.0.1:${p[4]},127.0.0.1:${p[5]},127.0.0.1:${p[6]}"
+  local nodes=() targets=() i
+  for i in 0 1 2; do
+    start_node "tc-herd-$i" "" "${p[$((1 + i))]}" "${p[$((4 + i))]}" "http://127.0.0.1:$idp/oauth2/token" "$cname" \
+      "$members" "$key" "$SERVER_JVM"
+    nodes+=("$NODE_PID")
+    targets+=("http://127.0.0.1:${p[$((1 + i))]}")
+  done
+  for i in 0 1 2; do
+    wait_ready "${targets[$i]}/health/ready" "${nodes[$i]}"
+  done
+  for _ in $(seq 1 60); do
+    curl -s "${targets[0]}/health/ready" | grep -q '"members":3' && break
+    sleep 1
+  done
+  curl -s "${targets[0]}/health/ready" | grep -q '"members":3' || die "the 3 token-cache nodes did not form one cluster"
+  log "  3 token-cache nodes in one cluster; herd of $((HERD_KEYS * HERD_PER_KEY)) first requests, then ${HERD_RPS} req/s for $((HERD_LIFETIMES * HERD_LIFETIME))s"
+  local common=(--idp "http://127.0.0.1:$idp" --keys "$HERD_KEYS" --herd "$HERD_PER_KEY" --lifetime "$HERD_LIFETIME"
+    --lifetimes "$HERD_LIFETIMES" --rps "$HERD_RPS" --refresh-fraction 0.75)
+  java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.HerdBench --system token-cache \
+    --targets "$(IFS=,; echo "${targets[*]}")" --prefix "herd-tc-$RUN_ID" "${common[@]}" --out "$RUN/herd-token-cache.json"
+  stop_pids "${nodes[@]}"
+
+  local ttl=$((HERD_LIFETIME * 3 / 4)) ngs=() ntargets=()
+  for i in 0 1 2; do
+    start_nginx "nginx-herd-$i" "" "${p[$((7 + i))]}" "$idp" "$ttl" 1
+    ngs+=("$NGINX_PID")
+    ntargets+=("http://127.0.0.1:${p[$((7 + i))]}")
+  done
+  log "  3 independent nginx caches (proxy_cache_valid ${ttl}s, proxy_cache_lock on); the same herd"
+  java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.HerdBench --system nginx \
+    --targets "$(IFS=,; echo "${ntargets[*]}")" --prefix "herd-ng-$RUN_ID" "${common[@]}" --out "$RUN/herd-nginx.json"
+  stop_pids "${ngs[@]}" "$idp_pid"
+  meta herd.nginx_ttl "$ttl"
+  meta herd.idp_latency_ms "$HERD_IDP_LATENCY"
+}
+
+# ------------------------------------------------------------------ 3. roll-over
+phase_rollover() {
+  log "phase 3: p99 during token roll-over vs steady (load $(load_avg))"
+  meta load.3-rollover "$(load_avg)"
+  local p idp http cport
+  mapfile -t p < <(ports 3)
+  idp=${p[0]} http=${p[1]} cport=${p[2]}
+  start_idp idp-roll "$idp" "$AUX_CPU" --lifetime-seconds "$ROLL_STEADY_LIFETIME" --latency-ms 20
+  local idp_pid=$IDP_PID
+  start_node tc-roll "$SUT_CPU" "$http" "$cport" "http://127.0.0.1:$idp/oauth2/token" "bench-$RUN_ID-roll" "" \
+    "$(random_key)" "$SERVER_JVM"
+  local tc_pid=$NODE_PID
+  wait_ready "http://127.0.0.1:$http/health/ready" "$tc_pid"
+  local url=http://127.0.0.1:$http/oauth2/token w start end
+  local env_steady=(BENCH_CLIENT="roll-steady-$RUN_ID" BENCH_KEYS="$ROLL_KEYS")
+  local env_roll=(BENCH_CLIENT="roll-short-$RUN_ID" BENCH_KEYS="$ROLL_KEYS")
+  log "  steady: tokens live ${ROLL_STEADY_LIFETIME}s; warm-up ${WARMUP}s, then $ROLL_WINDOWS windows of ${ROLL_WINDOW}s"
+  run_wrk "" steady-warmup 0 "$url" "$WARMUP" "$tc_pid" "${env_steady[@]}"
+  for w in $(seq 1 "$ROLL_WINDOWS"); do
+    start=$(now_ms)
+    run_wrk "" steady "$w" "$url" "$ROLL_WINDOW" "$tc_pid" "${env_steady[@]}"
+    end=$(now_ms)
+    printf '{"kind":"steady","window":%d,"start_ms":%s,"end_ms":%s,"wrk":%s}\n' "$w" "$start" "$end" "$WRK_LINE" \
+      >"$RUN/rollover/steady-w$w.json"
+  done
+  curl -fsS -X POST -H 'Content-Type: application/json' -d "{\"tokenLifetimeSeconds\":$ROLL_LIFETIME}" \
+    "http://127.0.0.1:$idp/control" >/dev/null
+  log "  roll-over: tokens live ${ROLL_LIFETIME}s (refresh at 75%); first fetch, then $ROLL_WINDOWS windows of ${ROLL_WINDOW}s"
+  run_wrk "" rollover-first 0 "$url" 2 "$tc_pid" "${env_roll[@]}"
+  for w in $(seq 1 "$ROLL_WINDOWS"); do
+    start=$(now_ms)
+    run_wrk "" rollover "$w" "$url" "$ROLL_WINDOW" "$tc_pid" "${env_roll[@]}"
+    end=$(now_ms)
+    printf '{"kind":"rollover","window":%d,"start_ms":%s,"end_ms":%s,"wrk":%s}\n' "$w" "$start" "$end" "$WRK_LINE" \
+      >"$RUN/rollover/rollover-w$w.json"
+  done
+  curl -fsS "http://127.0.0.1:$idp/stats" >"$RUN/rollover/idp-stats.json"
+  stop_pids "$tc_pid" "$idp_pid"
+  meta rollover.lifetime "$ROLL_LIFETIME"
+  meta rollover.steady_lifetime "$ROLL_STEADY_LIFETIME"
+  meta rollover.window "$ROLL_WINDOW"
+  meta rollover.keys "$ROLL_KEYS"
+  meta rollover.refresh_grace_ms 500
+}
+
+# ------------------------------------------------------------------ 4. heap
+phase_heap() {
+  log "phase 4: heap per cached token at $HEAP_TOKENS tokens (load $(load_avg))"
+  meta load.4-heap "$(load_avg)"
+  local p stub http cport
+  mapfile -t p < <(ports 3)
+  stub=${p[0]} http=${p[1]} cport=${p[2]}
+  start stub-idp "" java -Xmx256m -cp "$BENCH_JAR" io.tokencache.loadtest.bench.StubIdp --port "$stub" \
+    --lifetime-seconds 3600
+  local stub_pid=$STARTED_PID
+  wait_line "$RUN/logs/stub-idp.log" "listening on" "$stub_pid"
+  local room=$((HEAP_TOKENS * 2 + 10000))
+  printf '{"cluster":{"maxTokensPerMember":%d,"nearCacheMaxEntries":%d}}\n' "$room" "$room" >"$RUN/heap/config.json"
+  NODE_QUOTA=5000 start_node tc-heap "" "$http" "$cport" "http://127.0.0.1:$stub/oauth2/token" "bench-$RUN_ID-heap" "" \
+    "$(random_key)" "-Xms1g -Xmx1g -XX:+UseSerialGC" TOKEN_CACHE_CONFIG="$RUN/heap/config.json"
+  local tc_pid=$NODE_PID
+  wait_ready "http://127.0.0.1:$http/health/ready" "$tc_pid"
+  java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.HeapBench --server "http://127.0.0.1:$http" --pid "$tc_pid" \
+    --tokens "$HEAP_TOKENS" --concurrency 32 --prefix "heap-$RUN_ID" --out "$RUN/heap.json" --histograms "$RUN/heap"
+  stop_pids "$tc_pid" "$stub_pid"
+  meta heap.server_jvm "-Xms1g -Xmx1g -XX:+UseSerialGC"
+  meta heap.config "cluster.maxTokensPerMember and nearCacheMaxEntries $room (room for every token)"
+}
+
+has_phase hit && phase_hit
+has_phase herd && phase_herd
+has_phase rollover && phase_rollover
+has_phase heap && phase_heap
+meta finished "$(date -Is)"
+
+log "report"
+java -Djava.awt.headless=true -cp "$BENCH_JAR" io.tokencache.loadtest.bench.BenchReport --dir "$RUN" >"$RUN/report.log" \
+  || { cat "$RUN/report.log"; die "the report failed"; }
+cat "$RUN/results.md"
+if [[ $PUBLISH == 1 ]]; then
+  mkdir -p "$ROOT/docs/benchmarks"
+  cp "$RUN"/*.png "$ROOT/docs/benchmarks/"
+  cp "$RUN/results.md" "$ROOT/docs/benchmarks/results.md"
+  cp "$RUN/results.json" "$ROOT/docs/benchmarks/results.json"
+  log "published the charts and results to docs/benchmarks/"
+fi
+log "done: $RUN/results.md, $RUN/results.json, $(cd "$RUN" && ls ./*.png 2>/dev/null | tr '\n' ' ')"

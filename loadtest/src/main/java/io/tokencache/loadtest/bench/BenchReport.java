@@ -1,0 +1,599 @@
+package io.tokencache.loadtest.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * Turns a bench run's raw files ({@code loadtest/target/bench/<timestamp>/}, written by
+ * {@code loadtest/bench/run.sh}) into {@code results.json}, {@code results.md} and PNG charts.
+ *
+ * <p>Raw files: {@code meta.properties}; {@code hit/<system>-r<round>.json} (one wrk run each);
+ * {@code herd-<system>.json} ({@link HerdBench}); {@code rollover/<kind>-w<n>.json} (one wrk window each)
+ * with {@code rollover/idp-stats.json}; {@code heap.json} ({@link HeapBench}); {@code jfr.json}
+ * ({@link JfrTop}). Any of them may be missing (a phase not run): its section is left out.
+ */
+public final class BenchReport {
+
+  static final List<String> SYSTEMS = List.of("nginx", "token-cache", "vertx-floor");
+  static final double HEAP_TARGET_BYTES = 1024;
+
+  private BenchReport() {}
+
+  /**
+   * Entry point.
+   *
+   * @param args {@code --dir RUN_DIR}
+   * @throws IOException when a file cannot be read or written
+   */
+  public static void main(String[] args) throws IOException {
+    Args a = Args.parse(args);
+    Path dir = Path.of(a.required("dir"));
+    JsonObject results = build(dir);
+    Files.writeString(dir.resolve("results.json"), results.encodePrettily());
+    String md = markdown(results);
+    Files.writeString(dir.resolve("results.md"), md);
+    charts(results, dir);
+    System.out.println(md);
+  }
+
+  static JsonObject build(Path dir) throws IOException {
+    JsonObject results = new JsonObject();
+    Properties meta = new Properties();
+    Path metaFile = dir.resolve("meta.properties");
+    if (Files.exists(metaFile)) {
+      try (Reader r = Files.newBufferedReader(metaFile)) {
+        meta.load(r);
+      }
+    }
+    JsonObject run = new JsonObject();
+    meta.stringPropertyNames().stream().sorted().forEach(k -> run.put(k, meta.getProperty(k)));
+    results.put("run", run);
+    JsonObject hit = hit(dir.resolve("hit"));
+    if (hit != null) {
+      results.put("hit", hit);
+    }
+    JsonObject herd = new JsonObject();
+    for (String system : List.of("token-cache", "nginx")) {
+      Path f = dir.resolve("herd-" + system + ".json");
+      if (Files.exists(f)) {
+        herd.put(system, new JsonObject(Files.readString(f)));
+      }
+    }
+    if (!herd.isEmpty()) {
+      results.put("herd", herd);
+    }
+    JsonObject rollover = rollover(dir.resolve("rollover"), meta);
+    if (rollover != null) {
+      results.put("rollover", rollover);
+    }
+    if (Files.exists(dir.resolve("heap.json"))) {
+      results.put("heap", new JsonObject(Files.readString(dir.resolve("heap.json"))));
+    }
+    if (Files.exists(dir.resolve("jfr.json"))) {
+      results.put("jfr", new JsonObject(Files.readString(dir.resolve("jfr.json"))));
+    }
+    results.put("targets", targets(results));
+    return results;
+  }
+
+  // ---------------------------------------------------------------- hit
+
+  static JsonObject hit(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    Map<String, List<JsonObject>> bySystem = new LinkedHashMap<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+        JsonObject o = new JsonObject(Files.readString(f));
+        bySystem.computeIfAbsent(o.getString("system"), s -> new ArrayList<>()).add(o);
+      }
+    }
+    if (bySystem.isEmpty()) {
+      return null;
+    }
+    JsonObject systems = new JsonObject();
+    for (String system : SYSTEMS) {
+      List<JsonObject> runs = bySystem.getOrDefault(system, List.of());
+      if (runs.isEmpty()) {
+        continue;
+      }
+      runs.sort((x, y) -> Integer.compare(x.getInteger("round"), y.getInteger("round")));
+      JsonArray rounds = new JsonArray();
+      List<Double> rps = new ArrayList<>();
+      List<Double> p50 = new ArrayList<>();
+      List<Double> p99 = new ArrayList<>();
+      List<Double> p999 = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
+      long errors = 0;
+      for (JsonObject o : runs) {
+        WrkRun w = WrkRun.fromJson(o.getJsonObject("wrk"));
+        rps.add(w.rps());
+        p50.add(w.p50Micros() / 1000.0);
+        p99.add(w.p99Micros() / 1000.0);
+        p999.add(w.p999Micros() / 1000.0);
+        errors += w.errors() + w.statusErrors();
+        double cpuPerRequest = o.containsKey("server_cpu_ms") && w.requests() > 0
+            ? o.getLong("server_cpu_ms") * 1000.0 / w.requests() : Double.NaN;
+        if (!Double.isNaN(cpuPerRequest)) {
+          cpu.add(cpuPerRequest);
+        }
+        rounds.add(new JsonObject().put("round", o.getInteger("round")).put("rps", Stats.round(w.rps(), 0))
+            .put("cpu_us_per_request", Stats.round(cpuPerRequest, 2))
+            .put("p50_ms", w.p50Micros() / 1000.0).put("p99_ms", w.p99Micros() / 1000.0)
+            .put("p999_ms", w.p999Micros() / 1000.0).put("errors", w.errors() + w.statusErrors())
+            .put("load1", o.getValue("load1")));
+      }
+      systems.put(system, new JsonObject()
+          .put("rounds", rounds)
+          .put("rps", Stats.round(Stats.median(rps), 0))
+          .put("p50_ms", Stats.round(Stats.median(p50), 3))
+          .put("p99_ms", Stats.round(Stats.median(p99), 3))
+          .put("p999_ms", Stats.round(Stats.median(p999), 3))
+          .put("cpu_us_per_request", Stats.round(Stats.median(cpu), 2))
+          .put("errors", errors));
+    }
+    JsonObject ratios = new JsonObject();
+    JsonObject tc = systems.getJsonObject("token-cache");
+    JsonObject ng = systems.getJsonObject("nginx");
+    JsonObject fl = systems.getJsonObject("vertx-floor");
+    if (tc != null && ng != null) {
+      ratios.put("token_cache_vs_nginx_rps", Stats.ratio(tc.getDouble("rps"), ng.getDouble("rps")))
+          .put("token_cache_vs_nginx_p50", Stats.ratio(tc.getDouble("p50_ms"), ng.getDouble("p50_ms")))
+          .put("token_cache_vs_nginx_p99", Stats.ratio(tc.getDouble("p99_ms"), ng.getDouble("p99_ms")))
+          .put("token_cache_vs_nginx_p999", Stats.ratio(tc.getDouble("p999_ms"), ng.getDouble("p999_ms")))
+          .put("token_cache_vs_nginx_cpu_per_request",
+              Stats.ratio(tc.getDouble("cpu_us_per_request"), ng.getDouble("cpu_us_per_request")));
+    }
+    if (tc != null && fl != null) {
+      ratios.put("token_cache_vs_floor_rps", Stats.ratio(tc.getDouble("rps"), fl.getDouble("rps")))
+          .put("token_cache_vs_floor_p99", Stats.ratio(tc.getDouble("p99_ms"), fl.getDouble("p99_ms")))
+          .put("token_cache_vs_floor_cpu_per_request",
+              Stats.ratio(tc.getDouble("cpu_us_per_request"), fl.getDouble("cpu_us_per_request")));
+    }
+    if (fl != null && ng != null) {
+      ratios.put("floor_vs_nginx_rps", Stats.ratio(fl.getDouble("rps"), ng.getDouble("rps")));
+    }
+    return new JsonObject().put("systems", systems).put("ratios", ratios);
+  }
+
+  // ---------------------------------------------------------------- roll-over
+
+  static JsonObject rollover(Path dir, Properties meta) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    List<Long> issued = new ArrayList<>();
+    Path stats = dir.resolve("idp-stats.json");
+    if (Files.exists(stats)) {
+      JsonArray at = new JsonObject(Files.readString(stats)).getJsonArray("issuedAtMillis", new JsonArray());
+      for (Object o : at) {
+        issued.add(((Number) o).longValue());
+      }
+    }
+    long grace = Long.parseLong(meta.getProperty("rollover.refresh_grace_ms", "500"));
+    JsonArray steady = new JsonArray();
+    JsonArray roll = new JsonArray();
+    List<Double> steadyP99 = new ArrayList<>();
+    List<Double> refreshP99 = new ArrayList<>();
+    List<Double> quietP99 = new ArrayList<>();
+    List<Double> steadyRps = new ArrayList<>();
+    List<Double> rollRps = new ArrayList<>();
+    List<JsonObject> windows = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().matches("(steady|rollover)-w\\d+\\.json")).toList()) {
+        windows.add(new JsonObject(Files.readString(f)));
+      }
+    }
+    if (windows.isEmpty()) {
+      return null;
+    }
+    windows.sort((x, y) -> Long.compare(x.getLong("start_ms"), y.getLong("start_ms")));
+    for (JsonObject w : windows) {
+      WrkRun r = WrkRun.fromJson(w.getJsonObject("wrk"));
+      long start = w.getLong("start_ms");
+      long end = w.getLong("end_ms");
+      boolean refreshed = refreshIn(issued, start, end, grace);
+      JsonObject row = new JsonObject().put("window", w.getInteger("window")).put("start_ms", start)
+          .put("end_ms", end).put("rps", Stats.round(r.rps(), 0)).put("p50_ms", r.p50Micros() / 1000.0)
+          .put("p99_ms", r.p99Micros() / 1000.0).put("p999_ms", r.p999Micros() / 1000.0)
+          .put("errors", r.errors() + r.statusErrors()).put("refresh", refreshed)
+          .put("refreshes", count(issued, start, end, grace));
+      if (w.getString("kind").equals("steady")) {
+        steady.add(row);
+        steadyP99.add(r.p99Micros() / 1000.0);
+        steadyRps.add(r.rps());
+      } else {
+        roll.add(row);
+        rollRps.add(r.rps());
+        (refreshed ? refreshP99 : quietP99).add(r.p99Micros() / 1000.0);
+      }
+    }
+    double steadyMedian = Stats.median(steadyP99);
+    double refreshMedian = Stats.median(refreshP99);
+    double refreshMax = Stats.max(refreshP99);
+    return new JsonObject()
+        .put("lifetime_seconds", Integer.parseInt(meta.getProperty("rollover.lifetime", "0")))
+        .put("steady_lifetime_seconds", Integer.parseInt(meta.getProperty("rollover.steady_lifetime", "0")))
+        .put("window_seconds", Integer.parseInt(meta.getProperty("rollover.window", "0")))
+        .put("keys", Integer.parseInt(meta.getProperty("rollover.keys", "0")))
+        .put("refresh_grace_ms", grace)
+        .put("steady_windows", steady)
+        .put("rollover_windows", roll)
+        .put("steady_rps_median", Stats.round(Stats.median(steadyRps), 0))
+        .put("rollover_rps_median", Stats.round(Stats.median(rollRps), 0))
+        .put("steady_p99_ms_median", Stats.round(steadyMedian, 3))
+        .put("refresh_windows", refreshP99.size())
+        .put("refresh_p99_ms_median", Stats.round(refreshMedian, 3))
+        .put("refresh_p99_ms_max", Stats.round(refreshMax, 3))
+        .put("no_refresh_p99_ms_median", Stats.round(Stats.median(quietP99), 3))
+        .put("ratio_refresh_median_vs_steady", Stats.ratio(refreshMedian, steadyMedian))
+        .put("ratio_refresh_median_vs_no_refresh", Stats.ratio(refreshMedian, Stats.median(quietP99)))
+        .put("ratio_refresh_max_vs_steady", Stats.ratio(refreshMax, steadyMedian));
+  }
+
+  static boolean refreshIn(List<Long> issued, long start, long end, long grace) {
+    return count(issued, start, end, grace) > 0;
+  }
+
+  /** Tokens issued from {@code grace} before the window to its end: their storing lands in the window. */
+  static int count(List<Long> issued, long start, long end, long grace) {
+    int n = 0;
+    for (long t : issued) {
+      if (t >= start - grace && t <= end) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- targets
+
+  static JsonArray targets(JsonObject r) {
+    JsonArray t = new JsonArray();
+    JsonObject hit = r.getJsonObject("hit");
+    JsonObject ratios = hit == null ? null : hit.getJsonObject("ratios");
+    if (ratios != null && ratios.containsKey("token_cache_vs_nginx_rps")) {
+      double v = ratios.getDouble("token_cache_vs_nginx_rps");
+      t.add(target("hit throughput >= 1.0x nginx", fmt("%.2fx", v), v >= 1.0));
+      double p = ratios.getDouble("token_cache_vs_nginx_p99");
+      t.add(target("hit p99 <= nginx p99", fmt("%.2fx (%.2f ms vs %.2f ms)", p,
+          hit.getJsonObject("systems").getJsonObject("token-cache").getDouble("p99_ms"),
+          hit.getJsonObject("systems").getJsonObject("nginx").getDouble("p99_ms")), p <= 1.0));
+    }
+    if (ratios != null && ratios.containsKey("token_cache_vs_floor_rps")) {
+      double v = ratios.getDouble("token_cache_vs_floor_rps");
+      t.add(target("hit throughput >= 0.9x the Vert.x floor", fmt("%.2fx", v), v >= 0.9));
+    }
+    JsonObject herd = r.getJsonObject("herd");
+    if (herd != null && herd.containsKey("token-cache")) {
+      JsonObject u = herd.getJsonObject("token-cache").getJsonObject("upstream");
+      double perLifetime = u.getDouble("calls_per_key_per_lifetime");
+      double perCycle = u.getDouble("calls_per_key_per_refresh_cycle");
+      t.add(target("upstream calls per key per lifetime 1.0 on 3 nodes (as written: per token lifetime)",
+          fmt("%.2f (max %d calls per key over %.2f lifetimes)", perLifetime, u.getInteger("calls_per_key_max"),
+              u.getDouble("lifetimes_covered")), perLifetime <= 1.0));
+      t.add(target("upstream calls per key per refresh cycle 1.0 on 3 nodes (one fetch per token generation, cluster-wide)",
+          fmt("%.2f (%d cycles of %.0f%% of the lifetime)", perCycle, u.getInteger("refresh_cycles"),
+              herd.getJsonObject("token-cache").getDouble("refresh_fraction") * 100), perCycle <= 1.0));
+    }
+    JsonObject roll = r.getJsonObject("rollover");
+    if (roll != null && roll.getInteger("refresh_windows", 0) > 0) {
+      // both baselines must pass: the steady run (no refresh at all) and the same run's windows without a refresh
+      double v = roll.getDouble("ratio_refresh_median_vs_steady");
+      double same = roll.getDouble("ratio_refresh_median_vs_no_refresh");
+      t.add(target("roll-over p99 <= 1.5x steady p99",
+          fmt("%.2fx vs the steady run, %.2fx vs the same run's windows without a refresh (refresh windows: median p99 "
+                  + "%.2f ms over %d windows, worst %.2f ms; steady run %.2f ms; no-refresh windows %.2f ms)",
+              v, same, roll.getDouble("refresh_p99_ms_median"), roll.getInteger("refresh_windows"),
+              roll.getDouble("refresh_p99_ms_max"), roll.getDouble("steady_p99_ms_median"),
+              roll.getDouble("no_refresh_p99_ms_median")), v <= 1.5 && same <= 1.5));
+    }
+    JsonObject heap = r.getJsonObject("heap");
+    if (heap != null) {
+      double v = heap.getJsonObject("after_hits").getDouble("bytes_per_token");
+      t.add(target("<= 1 KiB heap per cached token", fmt("%.0f B per token (%.0f B net of the %d B token string)", v,
+          heap.getJsonObject("after_hits").getDouble("bytes_per_token_net_of_token_string"),
+          heap.getLong("token_string_bytes")), v <= HEAP_TARGET_BYTES));
+    }
+    return t;
+  }
+
+  private static JsonObject target(String name, String measured, boolean met) {
+    return new JsonObject().put("target", name).put("measured", measured).put("met", met);
+  }
+
+  static String fmt(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+
+  // ---------------------------------------------------------------- markdown
+
+  static String markdown(JsonObject r) {
+    StringBuilder md = new StringBuilder();
+    JsonObject run = r.getJsonObject("run", new JsonObject());
+    md.append("# token-cache benchmark run ").append(run.getString("run_id", "")).append("\n\n");
+    md.append("- machine: ").append(run.getString("machine", "?")).append("\n");
+    md.append("- load average (1/5/15 min) before each phase: ");
+    List<String> loads = new ArrayList<>();
+    run.fieldNames().stream().filter(k -> k.startsWith("load.")).sorted()
+        .forEach(k -> loads.add(k.substring(5) + " " + run.getString(k)));
+    md.append(loads.isEmpty() ? "?" : String.join("; ", loads)).append("\n");
+    md.append("- pinning: ").append(run.getString("pinning", "none")).append("\n");
+    md.append("- wrk: ").append(run.getString("wrk", "?")).append("\n");
+    md.append("- server JVM: ").append(run.getString("server_jvm", "?")).append("\n");
+    md.append("- versions: ").append(run.getString("versions", "?")).append("\n\n");
+
+    JsonArray targets = r.getJsonArray("targets");
+    if (targets != null && !targets.isEmpty()) {
+      md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
+      for (Object o : targets) {
+        JsonObject t = (JsonObject) o;
+        md.append("| ").append(t.getString("target")).append(" | ").append(t.getString("measured")).append(" | ")
+            .append(t.getBoolean("met") ? "yes" : "**no**").append(" |\n");
+      }
+      md.append("\n");
+    }
+
+    JsonObject hit = r.getJsonObject("hit");
+    if (hit != null) {
+      md.append("## 1. Cache hits: one node each\n\n");
+      md.append("Median of ").append(run.getString("rounds", "?")).append(" alternating rounds of ")
+          .append(run.getString("duration", "?")).append(" s each (`").append(run.getString("wrk", "wrk"))
+          .append("`), after a ").append(run.getString("warmup", "?")).append(" s warm-up per system.\n\n");
+      md.append("| system | req/s | p50 ms | p99 ms | p99.9 ms | server CPU µs/request | req/s per round | errors |\n"
+          + "|---|---:|---:|---:|---:|---:|---|---:|\n");
+      JsonObject systems = hit.getJsonObject("systems");
+      for (String s : SYSTEMS) {
+        JsonObject o = systems.getJsonObject(s);
+        if (o == null) {
+          continue;
+        }
+        List<String> per = new ArrayList<>();
+        for (Object x : o.getJsonArray("rounds")) {
+          per.add(fmt("%.0f", ((JsonObject) x).getDouble("rps")));
+        }
+        md.append(fmt("| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %s | %d |\n", s, o.getDouble("rps"), o.getDouble("p50_ms"),
+            o.getDouble("p99_ms"), o.getDouble("p999_ms"), o.getDouble("cpu_us_per_request"), String.join(", ", per),
+            o.getLong("errors")));
+      }
+      JsonObject ra = hit.getJsonObject("ratios");
+      md.append("\nRatios: ");
+      List<String> rs = new ArrayList<>();
+      ra.fieldNames().stream().sorted().forEach(k -> rs.add(k + " " + fmt("%.2f", ra.getDouble(k))));
+      md.append(String.join(", ", rs)).append("\n\n");
+    }
+
+    JsonObject herd = r.getJsonObject("herd");
+    if (herd != null) {
+      md.append("## 2. Upstream calls per key under a herd: 3 nodes each\n\n");
+      md.append("| system | keys | herd requests | duration s | lifetime s | calls per key (mean / max) | per lifetime | per refresh cycle | answers |\n|---|---:|---:|---:|---:|---|---:|---:|---|\n");
+      for (String s : List.of("token-cache", "nginx")) {
+        JsonObject h = herd.getJsonObject(s);
+        if (h == null) {
+          continue;
+        }
+        JsonObject u = h.getJsonObject("upstream");
+        md.append(fmt("| %s (3 nodes) | %d | %d | %.0f | %d | %.2f / %d | %.2f | %.2f | herd %s, then %s |\n", s,
+            h.getInteger("keys"), h.getInteger("herd_requests"), h.getDouble("duration_seconds"),
+            h.getInteger("lifetime_seconds"), u.getDouble("calls_per_key_mean"), u.getInteger("calls_per_key_max"),
+            u.getDouble("calls_per_key_per_lifetime"), u.getDouble("calls_per_key_per_refresh_cycle"),
+            h.getJsonObject("herd_answers").getJsonObject("status").encode(),
+            h.getJsonObject("tail_answers").getJsonObject("status").encode()));
+      }
+      md.append("\n");
+    }
+
+    JsonObject roll = r.getJsonObject("rollover");
+    if (roll != null) {
+      md.append("## 3. p99 during token roll-over\n\n");
+      md.append(fmt("%d keys, windows of %d s; steady run: tokens live %d s (no refresh); roll-over run: tokens live %d s "
+              + "(refreshed at 75%%). A window \"has a refresh\" when the IdP issued a token from %d ms before it to its end.\n\n",
+          roll.getInteger("keys"), roll.getInteger("window_seconds"), roll.getInteger("steady_lifetime_seconds"),
+          roll.getInteger("lifetime_seconds"), roll.getLong("refresh_grace_ms")));
+      md.append("| figure | value |\n|---|---:|\n");
+      md.append(fmt("| steady p99 (median of windows) | %.2f ms |\n", roll.getDouble("steady_p99_ms_median")));
+      md.append(fmt("| roll-over run, windows with a refresh: p99 median (%d windows) | %.2f ms |\n",
+          roll.getInteger("refresh_windows"), roll.getDouble("refresh_p99_ms_median")));
+      md.append(fmt("| roll-over run, windows with a refresh: worst p99 | %.2f ms |\n", roll.getDouble("refresh_p99_ms_max")));
+      md.append(fmt("| roll-over run, windows without a refresh: p99 median | %.2f ms |\n", roll.getDouble("no_refresh_p99_ms_median")));
+      md.append(fmt("| req/s median, steady / roll-over | %.0f / %.0f |\n", roll.getDouble("steady_rps_median"),
+          roll.getDouble("rollover_rps_median")));
+      md.append("\n");
+    }
+
+    JsonObject heap = r.getJsonObject("heap");
+    if (heap != null) {
+      md.append("## 4. Heap per cached token\n\n");
+      JsonObject f = heap.getJsonObject("after_fill");
+      JsonObject h = heap.getJsonObject("after_hits");
+      md.append(fmt("%d tokens of %d characters (a %d B String each; answers of %d B). Live heap (jcmd GC.class_histogram) "
+              + "before: %.1f MiB.\n\n", heap.getInteger("tokens"), heap.getInteger("token_chars"),
+          heap.getLong("token_string_bytes"), heap.getInteger("response_body_bytes"),
+          heap.getLong("heap_before_bytes") / 1048576.0));
+      md.append("| when | live heap growth | bytes per token | net of the token string |\n|---|---:|---:|---:|\n");
+      md.append(fmt("| after the fill (a miss per token) | %.1f MiB | %.0f | %.0f |\n", f.getLong("growth_bytes") / 1048576.0,
+          f.getDouble("bytes_per_token"), f.getDouble("bytes_per_token_net_of_token_string")));
+      md.append(fmt("| after a hit on each (near cache filled) | %.1f MiB | %.0f | %.0f |\n", h.getLong("growth_bytes") / 1048576.0,
+          h.getDouble("bytes_per_token"), h.getDouble("bytes_per_token_net_of_token_string")));
+      md.append("\nWhat grew (after the hits), per token:\n\n| class | instances | bytes | share |\n|---|---:|---:|---:|\n");
+      for (Object o : h.getJsonArray("top_classes")) {
+        JsonObject c = (JsonObject) o;
+        md.append(fmt("| `%s` | %.2f | %.1f | %.1f%% |\n", c.getString("class"), c.getDouble("instances_per_token"),
+            c.getDouble("bytes_per_token"), c.getDouble("share") * 100));
+      }
+      md.append("\n");
+    }
+
+    JsonObject jfr = r.getJsonObject("jfr");
+    if (jfr != null) {
+      md.append("## JFR: the hit path on the event loops\n\n");
+      md.append(fmt("%d execution samples on event-loop threads; token-cache frames on the stack in %.1f%% of them.",
+          jfr.getLong("samples"), jfr.getDouble("own_code_on_stack_share") * 100));
+      if (jfr.containsKey("allocated_bytes_per_request")) {
+        md.append(fmt(" About %d bytes allocated per request (allocation samples / requests).",
+            jfr.getLong("allocated_bytes_per_request")));
+      }
+      md.append("\n\n");
+      table(md, "Self time by area", jfr.getJsonArray("self_by_area"), 12);
+      table(md, "token-cache methods, attributed (innermost token-cache frame: the method and the library code it calls)",
+          jfr.getJsonArray("own_attributed"), 15);
+      table(md, "token-cache methods, inclusive", jfr.getJsonArray("own_inclusive"), 15);
+      table(md, "Hottest methods (self)", jfr.getJsonArray("self_top"), 15);
+      table(md, "Allocation by innermost token-cache frame", jfr.getJsonArray("allocation_by_own_frame"), 10);
+    }
+    return md.toString();
+  }
+
+  private static void table(StringBuilder md, String title, JsonArray rows, int max) {
+    if (rows == null) {
+      return;
+    }
+    md.append("**").append(title).append("**\n\n| frame | samples | share |\n|---|---:|---:|\n");
+    int n = 0;
+    for (Object o : rows) {
+      if (n++ >= max) {
+        break;
+      }
+      JsonObject row = (JsonObject) o;
+      md.append(fmt("| `%s` | %d | %.1f%% |\n", row.getString("name"), row.getLong("count"), row.getDouble("share") * 100));
+    }
+    md.append("\n");
+  }
+
+  // ---------------------------------------------------------------- charts
+
+  static void charts(JsonObject r, Path dir) throws IOException {
+    JsonObject hit = r.getJsonObject("hit");
+    String load = r.getJsonObject("run", new JsonObject()).getString("load.1-hit", "?");
+    if (hit != null) {
+      JsonObject systems = hit.getJsonObject("systems");
+      List<String> names = new ArrayList<>();
+      List<Color> colors = new ArrayList<>();
+      for (String s : SYSTEMS) {
+        if (systems.containsKey(s)) {
+          names.add(s);
+          colors.add(color(s));
+        }
+      }
+      double[] rps = new double[names.size()];
+      double[][] dots = new double[names.size()][];
+      Color[] barColors = colors.toArray(new Color[0]);
+      for (int i = 0; i < names.size(); i++) {
+        JsonObject o = systems.getJsonObject(names.get(i));
+        rps[i] = o.getDouble("rps");
+        JsonArray rounds = o.getJsonArray("rounds");
+        dots[i] = new double[rounds.size()];
+        for (int k = 0; k < rounds.size(); k++) {
+          dots[i][k] = rounds.getJsonObject(k).getDouble("rps");
+        }
+      }
+      Charts.write(Charts.bars("Cache-hit throughput, one node each", "median of alternating rounds (dots: rounds); "
+              + "load before: " + load, "req/s", names, List.of(new Charts.Series("req/s", Charts.TOKEN_CACHE, rps,
+              barColors, dots)), List.of(), List.of(), 520, 360, "%.0f"), dir.resolve("hit-throughput.png"));
+      List<Charts.Series> lat = new ArrayList<>();
+      String[] keys = {"p50_ms", "p99_ms", "p999_ms"};
+      for (int i = 0; i < names.size(); i++) {
+        double[] v = new double[keys.length];
+        for (int k = 0; k < keys.length; k++) {
+          v[k] = systems.getJsonObject(names.get(i)).getDouble(keys[k]);
+        }
+        lat.add(new Charts.Series(names.get(i), colors.get(i), v));
+      }
+      double[] cpu = new double[names.size()];
+      for (int i = 0; i < names.size(); i++) {
+        cpu[i] = systems.getJsonObject(names.get(i)).getDouble("cpu_us_per_request");
+      }
+      Charts.write(Charts.bars("Server CPU per cache hit", "user + system CPU time of the server's processes / requests",
+          "µs", names, List.of(new Charts.Series("µs", Charts.TOKEN_CACHE, cpu, barColors, null)), List.of(), List.of(),
+          520, 360, "%.1f"), dir.resolve("hit-cpu.png"));
+      Charts.write(Charts.bars("Cache-hit latency, one node each", "median of rounds, same concurrency", "ms",
+          List.of("p50", "p99", "p99.9"), lat, List.of(), List.of(), 520, 360, "%.2f"), dir.resolve("hit-latency.png"));
+    }
+    JsonObject herd = r.getJsonObject("herd");
+    if (herd != null) {
+      List<String> groups = List.of("per token lifetime", "per refresh cycle", "max calls per key");
+      List<Charts.Series> series = new ArrayList<>();
+      for (String s : List.of("token-cache", "nginx")) {
+        JsonObject h = herd.getJsonObject(s);
+        if (h == null) {
+          continue;
+        }
+        JsonObject u = h.getJsonObject("upstream");
+        series.add(new Charts.Series(s + " x3", color(s), new double[] {u.getDouble("calls_per_key_per_lifetime"),
+            u.getDouble("calls_per_key_per_refresh_cycle"), u.getInteger("calls_per_key_max")}));
+      }
+      JsonObject any = herd.getJsonObject(herd.containsKey("token-cache") ? "token-cache" : "nginx");
+      Charts.write(Charts.bars("Upstream calls per key, 3 nodes under the same herd",
+          fmt("%d keys, %d first requests at once, then %d req/s for %.0f s; tokens live %d s", any.getInteger("keys"),
+              any.getInteger("herd_requests"), any.getInteger("tail_rps"), any.getDouble("duration_seconds"),
+              any.getInteger("lifetime_seconds")), "calls", groups, series,
+          List.of(new Charts.Line("1.0", 1.0, Charts.TARGET)), List.of(), 620, 360, "%.2f"), dir.resolve("upstream-calls.png"));
+    }
+    JsonObject roll = r.getJsonObject("rollover");
+    if (roll != null) {
+      JsonArray steady = roll.getJsonArray("steady_windows");
+      JsonArray rolled = roll.getJsonArray("rollover_windows");
+      int n = Math.max(steady.size(), rolled.size());
+      double[] s = new double[n];
+      double[] v = new double[n];
+      Color[] vc = new Color[n];
+      List<String> groups = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        s[i] = i < steady.size() ? steady.getJsonObject(i).getDouble("p99_ms") : Double.NaN;
+        v[i] = i < rolled.size() ? rolled.getJsonObject(i).getDouble("p99_ms") : Double.NaN;
+        vc[i] = i < rolled.size() && rolled.getJsonObject(i).getBoolean("refresh") ? Charts.ACCENT : Charts.TOKEN_CACHE;
+        groups.add(Integer.toString((i + 1) * roll.getInteger("window_seconds")));
+      }
+      double steadyMedian = roll.getDouble("steady_p99_ms_median");
+      Charts.write(Charts.bars("p99 per window: steady vs token roll-over (token-cache, one node)",
+          fmt("windows of %d s (x axis: seconds); roll-over run: tokens live %d s, %d keys", roll.getInteger("window_seconds"),
+              roll.getInteger("lifetime_seconds"), roll.getInteger("keys")), "p99 ms", groups,
+          List.of(new Charts.Series("steady (long lifetime)", Charts.FLOOR, s),
+              new Charts.Series("roll-over run, no refresh", Charts.TOKEN_CACHE, v, vc, null)),
+          List.of(new Charts.Line("1.5x steady median", 1.5 * steadyMedian, Charts.TARGET)),
+          List.of(new Charts.Legend("roll-over run, window with a refresh", Charts.ACCENT)), 760, 360, null),
+          dir.resolve("rollover-p99.png"));
+    }
+    JsonObject heap = r.getJsonObject("heap");
+    if (heap != null) {
+      JsonObject h = heap.getJsonObject("after_hits");
+      JsonArray top = h.getJsonArray("top_classes");
+      List<String> labels = new ArrayList<>();
+      List<Double> values = new ArrayList<>();
+      for (Object o : top) {
+        JsonObject c = (JsonObject) o;
+        if (labels.size() >= 10 || c.getDouble("bytes_per_token") < 8) {
+          break;
+        }
+        labels.add(c.getString("class"));
+        values.add(c.getDouble("bytes_per_token"));
+      }
+      Charts.write(Charts.hbars("Heap per cached token, by class",
+          fmt("%d tokens, near cache filled: %.0f B per token (target 1024 B); token string %d B", heap.getInteger("tokens"),
+              h.getDouble("bytes_per_token"), heap.getLong("token_string_bytes")), "B", labels,
+          values.stream().mapToDouble(Double::doubleValue).toArray(), Charts.TOKEN_CACHE, 760, "%.0f"),
+          dir.resolve("heap-per-token.png"));
+    }
+  }
+
+  private static Color color(String system) {
+    return switch (system) {
+      case "nginx" -> Charts.NGINX;
+      case "token-cache" -> Charts.TOKEN_CACHE;
+      default -> Charts.FLOOR;
+    };
+  }
+}

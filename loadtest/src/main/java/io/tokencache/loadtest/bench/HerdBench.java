@@ -1,0 +1,230 @@
+package io.tokencache.loadtest.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Upstream efficiency under a herd: N caching nodes (token-cache members of one cluster, or independent
+ * nginx caches) in front of one fake IdP, counted at the IdP.
+ *
+ * <p>At t = 0 every key gets {@code --herd} concurrent first requests spread round robin over the nodes
+ * (the cold-start herd); from t = 0 too, {@code --rps} requests per second keep every key busy on every node
+ * (key {@code i % keys}, node {@code (i / keys) % nodes}) until {@code lifetimes x lifetime - 1 s}. At the end the
+ * IdP's per-client counters ({@code GET /stats}, {@code issuedByClient}) give the upstream calls per key:
+ * each key is its own client id ({@code <prefix>-<n>}, the fake IdP's dynamic clients).
+ *
+ * <p>Figures: calls per key (mean, min, max); per token lifetime ({@code mean / (duration / lifetime)}); and
+ * per refresh cycle, against the fetches one shared cache needs when it replaces each token at
+ * {@code --refresh-fraction} of its lifetime ({@code floor(duration / (fraction x lifetime)) + 1}), the same
+ * period nginx's {@code proxy_cache_valid} is given.
+ */
+public final class HerdBench {
+
+  private HerdBench() {}
+
+  /**
+   * Entry point.
+   *
+   * @param args {@code --system NAME --targets url,url,url --idp BASE_URL --prefix P --keys 50 --herd 12
+   *     --lifetime 20 --lifetimes 3 --rps 300 --refresh-fraction 0.75 --out FILE}
+   * @throws Exception when the run breaks
+   */
+  public static void main(String[] args) throws Exception {
+    Args a = Args.parse(args);
+    String system = a.required("system");
+    List<String> targets = List.of(a.required("targets").split(","));
+    String idp = a.required("idp");
+    String prefix = a.required("prefix");
+    int keys = a.intValue("keys", 50);
+    int herd = a.intValue("herd", 12);
+    int lifetime = a.intValue("lifetime", 20);
+    int lifetimes = a.intValue("lifetimes", 3);
+    int rps = a.intValue("rps", 300);
+    double fraction = a.doubleValue("refresh-fraction", 0.75);
+    Path out = Path.of(a.required("out"));
+
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject result = run(vertx, system, targets, idp, prefix, keys, herd, lifetime, lifetimes, rps, fraction);
+      Files.writeString(out, result.encodePrettily());
+      System.out.println(system + ": " + result.getJsonObject("upstream").encode());
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static JsonObject run(Vertx vertx, String system, List<String> targets, String idp, String prefix, int keys,
+      int herd, int lifetime, int lifetimes, int rps, double fraction) throws Exception {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5000)
+        .setIdleTimeout(30), new PoolOptions().setHttp1MaxSize(Math.max(16, keys * herd / targets.size() + 8)));
+    List<String> basic = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      String id = prefix + "-" + k;
+      basic.add("Basic " + Base64.getEncoder().encodeToString((id + ":" + id + "-secret")
+          .getBytes(StandardCharsets.UTF_8)));
+    }
+    Buffer body = Buffer.buffer("grant_type=client_credentials&scope=orders%3Aread");
+    Tally herdTally = new Tally();
+    Tally tailTally = new Tally();
+
+    long start = System.currentTimeMillis();
+    long durationMillis = lifetimes * lifetime * 1000L - 1000;
+    // steady traffic on every key and node from t = 0 to the end of the last lifetime ...
+    AtomicLong seq = new AtomicLong();
+    AtomicInteger inFlight = new AtomicInteger();
+    long tick = 10;
+    double perTick = rps * tick / 1000.0;
+    double[] carry = {0};
+    long timer = vertx.setPeriodic(tick, id -> {
+      carry[0] += perTick;
+      while (carry[0] >= 1) {
+        carry[0] -= 1;
+        long i = seq.getAndIncrement();
+        int k = (int) (i % keys);
+        int node = (int) ((i / keys) % targets.size());
+        inFlight.incrementAndGet();
+        send(client, targets.get(node), basic.get(k), body, tailTally).onComplete(x -> inFlight.decrementAndGet());
+      }
+    });
+    // ... and at t = 0 the cold-start herd: every key's first requests, all at once, spread over the nodes
+    List<Future<?>> herdDone = new ArrayList<>();
+    int n = 0;
+    for (int k = 0; k < keys; k++) {
+      for (int h = 0; h < herd; h++) {
+        herdDone.add(send(client, targets.get(n++ % targets.size()), basic.get(k), body, herdTally));
+      }
+    }
+    Future.join(herdDone).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    long herdMillis = System.currentTimeMillis() - start;
+
+    long left = start + durationMillis - System.currentTimeMillis();
+    if (left > 0) {
+      Thread.sleep(left);
+    }
+    vertx.cancelTimer(timer);
+    long waitUntil = System.currentTimeMillis() + 30_000;
+    while (inFlight.get() > 0 && System.currentTimeMillis() < waitUntil) {
+      Thread.sleep(50);
+    }
+    double seconds = (System.currentTimeMillis() - start) / 1000.0;
+
+    JsonObject stats = getJson(client, idp + "/stats");
+    JsonObject issued = stats.getJsonObject("issuedByClient", new JsonObject());
+    int[] calls = new int[keys];
+    for (int k = 0; k < keys; k++) {
+      calls[k] = issued.getInteger(prefix + "-" + k, 0);
+    }
+    JsonObject upstream = callsPerKey(calls, seconds, lifetime, fraction);
+    client.close();
+    return new JsonObject()
+        .put("system", system)
+        .put("nodes", targets.size())
+        .put("keys", keys)
+        .put("herd_per_key", herd)
+        .put("herd_requests", keys * herd)
+        .put("herd_millis", herdMillis)
+        .put("tail_rps", rps)
+        .put("lifetime_seconds", lifetime)
+        .put("duration_seconds", Math.round(seconds * 10) / 10.0)
+        .put("refresh_fraction", fraction)
+        .put("herd_answers", herdTally.toJson())
+        .put("tail_answers", tailTally.toJson())
+        .put("upstream", upstream)
+        .put("idp_throttled", stats.getInteger("throttled", 0))
+        .put("idp_token_requests", stats.getInteger("tokenRequests", 0));
+  }
+
+  /** The per-key figures of a run of {@code seconds}. */
+  static JsonObject callsPerKey(int[] calls, double seconds, int lifetime, double fraction) {
+    double sum = 0;
+    int min = Integer.MAX_VALUE;
+    int max = 0;
+    JsonArray all = new JsonArray();
+    for (int c : calls) {
+      sum += c;
+      min = Math.min(min, c);
+      max = Math.max(max, c);
+      all.add(c);
+    }
+    double mean = calls.length == 0 ? 0 : sum / calls.length;
+    double lifetimesCovered = seconds / lifetime;
+    long cycles = (long) Math.floor(seconds / (fraction * lifetime)) + 1;
+    return new JsonObject()
+        .put("calls_total", (long) sum)
+        .put("calls_per_key_mean", round(mean))
+        .put("calls_per_key_min", calls.length == 0 ? 0 : min)
+        .put("calls_per_key_max", max)
+        .put("lifetimes_covered", round(lifetimesCovered))
+        .put("calls_per_key_per_lifetime", round(mean / lifetimesCovered))
+        .put("refresh_cycles", cycles)
+        .put("calls_per_key_per_refresh_cycle", round(mean / cycles))
+        .put("calls_per_key", all);
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  private static Future<Void> send(HttpClient client, String target, String authorization, Buffer body, Tally tally) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target + "/oauth2/token")
+        .putHeader("Content-Type", "application/x-www-form-urlencoded").putHeader("Authorization", authorization)
+        .setTimeout(30_000);
+    return client.request(options)
+        .compose(req -> req.send(body))
+        .compose(resp -> resp.body().map(b -> {
+          tally.add(resp.statusCode(), resp.getHeader("X-Token-Cache"));
+          return (Void) null;
+        }))
+        .recover(err -> {
+          tally.add(-1, err.getClass().getSimpleName());
+          return Future.succeededFuture();
+        });
+  }
+
+  private static JsonObject getJson(HttpClient client, String url) throws Exception {
+    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url))
+        .compose(req -> req.send().compose(resp -> resp.body()))
+        .map(Buffer::toJsonObject)
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /** Answers by status and by cache status. */
+  static final class Tally {
+    private final Map<String, AtomicInteger> byStatus = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> byCache = new ConcurrentHashMap<>();
+
+    void add(int status, String cache) {
+      byStatus.computeIfAbsent(status < 0 ? "error" : Integer.toString(status), s -> new AtomicInteger())
+          .incrementAndGet();
+      byCache.computeIfAbsent(cache == null ? "-" : cache, s -> new AtomicInteger()).incrementAndGet();
+    }
+
+    JsonObject toJson() {
+      JsonObject status = new JsonObject();
+      new TreeMap<>(byStatus).forEach((k, v) -> status.put(k, v.get()));
+      JsonObject cache = new JsonObject();
+      new TreeMap<>(byCache).forEach((k, v) -> cache.put(k, v.get()));
+      return new JsonObject().put("status", status).put("cache", cache);
+    }
+  }
+}

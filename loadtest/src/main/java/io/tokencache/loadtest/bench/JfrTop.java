@@ -1,0 +1,237 @@
+package io.tokencache.loadtest.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Summarises a JFR recording of the server during a hit run: where the event loops spend their CPU
+ * ({@code jdk.ExecutionSample}) and what they allocate ({@code jdk.ObjectAllocationSample}).
+ *
+ * <ul>
+ *   <li>self time by method (top of stack) and by area (Netty, Vert.x core, Vert.x Web, Hazelcast, crypto,
+ *   Micrometer, Caffeine, token-cache, JDK);</li>
+ *   <li>token-cache's own methods: inclusive (on the stack) and attributed (the innermost token-cache frame of
+ *   each sample, which charges it with the library code it calls);</li>
+ *   <li>allocation by the innermost token-cache frame, and bytes allocated per request when the request count
+ *   is given.</li>
+ * </ul>
+ */
+public final class JfrTop {
+
+  static final String OWN = "io.tokencache.";
+
+  private JfrTop() {}
+
+  /**
+   * Entry point.
+   *
+   * @param args {@code --jfr FILE --out FILE [--requests N] [--top 20] [--threads vert.x-eventloop]}
+   * @throws IOException when the recording cannot be read
+   */
+  public static void main(String[] args) throws IOException {
+    Args a = Args.parse(args);
+    Path jfr = Path.of(a.required("jfr"));
+    Path out = Path.of(a.required("out"));
+    long requests = a.longValue("requests", 0);
+    int top = a.intValue("top", 20);
+    String threads = a.get("threads", "vert.x-eventloop");
+    JsonObject summary = summarize(jfr, threads, requests, top);
+    Files.writeString(out, summary.encodePrettily());
+    System.out.println("jfr: " + summary.getLong("samples") + " event-loop samples; token-cache frames on "
+        + summary.getDouble("own_code_on_stack_share") * 100 + "% of them");
+  }
+
+  static JsonObject summarize(Path jfr, String threadPrefix, long requests, int top) throws IOException {
+    Map<String, Long> self = new HashMap<>();
+    Map<String, Long> areas = new HashMap<>();
+    Map<String, Long> ownInclusive = new HashMap<>();
+    Map<String, Long> ownAttributed = new HashMap<>();
+    Map<String, Long> allocByOwn = new HashMap<>();
+    Map<String, Long> allocByTop = new HashMap<>();
+    Map<Long, Long> firstAllocationSample = new HashMap<>();
+    List<RecordedEvent> allocationSamples = new ArrayList<>();
+    Map<Long, long[]> threadAllocated = new HashMap<>();
+    long samples = 0;
+    long withOwn = 0;
+    long allocated = 0;
+    long allSamples = 0;
+    try (RecordingFile file = new RecordingFile(jfr)) {
+      while (file.hasMoreEvents()) {
+        RecordedEvent e = file.readEvent();
+        String type = e.getEventType().getName();
+        boolean execution = type.equals("jdk.ExecutionSample");
+        boolean allocation = type.equals("jdk.ObjectAllocationSample");
+        if (type.equals("jdk.ThreadAllocationStatistics")) {
+          RecordedThread t = e.getThread("thread");
+          if (t != null && t.getJavaName() != null && t.getJavaName().startsWith(threadPrefix)) {
+            long bytes = e.getLong("allocated");
+            threadAllocated.merge(t.getJavaThreadId(), new long[] {bytes, bytes},
+                (x, y) -> new long[] {Math.min(x[0], y[0]), Math.max(x[1], y[1])});
+          }
+          continue;
+        }
+        if (!execution && !allocation) {
+          continue;
+        }
+        RecordedThread thread = execution ? e.getThread("sampledThread") : e.getThread("eventThread");
+        if (execution) {
+          allSamples++;
+        }
+        if (thread == null || thread.getJavaName() == null || !thread.getJavaName().startsWith(threadPrefix)) {
+          continue;
+        }
+        RecordedStackTrace stack = e.getStackTrace();
+        List<RecordedFrame> frames = stack == null ? List.of() : stack.getFrames();
+        if (frames.isEmpty()) {
+          continue;
+        }
+        String topMethod = method(frames.get(0));
+        String innermostOwn = null;
+        for (RecordedFrame f : frames) {
+          String m = method(f);
+          if (m.startsWith(OWN)) {
+            innermostOwn = m;
+            break;
+          }
+        }
+        if (execution) {
+          samples++;
+          self.merge(topMethod, 1L, Long::sum);
+          areas.merge(area(topMethod), 1L, Long::sum);
+          Set<String> seen = new HashSet<>();
+          for (RecordedFrame f : frames) {
+            String m = method(f);
+            if (m.startsWith(OWN) && seen.add(m)) {
+              ownInclusive.merge(m, 1L, Long::sum);
+            }
+          }
+          if (innermostOwn != null) {
+            withOwn++;
+            ownAttributed.merge(innermostOwn, 1L, Long::sum);
+          }
+        } else {
+          allocationSamples.add(e);
+          firstAllocationSample.merge(thread.getJavaThreadId(), e.getStartTime().toEpochMilli() * 1_000_000
+              + e.getStartTime().getNano() % 1_000_000, Math::min);
+        }
+      }
+    }
+    // The first allocation sample of a thread weighs everything it allocated before: left out.
+    for (RecordedEvent e : allocationSamples) {
+      long id = e.getThread("eventThread").getJavaThreadId();
+      long at = e.getStartTime().toEpochMilli() * 1_000_000 + e.getStartTime().getNano() % 1_000_000;
+      if (at == firstAllocationSample.get(id)) {
+        continue;
+      }
+      List<RecordedFrame> frames = e.getStackTrace().getFrames();
+      String topMethod = method(frames.get(0));
+      String innermostOwn = null;
+      for (RecordedFrame f : frames) {
+        if (method(f).startsWith(OWN)) {
+          innermostOwn = method(f);
+          break;
+        }
+      }
+      long weight = e.getLong("weight");
+      allocated += weight;
+      allocByTop.merge(topMethod + " (" + e.getClass("objectClass").getName() + ")", weight, Long::sum);
+      allocByOwn.merge(innermostOwn == null ? "(no token-cache frame)" : innermostOwn, weight, Long::sum);
+    }
+    long allocatedExact = threadAllocated.values().stream().mapToLong(v -> v[1] - v[0]).sum();
+    JsonObject result = new JsonObject()
+        .put("recording", jfr.getFileName().toString())
+        .put("thread_prefix", threadPrefix)
+        .put("all_execution_samples", allSamples)
+        .put("samples", samples)
+        .put("own_code_on_stack_share", share(withOwn, samples))
+        .put("self_by_area", ranked(areas, samples, 20))
+        .put("self_top", ranked(self, samples, top))
+        .put("own_inclusive", ranked(ownInclusive, samples, top))
+        .put("own_attributed", ranked(ownAttributed, samples, top))
+        .put("allocated_bytes_estimate", allocated)
+        .put("allocation_by_own_frame", ranked(allocByOwn, allocated, top))
+        .put("allocation_top", ranked(allocByTop, allocated, top));
+    result.put("allocated_bytes_thread_statistics", allocatedExact);
+    if (requests > 0) {
+      // the thread statistics are exact (sampled once a second): preferred when present
+      long bytes = allocatedExact > 0 ? allocatedExact : allocated;
+      result.put("requests", requests).put("allocated_bytes_per_request", bytes / requests);
+    }
+    return result;
+  }
+
+  static String method(RecordedFrame f) {
+    if (f.getMethod() == null || f.getMethod().getType() == null) {
+      return "?";
+    }
+    return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+  }
+
+  /** The library a method belongs to, for the self-time breakdown. */
+  static String area(String method) {
+    if (method.startsWith(OWN)) {
+      return "token-cache";
+    }
+    if (method.startsWith("io.netty.")) {
+      return "netty";
+    }
+    if (method.startsWith("io.vertx.ext.web.")) {
+      return "vertx-web";
+    }
+    if (method.startsWith("io.vertx.micrometer.") || method.startsWith("io.micrometer.")) {
+      return "metrics (micrometer)";
+    }
+    if (method.startsWith("io.vertx.")) {
+      return "vertx-core";
+    }
+    if (method.startsWith("com.hazelcast.")) {
+      return "hazelcast";
+    }
+    if (method.startsWith("com.github.benmanes.caffeine.")) {
+      return "caffeine";
+    }
+    if (method.startsWith("javax.crypto.") || method.startsWith("com.sun.crypto.") || method.startsWith("sun.security.")) {
+      return "crypto (jdk)";
+    }
+    if (method.startsWith("ch.qos.logback.") || method.startsWith("org.slf4j.")) {
+      return "logging";
+    }
+    if (method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.")) {
+      return "jdk";
+    }
+    return "other";
+  }
+
+  static double share(long part, long whole) {
+    return whole == 0 ? 0 : Math.round(part * 10000.0 / whole) / 10000.0;
+  }
+
+  static JsonArray ranked(Map<String, Long> counts, long whole, int top) {
+    List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
+    entries.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+    JsonArray out = new JsonArray();
+    for (Map.Entry<String, Long> e : entries.subList(0, Math.min(top, entries.size()))) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("name", e.getKey());
+      row.put("count", e.getValue());
+      row.put("share", share(e.getValue(), whole));
+      out.add(new JsonObject(row));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,680 @@
+package io.tokencache.loadtest.harness;
+
+import io.tokencache.loadtest.idp.FailureMode;
+import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Runs a load test's system under test: the fake IdP (its own process from {@code fake-idp.jar}, or
+ * in this JVM) and real token-cache servers as separate processes on 127.0.0.1, planned as one cluster (a run-unique cluster name, a free cluster
+ * port per member, every planned member in each member's join list, a shared random encryption
+ * key). Adds and removes members on a {@link MembershipSchedule} during the load, samples the member
+ * count each second, and stops everything at the end: {@link #stop()}, or a JVM shutdown hook if the
+ * run dies first. No member process outlives the JVM that started it, unless that JVM is SIGKILLed;
+ * for that case the member pids are written to {@code <reportDir>/pids}.
+ *
+ * <p>Typical use, from a Gatling simulation: {@link #start()} in {@code before()},
+ * {@link #nextBaseUrl()} for each request, {@link #stop()} in {@code after()}.
+ */
+public final class ClusterOrchestrator implements AutoCloseable {
+
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+  /** An action the harness runs at a point of the load, e.g. switching the IdP's failure mode. */
+  private record Scheduled(Duration at, String label, Runnable action) {}
+
+  private final HarnessOptions options;
+  private final SecureRandom random = new SecureRandom();
+  private final List<Scheduled> actions = new ArrayList<>();
+  /** In rotation, oldest first. */
+  private final List<ServerMember> live = new CopyOnWriteArrayList<>();
+  /** Every member started, in start order. */
+  private final List<ServerMember> started = new CopyOnWriteArrayList<>();
+  private final List<RunRecord.MemberSample> samples = Collections.synchronizedList(new ArrayList<>());
+  private final List<RunRecord.TimelineEvent> events = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger roundRobin = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private IdpControl idp;
+  private ClusterPlan plan;
+  private Path jar;
+  private int nextSlot;
+  private ScheduledExecutorService scheduler;
+  private ExecutorService workers;
+  private Thread shutdownHook;
+  private volatile boolean stopping;
+  /** The IdP, Vert.x and the thread pools are closed (after stop() or a failed start()). */
+  private volatile boolean closed;
+  private volatile long loadStartMillis;
+  private RunRecord record;
+
+  private ClusterOrchestrator(HarnessOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+    options.validate();
+  }
+
+  /**
+   * @param options the run's settings
+   * @return an orchestrator, not started
+   */
+  public static ClusterOrchestrator create(HarnessOptions options) {
+    return new ClusterOrchestrator(options);
+  }
+
+  /**
+   * Runs {@code action} at {@code at} after the start of the load (on the harness's scheduler
+   * thread; it should be quick), and marks it on the timeline. Call before {@link #start()}.
+   *
+   * @param at offset from the start of the load
+   * @param label shown on the chart
+   * @param action what to do
+   * @return this
+   */
+  public synchronized ClusterOrchestrator at(Duration at, String label, Runnable action) {
+    if (scheduler != null) {
+      throw new IllegalStateException("schedule actions before start()");
+    }
+    actions.add(new Scheduled(Objects.requireNonNull(at, "at"), Objects.requireNonNull(label, "label"),
+        Objects.requireNonNull(action, "action")));
+    return this;
+  }
+
+  /**
+   * Switches the IdP's failure mode at {@code at} after the start of the load.
+   *
+   * @param at offset from the start of the load
+   * @param mode the new failure mode
+   * @return this
+   */
+  public ClusterOrchestrator idpFailureAt(Duration at, FailureMode mode) {
+    return at(at, mode == FailureMode.NONE ? "IdP up" : "IdP " + mode, () -> idp.setFailureMode(mode));
+  }
+
+  /**
+   * Starts the IdP and the initial members, waits until every one is ready, then starts the clock
+   * of the load, the sampler and the schedule. On failure everything started so far is stopped.
+   *
+   * @throws HarnessException when the IdP or a member does not come up
+   */
+  public synchronized void start() {
+    if (scheduler != null) {
+      throw new IllegalStateException("already started");
+    }
+    if (!Files.isRegularFile(options.getServerJar())) {
+      throw new HarnessException("server jar not found at " + options.getServerJar().toAbsolutePath()
+          + ": build it with `mvn -B -q -DskipTests package` at the repository root");
+    }
+    ThreadFactory daemons = runnable -> {
+      Thread thread = new Thread(runnable, "harness-" + options.getScenario());
+      thread.setDaemon(true);
+      return thread;
+    };
+    scheduler = Executors.newSingleThreadScheduledExecutor(daemons);
+    workers = Executors.newCachedThreadPool(daemons);
+    shutdownHook = new Thread(this::emergencyStop, "harness-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    try {
+      prepareReportDir();
+      snapshotJar();
+      startIdp();
+      plan = ClusterPlan.create(options.getScenario(),
+          options.getInitialMembers() + options.getSchedule().additions(), idp.tokenUrl(),
+          options.getServerQuotaRps(), new PortAllocator(), random);
+      log("cluster %s: %d planned members %s, IdP %s (quota %s rps, lifetime %d s)", plan.clusterName(),
+          plan.slots().size(), plan.membersList(), idp.tokenUrl(), ClusterPlan.formatRps(options.getQuotaRps()),
+          options.getTokenLifetime().toSeconds());
+      List<CompletableFuture<Boolean>> initial = new ArrayList<>();
+      for (int i = 0; i < options.getInitialMembers(); i++) {
+        ServerMember member = launch();
+        initial.add(CompletableFuture.supplyAsync(() -> awaitReady(member), workers));
+      }
+      // While the members boot: they do not call the IdP before the load.
+      warmUpIdp();
+      for (CompletableFuture<Boolean> ready : initial) {
+        if (!ready.join()) {
+          throw new HarnessException("the initial members did not all become ready: " + String.join("; ", errors));
+        }
+      }
+      // Oldest first, whatever order they became ready in.
+      live.sort(Comparator.comparingInt(ServerMember::index));
+      armIdp();
+    } catch (RuntimeException e) {
+      stopQuietly();
+      throw e instanceof HarnessException ? e : new HarnessException("cannot start the cluster: " + e, e);
+    }
+    sample(true);
+    loadStartMillis = System.currentTimeMillis();
+    event("", "load starts with " + live.size() + " member(s): " + live);
+    for (MembershipSchedule.Event change : options.getSchedule().events()) {
+      scheduler.schedule(() -> workers.execute(() -> change(change)), sinceLoadStart(change.at()), TimeUnit.MILLISECONDS);
+    }
+    for (Scheduled action : actions) {
+      scheduler.schedule(() -> runAction(action), sinceLoadStart(action.at()), TimeUnit.MILLISECONDS);
+    }
+    long toNextSecond = 1000 - System.currentTimeMillis() % 1000 + 20;
+    scheduler.scheduleAtFixedRate(() -> {
+      // On a worker: asking members for their cluster view must not delay scheduled actions.
+      if (sampling.compareAndSet(false, true)) {
+        workers.execute(() -> {
+          try {
+            sample(true);
+          } finally {
+            sampling.set(false);
+          }
+        });
+      }
+    }, toNextSecond, 1000, TimeUnit.MILLISECONDS);
+    // Bounded even if nobody calls stop(): sampling and changes end after maxRun.
+    scheduler.schedule(() -> {
+      error("the run exceeded " + options.getMaxRun().toSeconds() + " s: the harness stopped sampling");
+      scheduler.shutdown();
+    }, options.getMaxRun().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** @return the fake IdP (after {@link #start()}) */
+  public IdpControl idp() {
+    return idp;
+  }
+
+  /** @return the cluster plan (after {@link #start()}) */
+  public ClusterPlan plan() {
+    return plan;
+  }
+
+  /** @return epoch millis when the load started, 0 before {@link #start()} */
+  public long loadStartMillis() {
+    return loadStartMillis;
+  }
+
+  /**
+   * The member the next request goes to: round robin over the members in rotation, as a load
+   * balancer would. Members join the rotation once ready and leave it before they are stopped.
+   *
+   * @return {@code http://127.0.0.1:<port>}
+   */
+  public String nextBaseUrl() {
+    List<ServerMember> current = live;
+    int size = current.size();
+    if (size == 0) {
+      // Nobody in rotation (should not happen: the last member is never removed); the request
+      // fails against the first planned member and is counted as failed.
+      return plan.slots().get(0).baseUrl();
+    }
+    try {
+      return current.get(Math.floorMod(roundRobin.getAndIncrement(), size)).baseUrl();
+    } catch (IndexOutOfBoundsException shrunk) {
+      return current.get(0).baseUrl();
+    }
+  }
+
+  /** @return the base URLs of the members in rotation, oldest first */
+  public List<String> liveBaseUrls() {
+    return live.stream().map(ServerMember::baseUrl).collect(Collectors.toList());
+  }
+
+  /** @return how many members are in rotation */
+  public int liveMembers() {
+    return live.size();
+  }
+
+  /**
+   * Marks something on the run's timeline (and the chart).
+   *
+   * @param label short, for the chart; empty to keep it off the chart
+   * @param detail longer, for the summary and the console
+   */
+  public void event(String label, String detail) {
+    events.add(new RunRecord.TimelineEvent(System.currentTimeMillis(), label, detail));
+    log("%s", detail);
+  }
+
+  /**
+   * Stops the schedule and the sampler, snapshots the IdP's counters, stops every member (SIGTERM,
+   * SIGKILL after the stop timeout) and the IdP. Idempotent.
+   *
+   * @return what the run saw
+   */
+  public synchronized RunRecord stop() {
+    if (record != null) {
+      return record;
+    }
+    if (scheduler == null || closed) {
+      throw new IllegalStateException(closed ? "already closed: start() failed" : "not started");
+    }
+    stopping = true;
+    long end = System.currentTimeMillis();
+    scheduler.shutdownNow();
+    sample(false);
+    JsonObject stats = idp.stats();
+    int maxRps = IdpControl.maxRequestsInAnyWindow1s(stats);
+    if (idp.lag() != null) {
+      stats.put("eventLoopLag", idp.lag());
+    }
+    stats.put("mode", idp.mode());
+    stopMembers();
+    JsonArray members = new JsonArray();
+    for (ServerMember member : started) {
+      members.add(new JsonObject()
+          .put("member", "m" + member.index())
+          .put("pid", member.pid())
+          .put("httpPort", member.slot().httpPort())
+          .put("clusterPort", member.slot().clusterPort())
+          .put("startupSeconds", member.startup() == null ? null : member.startup().toMillis() / 1000.0)
+          .put("state", member.state().name())
+          .put("log", member.log().toString()));
+    }
+    stopQuietly();
+    record = new RunRecord(options.getScenario(), options.toJson(), plan.clusterName(), plan.slots().size(),
+        loadStartMillis, end, stats, maxRps, List.copyOf(samples), List.copyOf(events), members,
+        options.getInitialMembers(), List.copyOf(errors));
+    return record;
+  }
+
+  /** Stops everything if {@link #stop()} was not called; never throws. */
+  @Override
+  public void close() {
+    try {
+      if (scheduler != null && record == null && !closed) {
+        stop();
+      }
+    } catch (RuntimeException e) {
+      log("stop failed: %s", e);
+      stopQuietly();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void prepareReportDir() {
+    Path dir = options.getReportDir();
+    try {
+      Files.createDirectories(dir);
+      // A previous run's files must not pass for this run's.
+      for (String name : List.of("summary.json", "upstream.png", "timeline.csv", "pids", "token-cache-server.jar",
+          "fake-idp.jar", "idp.log")) {
+        Files.deleteIfExists(dir.resolve(name));
+      }
+      Path logs = dir.resolve("members");
+      if (Files.isDirectory(logs)) {
+        try (Stream<Path> old = Files.list(logs)) {
+          for (Path file : old.collect(Collectors.toList())) {
+            Files.deleteIfExists(file);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + dir, e);
+    }
+  }
+
+  /**
+   * Members run a copy of the jar taken now, so that a rebuild of the server while the run goes on
+   * (other people work in the same tree) cannot change or remove what members added later run.
+   */
+  private void snapshotJar() {
+    Path copy = options.getReportDir().resolve("token-cache-server.jar");
+    try {
+      Files.copy(options.getServerJar(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      event("", String.format("server jar %s (%d bytes, built %s) copied for this run",
+          options.getServerJar().toAbsolutePath().normalize(), Files.size(copy),
+          Files.getLastModifiedTime(options.getServerJar())));
+      jar = copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the server jar into " + copy, e);
+    }
+  }
+
+  /** Starts the IdP unlimited and without latency; {@link #armIdp()} applies the run's settings once it is warm. */
+  private void startIdp() {
+    FakeIdpOptions idpOptions = new FakeIdpOptions()
+        .setHost(ClusterPlan.HOST)
+        .setPort(0)
+        .setDynamicClients(true)
+        .setQuotaRps(0)
+        .setTokenLifetime(options.getTokenLifetime())
+        .setIssuer("https://fake-idp.loadtest/" + options.getScenario());
+    List<String> command = idpCommand();
+    if (command == null) {
+      idp = InProcessIdp.start(idpOptions);
+      return;
+    }
+    idp = ProcessIdp.start(command, List.of("--host", ClusterPlan.HOST, "--port", "0", "--dynamic-clients",
+        "--quota-rps", "0", "--lifetime-seconds", Long.toString(options.getTokenLifetime().toSeconds()),
+        "--issuer", idpOptions.getIssuer()), options.getReportDir().resolve("idp.log"));
+    writePids();
+  }
+
+  /** The IdP's command line up to its flags, null to run it in this JVM. */
+  private List<String> idpCommand() {
+    List<String> command = new ArrayList<>();
+    command.add(options.getJavaBin().toString());
+    command.addAll(options.getIdpJvmArgs());
+    if (options.getIdpJar() != null) {
+      Path copy = options.getReportDir().resolve("fake-idp.jar");
+      try {
+        Files.copy(options.getIdpJar(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new HarnessException("cannot copy the fake IdP jar " + options.getIdpJar() + ": " + e, e);
+      }
+      command.add("-jar");
+      command.add(copy.toAbsolutePath().toString());
+      return command;
+    }
+    if (options.getIdpClasspath() != null) {
+      command.add("-cp");
+      command.add(options.getIdpClasspath());
+      command.add("io.tokencache.loadtest.idp.FakeIdpMain");
+      return command;
+    }
+    return null;
+  }
+
+  /** The run's IdP settings, applied once the IdP is warm; its counters start from zero. */
+  private void armIdp() {
+    idp.setLatency(options.getIdpLatency());
+    idp.setQuotaRps(options.getQuotaRps());
+    idp.resetCounters();
+    if (idp instanceof InProcessIdp inProcess) {
+      inProcess.startLagProbe();
+    }
+  }
+
+  /**
+   * JIT-compiling the IdP's token path (JWT signing above all) during the first seconds of the load
+   * would stall it and bunch the arrivals it timestamps, so it is warmed up first (while the members
+   * boot), and its counters zeroed.
+   */
+  private void warmUpIdp() {
+    int requests = options.getIdpWarmupRequests();
+    if (requests == 0) {
+      return;
+    }
+    long begin = System.nanoTime();
+    String client = "lt-warmup";
+    String basic = "Basic " + java.util.Base64.getEncoder()
+        .encodeToString((client + ":" + client + "-secret").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2))
+        .executor(workers)
+        .build();
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(idp.tokenUrl()))
+        .timeout(Duration.ofSeconds(5))
+        .header("Authorization", basic)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=warmup"))
+        .build();
+    int ok = 0;
+    for (int sent = 0; sent < requests; sent += 8) {
+      List<CompletableFuture<java.net.http.HttpResponse<Void>>> inFlight = new ArrayList<>();
+      for (int i = 0; i < Math.min(8, requests - sent); i++) {
+        inFlight.add(http.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.discarding()));
+      }
+      for (CompletableFuture<java.net.http.HttpResponse<Void>> response : inFlight) {
+        try {
+          ok += response.get(10, TimeUnit.SECONDS).statusCode() == 200 ? 1 : 0;
+        } catch (Exception e) {
+          // counted as not ok below
+        }
+      }
+    }
+    log("IdP warmed up: %d/%d token requests answered 200 in %d ms", ok, requests,
+        (System.nanoTime() - begin) / 1_000_000);
+  }
+
+  private synchronized ServerMember launch() {
+    if (nextSlot >= plan.slots().size()) {
+      throw new HarnessException("no planned member slot left");
+    }
+    ClusterPlan.Slot slot = plan.slots().get(nextSlot++);
+    Path log = options.getReportDir().resolve("members").resolve("m" + slot.index() + ".log");
+    try {
+      ServerMember member = ServerMember.start(slot,
+          ServerMember.command(options.getJavaBin(), options.getServerJvmArgs(), jar.toAbsolutePath()),
+          plan.environment(slot), log);
+      started.add(member);
+      writePids();
+      log("m%d starting: pid %d, http %d, cluster %d", slot.index(), member.pid(), slot.httpPort(), slot.clusterPort());
+      return member;
+    } catch (IOException e) {
+      throw new HarnessException("cannot start member m" + slot.index() + ": " + e, e);
+    }
+  }
+
+  private boolean awaitReady(ServerMember member) {
+    if (member.awaitReady(options.getReadyTimeout(), () -> stopping)) {
+      live.add(member);
+      // Initial members are ready before the load starts: only later changes go on the chart.
+      event(loadStartMillis == 0 ? "" : "+m" + member.index(), String.format("m%d ready after %.1f s, %d member(s) in rotation",
+          member.index(), member.startup().toMillis() / 1000.0, live.size()));
+      return true;
+    }
+    if (!stopping) {
+      error("m" + member.index() + " did not become ready within " + options.getReadyTimeout().toSeconds()
+          + " s (" + (member.alive() ? "still running" : "exited") + "); log " + member.log() + ":\n"
+          + member.logTail(2000));
+    }
+    member.kill();
+    member.state(ServerMember.State.FAILED);
+    return false;
+  }
+
+  private void change(MembershipSchedule.Event change) {
+    if (stopping) {
+      return;
+    }
+    try {
+      if (change.action() == MembershipSchedule.Action.ADD) {
+        awaitReady(launch());
+      } else {
+        remove(change.action());
+      }
+    } catch (RuntimeException e) {
+      error("membership change " + change + " failed: " + e);
+    }
+  }
+
+  private void remove(MembershipSchedule.Action action) {
+    ServerMember leaving;
+    synchronized (live) {
+      if (live.size() <= 1) {
+        error("membership change " + action.text() + " skipped: it would remove the last member in rotation");
+        return;
+      }
+      leaving = action.oldest() ? live.get(0) : live.get(live.size() - 1);
+      live.remove(leaving);
+    }
+    leaving.state(ServerMember.State.DRAINING);
+    if (action.kills()) {
+      leaving.kill();
+      event("-m" + leaving.index() + " (kill)", "m" + leaving.index() + " SIGKILLed, " + live.size()
+          + " member(s) in rotation");
+      return;
+    }
+    event("-m" + leaving.index(), "m" + leaving.index() + " left the rotation, SIGTERM after "
+        + options.getDrain().toMillis() + " ms of drain; " + live.size() + " member(s) in rotation");
+    sleep(options.getDrain());
+    long begin = System.nanoTime();
+    int exit = leaving.terminate(options.getStopTimeout());
+    log("m%d exited with %d after %.1f s", leaving.index(), exit, (System.nanoTime() - begin) / 1e9);
+    if (exit == -1) {
+      error("m" + leaving.index() + " did not exit within " + options.getStopTimeout().toSeconds()
+          + " s of SIGTERM and was killed");
+    }
+  }
+
+  private long sinceLoadStart(Duration at) {
+    return Math.max(0, at.toMillis() - (System.currentTimeMillis() - loadStartMillis));
+  }
+
+  private void runAction(Scheduled action) {
+    if (stopping) {
+      return;
+    }
+    try {
+      action.action().run();
+      event(action.label(), action.label());
+    } catch (RuntimeException e) {
+      error("scheduled action '" + action.label() + "' failed: " + e);
+    }
+  }
+
+  private void sample(boolean askMembers) {
+    long now = System.currentTimeMillis();
+    List<ServerMember> inRotation = List.copyOf(live);
+    int processes = (int) started.stream().filter(ServerMember::alive).count();
+    Integer view = null;
+    if (askMembers) {
+      for (ServerMember member : inRotation) {
+        Integer size = member.reportedClusterSize(Duration.ofMillis(400));
+        if (size != null && (view == null || size < view)) {
+          view = size;
+        }
+      }
+    }
+    int injected = 0;
+    int rejected = 0;
+    try {
+      JsonObject stats = idp.stats();
+      injected = stats.getInteger("failuresInjected", 0);
+      rejected = stats.getInteger("rejectedClients", 0);
+    } catch (RuntimeException e) {
+      // the IdP is gone or slow: the sample keeps zeros for these two figures
+    }
+    samples.add(new RunRecord.MemberSample(now, inRotation.size(), processes, view, injected, rejected));
+  }
+
+  private void stopMembers() {
+    live.clear();
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (ServerMember member : started) {
+      if (member.alive()) {
+        stops.add(CompletableFuture.runAsync(() -> member.terminate(options.getStopTimeout()), workers));
+      }
+    }
+    try {
+      CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+          .get(options.getStopTimeout().toSeconds() + 15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      error("members did not stop in time: " + e);
+    }
+    killAll();
+  }
+
+  /** Last resort, from the shutdown hook: SIGTERM everything, SIGKILL what is left after 10 s. */
+  private void emergencyStop() {
+    stopping = true;
+    if (started.stream().noneMatch(ServerMember::alive) && (idp == null || idp.pid() < 0)) {
+      return;
+    }
+    System.err.println("[harness] stopping " + started.stream().filter(ServerMember::alive).count()
+        + " member process(es) on JVM exit");
+    for (ServerMember member : started) {
+      if (member.alive()) {
+        ProcessHandle.of(member.pid()).ifPresent(ProcessHandle::destroy);
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline && started.stream().anyMatch(ServerMember::alive)) {
+      sleep(Duration.ofMillis(100));
+    }
+    killAll();
+    if (idp != null && idp.pid() > 0) {
+      ProcessHandle.of(idp.pid()).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private void killAll() {
+    for (ServerMember member : started) {
+      if (member.alive()) {
+        member.kill();
+      }
+    }
+  }
+
+  private synchronized void stopQuietly() {
+    stopping = true;
+    if (closed) {
+      killAll();
+      return;
+    }
+    closed = true;
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+    killAll();
+    if (workers != null) {
+      workers.shutdownNow();
+    }
+    if (idp != null) {
+      idp.close();
+    }
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // called from the hook itself, or the JVM is exiting anyway
+      }
+    }
+  }
+
+  private void writePids() {
+    List<String> all = new ArrayList<>();
+    if (idp != null && idp.pid() > 0) {
+      all.add(Long.toString(idp.pid()));
+    }
+    started.forEach(m -> all.add(Long.toString(m.pid())));
+    String pids = String.join("\n", all) + "\n";
+    try {
+      Files.writeString(options.getReportDir().resolve("pids"), pids);
+    } catch (IOException e) {
+      log("cannot write the pid file: %s", e);
+    }
+  }
+
+  private void error(String message) {
+    errors.add(message);
+    log("ERROR %s", message);
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void log(String format, Object... args) {
+    String time = LocalTime.ofInstant(Instant.now(), ZoneId.systemDefault()).format(TIME);
+    String offset = loadStartMillis == 0 ? "" : String.format(" +%.1fs", (System.currentTimeMillis() - loadStartMillis) / 1000.0);
+    System.out.println("[harness " + time + offset + "] " + String.format(format, args));
+  }
+}

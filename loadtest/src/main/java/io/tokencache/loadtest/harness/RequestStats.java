@@ -1,0 +1,141 @@
+package io.tokencache.loadtest.harness;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The client side's figures, recorded by the simulations after every request: how many, how many
+ * failed (exactly Gatling's KO: a failed check or no answer), answers by status and by
+ * {@code X-Token-Cache}, per request name and per second. Thread-safe; Gatling records from many
+ * threads.
+ */
+public final class RequestStats {
+
+  /** The figures of one request name. */
+  public static final class Counts {
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final Map<String, LongAdder> byStatus = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> byCache = new ConcurrentHashMap<>();
+
+    void record(boolean ko, Integer status, String cache) {
+      requests.increment();
+      if (ko) {
+        failed.increment();
+      }
+      byStatus.computeIfAbsent(status == null ? "none" : status.toString(), s -> new LongAdder()).increment();
+      if (cache != null && !cache.isBlank()) {
+        byCache.computeIfAbsent(cache.trim(), c -> new LongAdder()).increment();
+      }
+    }
+
+    /** @return requests recorded */
+    public long requests() {
+      return requests.sum();
+    }
+
+    /** @return requests Gatling counted as KO */
+    public long failed() {
+      return failed.sum();
+    }
+
+    /**
+     * @param status an HTTP status
+     * @return answers with that status
+     */
+    public long status(int status) {
+      LongAdder count = byStatus.get(Integer.toString(status));
+      return count == null ? 0 : count.sum();
+    }
+
+    /**
+     * @param cacheStatus HIT, MISS, COALESCED or BYPASS
+     * @return answers with that X-Token-Cache value
+     */
+    public long cache(String cacheStatus) {
+      LongAdder count = byCache.get(cacheStatus);
+      return count == null ? 0 : count.sum();
+    }
+
+    /** @return {@code requests}, {@code failed}, {@code by_status}, {@code by_cache} */
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("requests", requests())
+          .put("failed", failed())
+          .put("by_status", sorted(byStatus))
+          .put("by_cache", sorted(byCache));
+    }
+  }
+
+  private final Counts total = new Counts();
+  private final Map<String, Counts> byName = new ConcurrentHashMap<>();
+  private final SortedMap<Long, long[]> perSecond = new ConcurrentSkipListMap<>();
+
+  /**
+   * @param name the request's name in the Gatling report
+   * @param failed whether Gatling counted it KO
+   * @param status the HTTP status, null when there was no answer
+   * @param cacheStatus the X-Token-Cache header, null when absent
+   */
+  public void record(String name, boolean failed, Integer status, String cacheStatus) {
+    record(name, failed, status, cacheStatus, System.currentTimeMillis());
+  }
+
+  void record(String name, boolean failed, Integer status, String cacheStatus, long epochMillis) {
+    total.record(failed, status, cacheStatus);
+    byName.computeIfAbsent(name, n -> new Counts()).record(failed, status, cacheStatus);
+    long[] second = perSecond.computeIfAbsent(Math.floorDiv(epochMillis, 1000L), s -> new long[2]);
+    synchronized (second) {
+      second[0]++;
+      if (failed) {
+        second[1]++;
+      }
+    }
+  }
+
+  /** @return every request */
+  public Counts total() {
+    return total;
+  }
+
+  /**
+   * @param name a request name
+   * @return its figures (empty if it never ran)
+   */
+  public Counts named(String name) {
+    Counts counts = byName.get(name);
+    return counts != null ? counts : new Counts();
+  }
+
+  /**
+   * @param epochSecond a second
+   * @return {requests, failed} completed in that second
+   */
+  public long[] second(long epochSecond) {
+    long[] counts = perSecond.get(epochSecond);
+    if (counts == null) {
+      return new long[2];
+    }
+    synchronized (counts) {
+      return counts.clone();
+    }
+  }
+
+  /** @return every request name's figures, by name */
+  public JsonObject byNameJson() {
+    JsonObject json = new JsonObject();
+    new TreeMap<>(byName).forEach((name, counts) -> json.put(name, counts.toJson()));
+    return json;
+  }
+
+  private static JsonObject sorted(Map<String, LongAdder> counts) {
+    JsonObject json = new JsonObject();
+    new TreeMap<>(counts).forEach((key, count) -> json.put(key, count.sum()));
+    return json;
+  }
+}

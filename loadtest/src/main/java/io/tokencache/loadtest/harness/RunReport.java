@@ -1,0 +1,350 @@
+package io.tokencache.loadtest.harness;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A run's verdicts and report files: {@code summary.json} (figures from the IdP's side and the
+ * client's, scenario extras, verdicts), {@code timeline.csv} (second by second) and
+ * {@code upstream.png} (upstream calls per second against the quota, members over time).
+ *
+ * <p>Every figure comes from a measurement: the IdP's own counters for everything upstream, the
+ * orchestrator's samples for members, Gatling's KO status for failed requests.
+ */
+public final class RunReport {
+
+  /** File names inside the scenario's report folder. */
+  public static final String SUMMARY = "summary.json";
+  public static final String CHART = "upstream.png";
+  public static final String TIMELINE = "timeline.csv";
+
+  /**
+   * Upstream calls per key, counted from the IdP's tokens issued per client (one client per key).
+   *
+   * @param keys keys used with their valid secret
+   * @param calls tokens issued for those keys
+   * @param mean calls per used key
+   * @param max calls for the busiest key
+   * @param maxKey the client id of the busiest key
+   * @param perKeyCalls calls of every used key, by client id
+   */
+  public record KeyCalls(int keys, long calls, double mean, long max, String maxKey, Map<String, Long> perKeyCalls) {}
+
+  private final RunRecord record;
+  private final RequestStats stats;
+  private final Timeline timeline;
+  private final JsonObject extras = new JsonObject();
+  private final Map<String, Boolean> verdicts = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
+  private String simulation;
+  private JsonObject parameters = new JsonObject();
+
+  /**
+   * @param record what the orchestrator saw
+   * @param stats the client's figures
+   */
+  public RunReport(RunRecord record, RequestStats stats) {
+    this.record = Objects.requireNonNull(record, "record");
+    this.stats = Objects.requireNonNull(stats, "stats");
+    this.timeline = Timeline.of(record, stats);
+  }
+
+  /**
+   * @param simulation the Gatling simulation class
+   * @return this
+   */
+  public RunReport simulation(String simulation) {
+    this.simulation = simulation;
+    return this;
+  }
+
+  /**
+   * @param parameters the scenario parameters used, as {@link Params#effective()}
+   * @return this
+   */
+  public RunReport parameters(JsonObject parameters) {
+    this.parameters = parameters.copy();
+    return this;
+  }
+
+  /**
+   * Adds a scenario figure to the summary.
+   *
+   * @param name snake_case
+   * @param value a JSON value
+   * @return this
+   */
+  public RunReport put(String name, Object value) {
+    extras.put(name, value);
+    return this;
+  }
+
+  /**
+   * Records a verdict; the run passes only when every verdict holds.
+   *
+   * @param name snake_case, says what holds when true
+   * @param holds whether it holds
+   * @return this
+   */
+  public RunReport verdict(String name, boolean holds) {
+    verdicts.put(name, holds);
+    return this;
+  }
+
+  /**
+   * @param note a remark for the reader of the summary (why a verdict is expected to fail, ...)
+   * @return this
+   */
+  public RunReport note(String note) {
+    notes.add(note);
+    return this;
+  }
+
+  /**
+   * The verdicts every scenario shares: the IdP never answered 429, never saw more requests in a
+   * sliding second than its quota, at most {@code maxFailed} requests failed, and the harness itself
+   * had no trouble.
+   *
+   * @param maxFailed failed requests tolerated
+   * @return this
+   */
+  public RunReport standardVerdicts(long maxFailed) {
+    verdict("no_upstream_429", upstream429() == 0);
+    verdict("upstream_rps_within_quota", maxUpstreamRps() <= quotaRps());
+    verdict("failed_requests_within_limit", failedRequests() <= maxFailed);
+    verdict("harness_ok", record.errors().isEmpty());
+    return this;
+  }
+
+  /** @return what the orchestrator saw */
+  public RunRecord record() {
+    return record;
+  }
+
+  /** @return the run second by second */
+  public Timeline timeline() {
+    return timeline;
+  }
+
+  /** @return the client's figures */
+  public RequestStats stats() {
+    return stats;
+  }
+
+  /** @return 429 answers of the IdP */
+  public int upstream429() {
+    return record.idpStats().getInteger("throttled", 0);
+  }
+
+  /** @return token requests the IdP received, whatever it answered */
+  public int upstreamCalls() {
+    return record.idpStats().getInteger("tokenRequests", 0);
+  }
+
+  /** @return the most token requests the IdP received in any sliding 1 s window */
+  public int maxUpstreamRps() {
+    return record.maxUpstreamRps();
+  }
+
+  /** @return the IdP's quota */
+  public double quotaRps() {
+    return record.idpStats().getJsonObject("settings", new JsonObject())
+        .getDouble("quotaRps", record.options().getDouble("quotaRps", 0.0));
+  }
+
+  /**
+   * @return the worst lag of the IdP's event loop during the load, -1 if not measured: arrivals at
+   *     the IdP are timestamped on that loop, so a lag of L ms may bunch arrivals L ms apart
+   */
+  public long idpLagMillis() {
+    return record.idpStats().getJsonObject("eventLoopLag", new JsonObject()).getLong("maxLagMillis", -1L);
+  }
+
+  /** @return requests Gatling sent */
+  public long requests() {
+    return stats.total().requests();
+  }
+
+  /** @return requests Gatling counted KO */
+  public long failedRequests() {
+    return stats.total().failed();
+  }
+
+  /** @return whether every verdict holds */
+  public boolean passed() {
+    return !verdicts.isEmpty() && verdicts.values().stream().allMatch(Boolean::booleanValue);
+  }
+
+  /**
+   * Upstream calls per key over the keys a key space handed out with their valid secret.
+   *
+   * @param keys the scenario's keys
+   * @return the figures
+   */
+  public KeyCalls keyCalls(KeySpace keys) {
+    JsonObject issued = record.idpStats().getJsonObject("issuedByClient", new JsonObject());
+    Map<String, Long> perKey = new LinkedHashMap<>();
+    long total = 0;
+    long max = 0;
+    String maxKey = null;
+    int used = 0;
+    for (int i = 0; i < keys.size(); i++) {
+      if (keys.uses(i) == 0) {
+        continue;
+      }
+      used++;
+      String client = keys.clientId(i);
+      long calls = issued.getInteger(client, 0);
+      perKey.put(client, calls);
+      total += calls;
+      if (calls > max) {
+        max = calls;
+        maxKey = client;
+      }
+    }
+    return new KeyCalls(used, total, used == 0 ? 0 : (double) total / used, max, maxKey, perKey);
+  }
+
+  /** @return the summary */
+  public JsonObject toJson() {
+    List<String> allNotes = new ArrayList<>(notes);
+    if (idpLagMillis() > 100) {
+      allNotes.add("the IdP's event loop (in the Gatling JVM) ran up to " + idpLagMillis() + " ms late: arrivals"
+          + " spread over that much time may have been timestamped together, inflating max_upstream_rps;"
+          + " see idp_loop_lag_ms in timeline.csv");
+    }
+    JsonObject idp = record.idpStats();
+    JsonObject json = new JsonObject()
+        .put("scenario", record.scenario())
+        .put("simulation", simulation)
+        .put("passed", passed())
+        .put("started_at", Instant.ofEpochMilli(record.loadStartMillis()).toString())
+        .put("load_seconds", round(record.loadSeconds(), 1))
+        .put("requests", requests())
+        .put("failed_requests", failedRequests())
+        .put("upstream_calls", upstreamCalls())
+        .put("upstream_429", upstream429())
+        .put("max_upstream_rps", maxUpstreamRps())
+        .put("quota_rps", quotaRps())
+        .put("max_upstream_per_calendar_second", timeline.maxUpstreamPerCalendarSecond())
+        .put("upstream_tokens_issued", idp.getInteger("tokensIssued", 0))
+        .put("upstream_401", idp.getInteger("rejectedClients", 0))
+        .put("upstream_failures_injected", idp.getInteger("failuresInjected", 0))
+        .put("members_initial", record.initialMembers())
+        .put("members_max", record.membersMax())
+        .put("members_final", record.membersFinal())
+        .put("members_planned", record.plannedMembers())
+        .put("cluster_size_reported_max", record.clusterViewMax())
+        .put("idp_mode", idp.getString("mode", "in-process"))
+        .put("idp_event_loop_max_lag_ms", idpLagMillis())
+        .put("cluster_name", record.clusterName());
+    extras.forEach(entry -> json.put(entry.getKey(), entry.getValue()));
+    JsonObject verdictJson = new JsonObject();
+    verdicts.forEach(verdictJson::put);
+    json.put("verdicts", verdictJson)
+        .put("notes", new JsonArray(List.copyOf(allNotes)))
+        .put("harness_errors", new JsonArray(List.copyOf(record.errors())))
+        .put("requests_by_status", stats.total().toJson().getJsonObject("by_status"))
+        .put("requests_by_cache", stats.total().toJson().getJsonObject("by_cache"))
+        .put("requests_by_name", stats.byNameJson());
+    JsonArray events = new JsonArray();
+    for (RunRecord.TimelineEvent event : record.events()) {
+      events.add(new JsonObject()
+          .put("t", round((event.epochMillis() - record.loadStartMillis()) / 1000.0, 1))
+          .put("event", event.detail()));
+    }
+    json.put("events", events)
+        .put("members", record.members())
+        .put("parameters", parameters)
+        .put("harness", record.options())
+        .put("idp_settings", idp.getJsonObject("settings"));
+    return json;
+  }
+
+  /**
+   * Writes {@code summary.json}, {@code timeline.csv} and {@code upstream.png} into {@code dir}. A
+   * chart that cannot be drawn (no fonts on a bare machine, say) is reported in the summary as
+   * {@code chart_error}; the other files are written regardless.
+   *
+   * @param dir the scenario's report folder
+   * @return the summary written
+   */
+  public JsonObject write(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(TIMELINE), timeline.toCsv());
+      JsonObject files = new JsonObject()
+          .put("summary", dir.resolve(SUMMARY).toString())
+          .put("timeline", dir.resolve(TIMELINE).toString())
+          .put("member_logs", dir.resolve("members").toString());
+      String chartError = null;
+      try {
+        UpstreamChart.write(chartData(), dir.resolve(CHART));
+        files.put("chart", dir.resolve(CHART).toString());
+      } catch (IOException | RuntimeException | Error e) {
+        chartError = e.toString();
+      }
+      JsonObject summary = toJson().put("files", files);
+      if (chartError != null) {
+        summary.put("chart_error", chartError);
+      }
+      Files.writeString(dir.resolve(SUMMARY), summary.encodePrettily() + "\n");
+      return summary;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the report into " + dir, e);
+    }
+  }
+
+  /** @return a one-screen text version of the key figures and verdicts, for the console */
+  public String consoleSummary() {
+    StringBuilder text = new StringBuilder();
+    text.append(String.format("%n==== %s: %s ====%n", record.scenario(), passed() ? "PASSED" : "FAILED"));
+    text.append(String.format("requests %d, failed %d | upstream calls %d, 429 %d, max in any 1 s %d (quota %s)"
+            + " | members initial %d, max %d, final %d%n",
+        requests(), failedRequests(), upstreamCalls(), upstream429(), maxUpstreamRps(),
+        ClusterPlan.formatRps(quotaRps()), record.initialMembers(), record.membersMax(), record.membersFinal()));
+    extras.forEach(entry -> {
+      if (!(entry.getValue() instanceof JsonObject) && !(entry.getValue() instanceof JsonArray)) {
+        text.append("  ").append(entry.getKey()).append(" = ").append(entry.getValue()).append('\n');
+      }
+    });
+    verdicts.forEach((name, holds) -> text.append(holds ? "  [ok]   " : "  [FAIL] ").append(name).append('\n'));
+    record.errors().forEach(error -> text.append("  harness error: ").append(firstLine(error)).append('\n'));
+    toJson().getJsonArray("notes").forEach(note -> text.append("  note: ").append(note).append('\n'));
+    return text.toString();
+  }
+
+  private UpstreamChart.Data chartData() {
+    String title = "token-cache loadtest \u00b7 " + record.scenario() + " \u00b7 " + (passed() ? "passed" : "FAILED");
+    String subtitle = String.format(
+        "max upstream in any 1 s: %d (quota %s) \u00b7 upstream 429: %d \u00b7 upstream calls: %d \u00b7 "
+            + "requests: %d (%d failed) \u00b7 members: %d\u2192%d (max %d)",
+        maxUpstreamRps(), ClusterPlan.formatRps(quotaRps()), upstream429(), upstreamCalls(), requests(),
+        failedRequests(), record.initialMembers(), record.membersFinal(), record.membersMax());
+    // Initial members got ready before the load started: only what happened during the load is marked.
+    List<RunRecord.TimelineEvent> marks = record.events().stream()
+        .filter(e -> e.epochMillis() >= record.loadStartMillis() && !e.label().isEmpty())
+        .toList();
+    return new UpstreamChart.Data(title, subtitle, timeline, quotaRps(), marks);
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline) + " ...";
+  }
+
+  static double round(double value, int decimals) {
+    double scale = Math.pow(10, decimals);
+    return Math.round(value * scale) / scale;
+  }
+}

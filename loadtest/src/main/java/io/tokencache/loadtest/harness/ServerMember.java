@@ -1,0 +1,277 @@
+package io.tokencache.loadtest.harness;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One token-cache server running as its own process, as users run it:
+ * {@code java <jvm args> -jar token-cache-server.jar} with the contract's environment variables and
+ * no others of ours. Its standard output and error go to a log file.
+ */
+public final class ServerMember {
+
+  /** Where a member is in its life. */
+  public enum State {
+    STARTING, READY, DRAINING, STOPPED, FAILED
+  }
+
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(1))
+      .version(HttpClient.Version.HTTP_1_1)
+      .build();
+
+  private final ClusterPlan.Slot slot;
+  private final Process process;
+  private final Path log;
+  private final long startedNanos;
+  private volatile State state = State.STARTING;
+  private volatile Duration startup;
+
+  private ServerMember(ClusterPlan.Slot slot, Process process, Path log) {
+    this.slot = slot;
+    this.process = process;
+    this.log = log;
+    this.startedNanos = System.nanoTime();
+  }
+
+  /**
+   * The command line that starts a member.
+   *
+   * @param javaBin the java executable
+   * @param jvmArgs heap and other JVM flags
+   * @param jar the server jar
+   * @return the command
+   */
+  static List<String> command(Path javaBin, List<String> jvmArgs, Path jar) {
+    List<String> command = new ArrayList<>();
+    command.add(javaBin.toString());
+    command.addAll(jvmArgs);
+    command.add("-Dhazelcast.phone.home.enabled=false");
+    command.add("-Djava.net.preferIPv4Stack=true");
+    command.add("-jar");
+    command.add(jar.toString());
+    return command;
+  }
+
+  /**
+   * Starts the process; does not wait for it to be ready.
+   *
+   * @param slot the planned member
+   * @param command as {@link #command(Path, List, Path)}
+   * @param env the member's environment (replaces every inherited {@code TOKEN_CACHE_*} variable)
+   * @param log file for its output, created or truncated
+   * @return the started member
+   * @throws IOException when the process cannot be started
+   */
+  static ServerMember start(ClusterPlan.Slot slot, List<String> command, Map<String, String> env, Path log)
+      throws IOException {
+    Files.createDirectories(log.getParent());
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().keySet().removeIf(name -> name.startsWith("TOKEN_CACHE_"));
+    builder.environment().putAll(env);
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    return new ServerMember(slot, builder.start(), log);
+  }
+
+  /** @return the planned member this process runs as */
+  public ClusterPlan.Slot slot() {
+    return slot;
+  }
+
+  /** @return the member's 1-based index */
+  public int index() {
+    return slot.index();
+  }
+
+  /** @return {@code http://127.0.0.1:<port>} */
+  public String baseUrl() {
+    return slot.baseUrl();
+  }
+
+  /** @return the process id */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** @return the log file */
+  public Path log() {
+    return log;
+  }
+
+  /** @return where the member is in its life */
+  public State state() {
+    return state;
+  }
+
+  void state(State state) {
+    this.state = state;
+  }
+
+  /** @return the time from process start to ready, null until ready */
+  public Duration startup() {
+    return startup;
+  }
+
+  /** @return whether the process is running */
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /**
+   * Polls {@code GET /health/ready} until it answers 200, the process exits, the timeout passes or
+   * {@code cancelled} says so.
+   *
+   * @param timeout how long to wait at most
+   * @param cancelled checked between polls
+   * @return true when ready
+   */
+  boolean awaitReady(Duration timeout, BooleanSupplier cancelled) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
+        .timeout(Duration.ofSeconds(2)).GET().build();
+    while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
+      if (!process.isAlive()) {
+        state = State.FAILED;
+        return false;
+      }
+      try {
+        if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          startup = Duration.ofNanos(System.nanoTime() - startedNanos);
+          state = State.READY;
+          return true;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Asks the member how big its cluster is, from the JSON of {@code GET /health/ready}.
+   *
+   * @param timeout for the request
+   * @return the cluster size it reports, null when it does not answer or reports none
+   */
+  Integer reportedClusterSize(Duration timeout) {
+    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(timeout).GET().build();
+    try {
+      return clusterSize(HTTP.send(ready, HttpResponse.BodyHandlers.ofString()).body());
+    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /**
+   * The readiness JSON is not part of the contract beyond being JSON: take the first number named
+   * {@code members} anywhere in it (the server reports its Hazelcast member count so).
+   *
+   * @param body the readiness answer
+   * @return the number, null when there is none or the body is not JSON
+   */
+  static Integer clusterSize(String body) {
+    try {
+      return findMembers(new io.vertx.core.json.JsonObject(body));
+    } catch (RuntimeException notJson) {
+      return null;
+    }
+  }
+
+  private static Integer findMembers(Object json) {
+    if (json instanceof io.vertx.core.json.JsonObject object) {
+      Object members = object.getValue("members");
+      if (members instanceof Number number) {
+        return number.intValue();
+      }
+      for (String name : object.fieldNames()) {
+        Integer found = findMembers(object.getValue(name));
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (json instanceof io.vertx.core.json.JsonArray array) {
+      for (Object item : array) {
+        Integer found = findMembers(item);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * SIGTERM, then SIGKILL if the process has not exited within the timeout.
+   *
+   * @param timeout how long a graceful stop may take
+   * @return the exit code, or -1 when it had to be killed or the wait was interrupted
+   */
+  int terminate(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    process.destroy();
+    try {
+      if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        state = State.STOPPED;
+        return process.exitValue();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    kill();
+    return -1;
+  }
+
+  /** SIGKILL, and wait (bounded) for the process to be gone. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    state = State.STOPPED;
+  }
+
+  /**
+   * @param maxChars how much of the end of the log to return
+   * @return the last characters of the log, for error messages
+   */
+  String logTail(int maxChars) {
+    try {
+      String text = Files.readString(log);
+      return text.length() <= maxChars ? text : "..." + text.substring(text.length() - maxChars);
+    } catch (IOException | RuntimeException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "m" + slot.index() + "(pid " + process.pid() + ", http " + slot.httpPort() + ", cluster "
+        + slot.clusterPort() + ", " + state + ")";
+  }
+}

@@ -1,0 +1,153 @@
+package io.tokencache.loadtest.harness;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run second by second: token requests the IdP received (split into admitted and throttled with
+ * 429), members in rotation, and the client's requests and failures. Upstream figures are exact
+ * (the IdP timestamps every arrival); member counts come from the orchestrator's 1 s samples.
+ */
+public final class Timeline {
+
+  /**
+   * One second of the run.
+   *
+   * @param epochSecond the second
+   * @param t seconds since the start of the load (the second's start)
+   * @param upstreamRequests token requests that arrived at the IdP in that second
+   * @param upstreamAdmitted of which the IdP's quota admitted
+   * @param upstream429 of which the IdP answered 429
+   * @param upstreamFailuresInjected of the admitted ones, answered with an injected failure (from
+   *     the orchestrator's 1 s samples of the IdP's counter, so approximately this second)
+   * @param upstream401 of the admitted ones, answered 401 (sampled likewise)
+   * @param membersLive members in rotation at the end of the second
+   * @param memberProcesses member processes alive at the end of the second
+   * @param clusterView the cluster size the members reported in their last sample, -1 if unknown
+   * @param clientRequests Gatling requests completed in that second
+   * @param clientFailed of which KO
+   * @param idpLagMillis how late the IdP's event loop ran in that second at worst, -1 if unknown
+   */
+  public record Row(long epochSecond, long t, int upstreamRequests, int upstreamAdmitted, int upstream429,
+      int upstreamFailuresInjected, int upstream401, int membersLive, int memberProcesses, int clusterView,
+      long clientRequests, long clientFailed, long idpLagMillis) {}
+
+  private final List<Row> rows;
+  private final long startSecond;
+
+  private Timeline(List<Row> rows, long startSecond) {
+    this.rows = List.copyOf(rows);
+    this.startSecond = startSecond;
+  }
+
+  /**
+   * @param record what the orchestrator saw
+   * @param stats the client's figures
+   * @return the timeline from the second the load started to the second it ended
+   */
+  public static Timeline of(RunRecord record, RequestStats stats) {
+    long first = Math.floorDiv(record.loadStartMillis(), 1000L);
+    long last = Math.max(first, Math.floorDiv(record.loadEndMillis(), 1000L));
+    Map<Long, Integer> requests = new HashMap<>();
+    JsonObject perSecond = record.idpStats().getJsonObject("requestsPerSecond", new JsonObject());
+    for (String second : perSecond.fieldNames()) {
+      requests.put(Long.parseLong(second), perSecond.getInteger(second));
+    }
+    Map<Long, Integer> admitted = new HashMap<>();
+    JsonArray admittedMillis = record.idpStats().getJsonArray("issuedAtMillis", new JsonArray());
+    for (int i = 0; i < admittedMillis.size(); i++) {
+      admitted.merge(Math.floorDiv(admittedMillis.getLong(i), 1000L), 1, Integer::sum);
+    }
+    List<RunRecord.MemberSample> samples = record.samples();
+    JsonObject lag = record.idpStats().getJsonObject("eventLoopLag", new JsonObject())
+        .getJsonObject("maxLagMillisPerSecond", new JsonObject());
+    List<Row> rows = new ArrayList<>();
+    int sample = -1;
+    for (long second = first; second <= last; second++) {
+      long endOfSecond = second * 1000 + 999;
+      while (sample + 1 < samples.size() && samples.get(sample + 1).epochMillis() <= endOfSecond) {
+        sample++;
+      }
+      int live = sample >= 0 ? samples.get(sample).live() : record.initialMembers();
+      int processes = sample >= 0 ? samples.get(sample).processes() : record.initialMembers();
+      Integer view = sample >= 0 ? samples.get(sample).clusterView() : null;
+      int total = requests.getOrDefault(second, 0);
+      int ok = admitted.getOrDefault(second, 0);
+      long[] client = stats.second(second);
+      long from = second * 1000;
+      long to = from + 1000;
+      int failures = clamp(cumulative(samples, to, RunRecord.MemberSample::idpFailuresInjected)
+          - cumulative(samples, from, RunRecord.MemberSample::idpFailuresInjected), ok);
+      int rejected = clamp(cumulative(samples, to, RunRecord.MemberSample::idpRejectedClients)
+          - cumulative(samples, from, RunRecord.MemberSample::idpRejectedClients), ok - failures);
+      Long lagMillis = lag.getLong(Long.toString(second));
+      rows.add(new Row(second, second - first, total, ok, Math.max(0, total - ok), failures, rejected, live,
+          processes, view == null ? -1 : view, client[0], client[1], lagMillis == null ? -1 : lagMillis));
+    }
+    return new Timeline(rows, first);
+  }
+
+  /**
+   * A cumulative counter as of {@code epochMillis}: its value in the first sample taken at or after
+   * that time (the samples run ~20 ms after each second starts), else in the last sample.
+   */
+  private static int cumulative(List<RunRecord.MemberSample> samples, long epochMillis,
+      java.util.function.ToIntFunction<RunRecord.MemberSample> counter) {
+    for (RunRecord.MemberSample sample : samples) {
+      if (sample.epochMillis() >= epochMillis) {
+        return counter.applyAsInt(sample);
+      }
+    }
+    return samples.isEmpty() ? 0 : counter.applyAsInt(samples.get(samples.size() - 1));
+  }
+
+  private static int clamp(int value, int max) {
+    return Math.max(0, Math.min(value, Math.max(0, max)));
+  }
+
+  /** @return the seconds of the run, in order */
+  public List<Row> rows() {
+    return rows;
+  }
+
+  /** @return the first second, epoch */
+  public long startSecond() {
+    return startSecond;
+  }
+
+  /** @return the most token requests the IdP received in one calendar second */
+  public int maxUpstreamPerCalendarSecond() {
+    return rows.stream().mapToInt(Row::upstreamRequests).max().orElse(0);
+  }
+
+  /**
+   * @param fromT first second (since the start of the load), inclusive
+   * @param toT last second, exclusive
+   * @return token requests the IdP received in those seconds
+   */
+  public long upstreamBetween(long fromT, long toT) {
+    return rows.stream().filter(r -> r.t() >= fromT && r.t() < toT).mapToLong(Row::upstreamRequests).sum();
+  }
+
+  /** @return the timeline as CSV with a header line */
+  public String toCsv() {
+    StringBuilder csv = new StringBuilder(
+        "t_s,epoch_s,upstream_requests,upstream_admitted,upstream_429,upstream_failures_injected,upstream_401,"
+            + "members_live,member_processes,cluster_view,client_requests,client_failed,idp_loop_lag_ms\n");
+    for (Row r : rows) {
+      csv.append(r.t()).append(',').append(r.epochSecond()).append(',').append(r.upstreamRequests()).append(',')
+          .append(r.upstreamAdmitted()).append(',').append(r.upstream429()).append(',')
+          .append(r.upstreamFailuresInjected()).append(',').append(r.upstream401()).append(',').append(r.membersLive())
+          .append(',').append(r.memberProcesses()).append(',')
+          .append(r.clusterView() < 0 ? "" : Integer.toString(r.clusterView())).append(',')
+          .append(r.clientRequests()).append(',')
+          .append(r.clientFailed()).append(',')
+          .append(r.idpLagMillis() < 0 ? "" : Long.toString(r.idpLagMillis())).append('\n');
+    }
+    return csv.toString();
+  }
+}

@@ -1,0 +1,156 @@
+package io.tokencache.loadtest.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("BenchReport")
+class BenchReportTest {
+
+  private static JsonObject wrk(long requests, long p50, long p99) {
+    return new JsonObject().put("requests", requests).put("duration_us", 10_000_000L).put("errors", 0)
+        .put("status_errors", 0).put("p50", p50).put("p90", p99 / 2).put("p99", p99).put("p999", p99 * 2)
+        .put("max", p99 * 3).put("mean", p50);
+  }
+
+  private static void hit(Path dir, String system, int round, long requests, long p99) throws Exception {
+    Files.writeString(dir.resolve("hit").resolve(system + "-r" + round + ".json"), new JsonObject()
+        .put("system", system).put("round", round).put("load1", 0.5).put("server_cpu_ms", requests / 50)
+        .put("wrk", wrk(requests, 1000, p99)).encode());
+  }
+
+  private static void window(Path dir, String kind, int n, long start, long p99) throws Exception {
+    Files.writeString(dir.resolve("rollover").resolve(kind + "-w" + n + ".json"), new JsonObject()
+        .put("kind", kind).put("window", n).put("start_ms", start).put("end_ms", start + 5000)
+        .put("wrk", wrk(50_000, 800, p99)).encode());
+  }
+
+  private static Path run(Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("hit"));
+    Files.createDirectories(dir.resolve("rollover"));
+    Files.writeString(dir.resolve("meta.properties"), String.join("\n", "run_id=test", "rounds=3", "duration=10",
+        "warmup=5", "load.1-hit=0.50 0.40 0.30", "rollover.lifetime=20", "rollover.steady_lifetime=3600",
+        "rollover.window=5", "rollover.keys=50", "rollover.refresh_grace_ms=500", ""));
+    // requests per 10 s: nginx 200k/210k/190k, token-cache 230k/220k/240k, floor 250k/240k/260k
+    long[][] rounds = {{200_000, 230_000, 250_000}, {210_000, 220_000, 240_000}, {190_000, 240_000, 260_000}};
+    for (int r = 0; r < 3; r++) {
+      hit(dir, "nginx", r + 1, rounds[r][0], 4000);
+      hit(dir, "token-cache", r + 1, rounds[r][1], 3000);
+      hit(dir, "vertx-floor", r + 1, rounds[r][2], 2500);
+    }
+    Files.writeString(dir.resolve("herd-token-cache.json"), new JsonObject().put("system", "token-cache")
+        .put("keys", 50).put("herd_requests", 600).put("duration_seconds", 59.0).put("lifetime_seconds", 20)
+        .put("tail_rps", 300).put("refresh_fraction", 0.75)
+        .put("herd_answers", new JsonObject().put("status", new JsonObject().put("200", 600)))
+        .put("tail_answers", new JsonObject().put("status", new JsonObject().put("200", 17000)))
+        .put("upstream", HerdBench.callsPerKey(new int[] {4, 4, 4}, 59, 20, 0.75)).encode());
+    Files.writeString(dir.resolve("herd-nginx.json"), new JsonObject().put("system", "nginx")
+        .put("keys", 50).put("herd_requests", 600).put("duration_seconds", 59.0).put("lifetime_seconds", 20)
+        .put("tail_rps", 300).put("refresh_fraction", 0.75)
+        .put("herd_answers", new JsonObject().put("status", new JsonObject().put("200", 600)))
+        .put("tail_answers", new JsonObject().put("status", new JsonObject().put("200", 17000)))
+        .put("upstream", HerdBench.callsPerKey(new int[] {12, 12, 12}, 59, 20, 0.75)).encode());
+    // steady windows at 0..20 s; roll-over windows at 100..120 s with a token issued at 111 s
+    for (int w = 0; w < 4; w++) {
+      window(dir, "steady", w + 1, w * 5000L, 2000);
+      window(dir, "rollover", w + 1, 100_000 + w * 5000L, w == 2 ? 2600 : 2000);
+    }
+    Files.writeString(dir.resolve("rollover").resolve("idp-stats.json"),
+        new JsonObject().put("issuedAtMillis", new JsonArray(List.of(111_000L))).encode());
+    JsonObject top = new JsonObject().put("class", "byte[]").put("instances_per_token", 5.0)
+        .put("bytes_per_token", 3000.0).put("share", 0.9);
+    Files.writeString(dir.resolve("heap.json"), new JsonObject().put("tokens", 100_000).put("token_chars", 658)
+        .put("token_string_bytes", 704).put("response_body_bytes", 739).put("heap_before_bytes", 30_000_000L)
+        .put("after_fill", new JsonObject().put("growth_bytes", 300_000_000L).put("bytes_per_token", 3000.0)
+            .put("bytes_per_token_net_of_token_string", 2296.0).put("top_classes", new JsonArray().add(top)))
+        .put("after_hits", new JsonObject().put("growth_bytes", 330_000_000L).put("bytes_per_token", 3300.0)
+            .put("bytes_per_token_net_of_token_string", 2596.0).put("top_classes", new JsonArray().add(top)))
+        .encode());
+    return dir;
+  }
+
+  @Test
+  @DisplayName("takes medians of alternating rounds and reports ratios against nginx and the floor")
+  void shouldComputeHitRatios(@TempDir Path tmp) throws Exception {
+    JsonObject r = BenchReport.build(run(tmp));
+    JsonObject systems = r.getJsonObject("hit").getJsonObject("systems");
+    assertThat(systems.getJsonObject("nginx").getDouble("rps")).isEqualTo(20_000.0);
+    assertThat(systems.getJsonObject("token-cache").getDouble("rps")).isEqualTo(23_000.0);
+    assertThat(systems.getJsonObject("vertx-floor").getDouble("rps")).isEqualTo(25_000.0);
+    JsonObject ratios = r.getJsonObject("hit").getJsonObject("ratios");
+    assertThat(ratios.getDouble("token_cache_vs_nginx_rps")).isEqualTo(1.15);
+    assertThat(ratios.getDouble("token_cache_vs_floor_rps")).isEqualTo(0.92);
+    assertThat(ratios.getDouble("token_cache_vs_nginx_p99")).isEqualTo(0.75);
+    assertThat(systems.getJsonObject("nginx").getDouble("cpu_us_per_request")).isEqualTo(20.0);
+  }
+
+  @Test
+  @DisplayName("judges every target: met and not met")
+  void shouldJudgeTargets(@TempDir Path tmp) throws Exception {
+    JsonArray targets = BenchReport.build(run(tmp)).getJsonArray("targets");
+    assertThat(targets).hasSize(7);
+    assertThat(met(targets, "hit throughput >= 1.0x nginx")).isTrue();
+    assertThat(met(targets, "hit throughput >= 0.9x the Vert.x floor")).isTrue();
+    assertThat(met(targets, "hit p99 <= nginx p99")).isTrue();
+    assertThat(met(targets, "upstream calls per key per lifetime 1.0 on 3 nodes (as written")).isFalse();
+    assertThat(met(targets, "upstream calls per key per refresh cycle")).isTrue();
+    assertThat(met(targets, "roll-over p99")).isTrue();
+    assertThat(met(targets, "<= 1 KiB heap")).isFalse();
+  }
+
+  @Test
+  @DisplayName("tells roll-over windows (a token issued in or just before them) from the others")
+  void shouldClassifyWindows(@TempDir Path tmp) throws Exception {
+    JsonObject roll = BenchReport.build(run(tmp)).getJsonObject("rollover");
+    assertThat(roll.getInteger("refresh_windows")).isEqualTo(1);
+    assertThat(roll.getDouble("refresh_p99_ms_median")).isEqualTo(2.6);
+    assertThat(roll.getDouble("steady_p99_ms_median")).isEqualTo(2.0);
+    assertThat(roll.getDouble("ratio_refresh_median_vs_steady")).isEqualTo(1.3);
+    assertThat(roll.getDouble("ratio_refresh_median_vs_no_refresh")).isEqualTo(1.3);
+    assertThat(BenchReport.count(List.of(99_600L, 105_000L, 200_000L), 100_000, 105_000, 500)).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("writes results.json's content, a Markdown table and PNG charts")
+  void shouldWriteTableAndCharts(@TempDir Path tmp) throws Exception {
+    Path dir = run(tmp);
+    JsonObject r = BenchReport.build(dir);
+    String md = BenchReport.markdown(r);
+    assertThat(md).contains("| token-cache | 23000 |").contains("## Targets").contains("**no**")
+        .contains("## 4. Heap per cached token");
+    BenchReport.charts(r, dir);
+    for (String png : List.of("hit-throughput.png", "hit-cpu.png", "hit-latency.png", "upstream-calls.png", "rollover-p99.png",
+        "heap-per-token.png")) {
+      byte[] bytes = Files.readAllBytes(dir.resolve(png));
+      assertThat(bytes).hasSizeGreaterThan(1000);
+      assertThat(bytes[1]).isEqualTo((byte) 'P');
+    }
+  }
+
+  @Test
+  @DisplayName("leaves out the phases that did not run")
+  void shouldSkipMissingPhases(@TempDir Path tmp) throws Exception {
+    JsonObject r = BenchReport.build(tmp);
+    assertThat(r.containsKey("hit")).isFalse();
+    assertThat(r.containsKey("herd")).isFalse();
+    assertThat(r.getJsonArray("targets")).isEmpty();
+    assertThat(BenchReport.markdown(r)).contains("# token-cache benchmark run");
+  }
+
+  private static boolean met(JsonArray targets, String prefix) {
+    for (Object o : targets) {
+      JsonObject t = (JsonObject) o;
+      if (t.getString("target").startsWith(prefix)) {
+        return t.getBoolean("met");
+      }
+    }
+    throw new AssertionError("no target " + prefix);
+  }
+}

@@ -1,0 +1,180 @@
+package io.tokencache.loadtest.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("RunReport, Timeline and UpstreamChart")
+class RunReportTest {
+
+  /** 12:00:00 UTC, a whole second. */
+  private static final long START = 1_800_000_000_000L;
+
+  /**
+   * A synthetic run of 4 seconds: the IdP received 3, 12 (2 of them throttled), 0 and 1 requests;
+   * 2 members, a third one joins in second 2.
+   */
+  private static RunRecord record(int throttled, int maxUpstreamRps) {
+    JsonObject perSecond = new JsonObject()
+        .put(Long.toString(START / 1000), 3)
+        .put(Long.toString(START / 1000 + 1), 12)
+        .put(Long.toString(START / 1000 + 3), 1);
+    JsonArray admitted = new JsonArray();
+    for (int i = 0; i < 3; i++) {
+      admitted.add(START + 100 + i);
+    }
+    for (int i = 0; i < 12 - throttled; i++) {
+      admitted.add(START + 1000 + i);
+    }
+    admitted.add(START + 3500);
+    JsonObject stats = new JsonObject()
+        .put("tokenRequests", 16)
+        .put("tokensIssued", 16 - throttled)
+        .put("throttled", throttled)
+        .put("rejectedClients", 0)
+        .put("failuresInjected", 0)
+        .put("requestsPerSecond", perSecond)
+        .put("issuedAtMillis", admitted)
+        .put("issuedByClient", new JsonObject().put("lt-00000", 1).put("lt-00001", 3))
+        .put("settings", new JsonObject().put("quotaRps", 10.0).put("failureMode", "NONE"))
+        .put("eventLoopLag", new JsonObject().put("maxLagMillis", 130)
+            .put("maxLagMillisPerSecond", new JsonObject().put(Long.toString(START / 1000 + 1), 130)));
+    List<RunRecord.MemberSample> samples = List.of(
+        new RunRecord.MemberSample(START + 20, 2, 2, 2, 0, 0),
+        new RunRecord.MemberSample(START + 1020, 2, 3, 2, 0, 0),
+        new RunRecord.MemberSample(START + 2020, 3, 3, 3, 4, 1),
+        new RunRecord.MemberSample(START + 3020, 3, 3, null, 4, 1));
+    List<RunRecord.TimelineEvent> events = List.of(
+        new RunRecord.TimelineEvent(START - 500, "+m1", "m1 ready before the load"),
+        new RunRecord.TimelineEvent(START + 1900, "+m3", "m3 ready"));
+    return new RunRecord("unit", new JsonObject().put("quotaRps", 10.0), "loadtest-unit-1", 3, START, START + 3900,
+        stats, maxUpstreamRps, samples, events, new JsonArray(), 2, List.of());
+  }
+
+  private static RequestStats stats() {
+    RequestStats stats = new RequestStats();
+    stats.record("token", false, 200, "MISS", START + 10);
+    stats.record("token", false, 200, "HIT", START + 1010);
+    stats.record("token", false, 200, "HIT", START + 1020);
+    stats.record("token", true, 503, null, START + 2010);
+    stats.record("other", true, null, null, START + 2020);
+    return stats;
+  }
+
+  @Test
+  @DisplayName("builds the timeline second by second from the IdP's arrivals and the member samples")
+  void shouldBuildTheTimeline() {
+    Timeline timeline = Timeline.of(record(2, 11), stats());
+    assertThat(timeline.rows()).hasSize(4);
+    Timeline.Row second = timeline.rows().get(1);
+    assertThat(second.t()).isEqualTo(1);
+    assertThat(second.upstreamRequests()).isEqualTo(12);
+    assertThat(second.upstreamAdmitted()).isEqualTo(10);
+    assertThat(second.upstream429()).isEqualTo(2);
+    assertThat(second.memberProcesses()).isEqualTo(3);
+    assertThat(second.clientRequests()).isEqualTo(2);
+    assertThat(timeline.rows().get(2).membersLive()).isEqualTo(3);
+    assertThat(timeline.rows().get(2).clientFailed()).isEqualTo(2);
+    assertThat(timeline.rows().get(3).clusterView()).isEqualTo(-1);
+    assertThat(timeline.maxUpstreamPerCalendarSecond()).isEqualTo(12);
+    assertThat(timeline.upstreamBetween(1, 3)).isEqualTo(12);
+    assertThat(timeline.toCsv().lines().findFirst().orElseThrow()).startsWith("t_s,epoch_s,upstream_requests");
+    assertThat(second.upstreamFailuresInjected()).as("sampled at the start of the next second").isEqualTo(4);
+    assertThat(second.upstream401()).isEqualTo(1);
+    assertThat(timeline.rows().get(0).upstreamFailuresInjected()).isZero();
+    assertThat(timeline.rows().get(1).idpLagMillis()).isEqualTo(130);
+    assertThat(timeline.rows().get(0).idpLagMillis()).isEqualTo(-1);
+    assertThat(timeline.toCsv().lines()).hasSize(5).contains("1," + (START / 1000 + 1) + ",12,10,2,4,1,2,3,2,2,0,130");
+  }
+
+  @Test
+  @DisplayName("fails the standard verdicts on a 429, on a sliding second above the quota, and on failures")
+  void shouldJudgeTheStandardVerdicts() {
+    RunReport bad = new RunReport(record(2, 11), stats()).standardVerdicts(0);
+    assertThat(bad.passed()).isFalse();
+    assertThat(bad.toJson().getJsonObject("verdicts").getMap()).containsEntry("no_upstream_429", false)
+        .containsEntry("upstream_rps_within_quota", false)
+        .containsEntry("failed_requests_within_limit", false)
+        .containsEntry("harness_ok", true);
+
+    RequestStats clean = new RequestStats();
+    clean.record("token", false, 200, "HIT", START + 10);
+    RunReport good = new RunReport(record(0, 10), clean).standardVerdicts(0);
+    assertThat(good.passed()).isTrue();
+    assertThat(good.verdict("extra", false).passed()).isFalse();
+  }
+
+  @Test
+  @DisplayName("writes summary.json with the required figures, timeline.csv and a readable chart")
+  void shouldWriteTheReportFiles(@TempDir Path dir) throws Exception {
+    RunReport report = new RunReport(record(2, 11), stats())
+        .simulation("io.example.UnitSimulation")
+        .parameters(new JsonObject().put("members", 2))
+        .standardVerdicts(0)
+        .put("keys_used", 2)
+        .note("a note");
+    JsonObject summary = report.write(dir);
+
+    JsonObject written = new JsonObject(Files.readString(dir.resolve("summary.json")));
+    assertThat(written).isEqualTo(summary);
+    assertThat(written.getInteger("upstream_429")).isEqualTo(2);
+    assertThat(written.getInteger("max_upstream_rps")).isEqualTo(11);
+    assertThat(written.getDouble("quota_rps")).isEqualTo(10.0);
+    assertThat(written.getInteger("upstream_calls")).isEqualTo(16);
+    assertThat(written.getLong("failed_requests")).isEqualTo(2);
+    assertThat(written.getLong("requests")).isEqualTo(5);
+    assertThat(written.getInteger("members_max")).isEqualTo(3);
+    assertThat(written.getInteger("members_initial")).isEqualTo(2);
+    assertThat(written.getInteger("cluster_size_reported_max")).isEqualTo(3);
+    assertThat(written.getInteger("keys_used")).isEqualTo(2);
+    assertThat(written.getBoolean("passed")).isFalse();
+    assertThat(written.getJsonObject("requests_by_cache").getMap()).containsEntry("HIT", 2).containsEntry("MISS", 1);
+    assertThat(written.getJsonObject("requests_by_status").getMap()).containsEntry("503", 1).containsEntry("none", 1);
+    assertThat(written.getJsonArray("events")).hasSize(2);
+    assertThat(written.containsKey("chart_error")).isFalse();
+    assertThat(Files.readAllLines(dir.resolve("timeline.csv"))).hasSize(5);
+
+    BufferedImage chart = ImageIO.read(dir.resolve("upstream.png").toFile());
+    assertThat(chart.getWidth()).isEqualTo(1400);
+    assertThat(chart.getHeight()).isGreaterThan(800);
+    assertThat(written.getLong("idp_event_loop_max_lag_ms")).isEqualTo(130);
+    assertThat(written.getJsonArray("notes").getString(1)).contains("ran up to 130 ms late");
+    assertThat(report.consoleSummary()).contains("unit: FAILED").contains("[FAIL] no_upstream_429")
+        .contains("note: a note");
+  }
+
+  @Test
+  @DisplayName("counts upstream calls per key over the keys actually used")
+  void shouldCountCallsPerKey() {
+    KeySpace keys = new KeySpace("lt", 3, List.of("a"));
+    keys.record(0);
+    keys.record(1);
+    keys.record(1);
+    RunReport.KeyCalls calls = new RunReport(record(0, 5), new RequestStats()).keyCalls(keys);
+    assertThat(calls.keys()).isEqualTo(2);
+    assertThat(calls.calls()).isEqualTo(4);
+    assertThat(calls.mean()).isEqualTo(2.0);
+    assertThat(calls.max()).isEqualTo(3);
+    assertThat(calls.maxKey()).isEqualTo("lt-00001");
+  }
+
+  @Test
+  @DisplayName("picks round axis maxima and tick steps")
+  void shouldPickNiceScales() {
+    assertThat(UpstreamChart.niceCeiling(15)).isEqualTo(20);
+    assertThat(UpstreamChart.niceCeiling(11)).isEqualTo(20);
+    assertThat(UpstreamChart.niceCeiling(240)).isEqualTo(250);
+    assertThat(UpstreamChart.niceCeiling(0)).isEqualTo(1);
+    assertThat(UpstreamChart.niceStep(40)).isEqualTo(5);
+    assertThat(UpstreamChart.niceStep(190)).isEqualTo(15);
+  }
+}
