@@ -548,6 +548,16 @@ public final class ClusterOrchestrator implements AutoCloseable {
 
   private void sample(boolean askMembers) {
     long now = System.currentTimeMillis();
+    // The IdP's counters first: they are attributed to the second the sample falls in.
+    int injected = 0;
+    int rejected = 0;
+    try {
+      JsonObject stats = idp.stats();
+      injected = stats.getInteger("failuresInjected", 0);
+      rejected = stats.getInteger("rejectedClients", 0);
+    } catch (RuntimeException e) {
+      // the IdP is gone or slow: the sample keeps zeros for these two figures
+    }
     List<ServerMember> inRotation = List.copyOf(live);
     int processes = (int) started.stream().filter(ServerMember::alive).count();
     Integer view = null;
@@ -558,15 +568,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
           view = size;
         }
       }
-    }
-    int injected = 0;
-    int rejected = 0;
-    try {
-      JsonObject stats = idp.stats();
-      injected = stats.getInteger("failuresInjected", 0);
-      rejected = stats.getInteger("rejectedClients", 0);
-    } catch (RuntimeException e) {
-      // the IdP is gone or slow: the sample keeps zeros for these two figures
     }
     samples.add(new RunRecord.MemberSample(now, inRotation.size(), processes, view, injected, rejected));
   }
