@@ -22,7 +22,8 @@ usage: loadtest/bench/run.sh [options]
 Environment (defaults): BENCH_DURATION=20 (s per hit round) BENCH_ROUNDS=3 BENCH_WARMUP=15 BENCH_CONNECTIONS=64
   BENCH_THREADS=2 BENCH_SERVER_JVM="-Xms256m -Xmx256m -XX:+UseSerialGC" BENCH_HEAP_TOKENS=100000
   BENCH_HERD_KEYS=50 BENCH_HERD_PER_KEY=12 BENCH_HERD_LIFETIME=20 BENCH_HERD_LIFETIMES=3 BENCH_HERD_RPS=300
-  BENCH_ROLL_LIFETIME=20 BENCH_ROLL_WINDOW=5 BENCH_ROLL_WINDOWS=12 BENCH_ROLL_KEYS=50 BENCH_JFR_SECONDS=20
+  BENCH_ROLL_LIFETIME=20 BENCH_ROLL_WINDOW=5 BENCH_ROLL_WINDOWS=16 BENCH_ROLL_KEYS=50 BENCH_JFR_SECONDS=20
+  BENCH_SERVER_JAR (default server/target/token-cache-server.jar: measure another build, e.g. a patched one)
 Exit code: 0 when every phase ran (targets met or not: see results.md), 1 when the run broke, 2 on bad usage.
 EOF
 }
@@ -45,7 +46,7 @@ HERD_IDP_LATENCY=${BENCH_HERD_IDP_LATENCY:-100}
 ROLL_LIFETIME=${BENCH_ROLL_LIFETIME:-20}
 ROLL_STEADY_LIFETIME=3600
 ROLL_WINDOW=${BENCH_ROLL_WINDOW:-5}
-ROLL_WINDOWS=${BENCH_ROLL_WINDOWS:-12}
+ROLL_WINDOWS=${BENCH_ROLL_WINDOWS:-16}
 ROLL_KEYS=${BENCH_ROLL_KEYS:-50}
 JFR_SECONDS=${BENCH_JFR_SECONDS:-20}
 QUIET_LOAD=${BENCH_QUIET_LOAD:-1.0}
@@ -180,8 +181,11 @@ else
   PINNING="none: servers, wrk and the IdP share all $(nproc) CPUs"
 fi
 
-SERVER_JAR=$ROOT/server/target/token-cache-server.jar
+SERVER_JAR=${BENCH_SERVER_JAR:-$ROOT/server/target/token-cache-server.jar}
 BENCH_JAR=$ROOT/loadtest/target/fake-idp.jar
+if [[ -n ${BENCH_SERVER_JAR:-} && ! -f $SERVER_JAR ]]; then
+  die "BENCH_SERVER_JAR=$SERVER_JAR: no such file"
+fi
 if [[ ! -f $SERVER_JAR ]]; then
   log "building the jars: mvn -B -q -o -DskipTests install"
   (cd "$ROOT" && mvn -B -q -o -DskipTests install) || (cd "$ROOT" && mvn -B -q -DskipTests install) \
@@ -198,6 +202,7 @@ RUN_ID=$(date +%Y%m%d-%H%M%S)
 RUN=$ROOT/loadtest/target/bench/$RUN_ID
 mkdir -p "$RUN/logs" "$RUN/hit" "$RUN/rollover" "$RUN/heap" "$RUN/jars"
 # members run copies taken now: a rebuild during the run does not change what is measured
+SRC_SERVER_JAR=$SERVER_JAR
 cp "$SERVER_JAR" "$RUN/jars/token-cache-server.jar"
 cp "$BENCH_JAR" "$RUN/jars/bench.jar"
 SERVER_JAR=$RUN/jars/token-cache-server.jar
@@ -213,6 +218,7 @@ meta versions "$(java -version 2>&1 | head -1 | tr -d '"'); $($NGINX -v 2>&1); $
 meta pinning "$PINNING"
 meta wrk "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s -s loadtest/bench/token.lua"
 meta server_jvm "$SERVER_JVM"
+meta server_jar "$SRC_SERVER_JAR, built $(date -r "$SRC_SERVER_JAR" -Is)"
 meta duration "$DURATION"
 meta rounds "$ROUNDS"
 meta warmup "$WARMUP"
@@ -363,6 +369,11 @@ phase_hit() {
   sed -e 's|control="method-sampling-java-interval">10 ms<|control="method-sampling-java-interval">2 ms<|' \
     -e '/name="jdk.ThreadAllocationStatistics"/,/<\/event>/ s|>everyChunk<|>1 s<|' \
     "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" >"$RUN/hit/bench.jfc"
+  # JFR's first recording in a JVM costs (its own start-up, instrumentation, recompilation: on one CPU, several
+  # seconds at a fraction of the throughput): a throwaway recording first, so the profile shows the steady state
+  jcmd "$tc_pid" JFR.start name=warm settings="$RUN/hit/bench.jfc" >/dev/null
+  run_wrk "" token-cache-jfr-warmup 0 "$tc_url" 10 "$tc_pid" BENCH_CLIENT=bench-hit
+  jcmd "$tc_pid" JFR.stop name=warm >/dev/null
   jcmd "$tc_pid" JFR.start name=bench settings="$RUN/hit/bench.jfc" filename="$RUN/hit/token-cache.jfr" >/dev/null
   run_wrk "" token-cache-jfr 0 "$tc_url" "$JFR_SECONDS" "$tc_pid" BENCH_CLIENT=bench-hit
   local jfr_requests
@@ -429,8 +440,12 @@ phase_rollover() {
   local p idp http cport
   mapfile -t p < <(ports 3)
   idp=${p[0]} http=${p[1]} cport=${p[2]}
-  start_idp idp-roll "$idp" "$AUX_CPU" --lifetime-seconds "$ROLL_STEADY_LIFETIME" --latency-ms 20
-  local idp_pid=$IDP_PID
+  # the stub IdP: the fake IdP's RSA signing (50 tokens per refresh) would steal the CPU wrk runs on and show up
+  # as latency; a real IdP's CPU is elsewhere
+  start idp-roll "$AUX_CPU" java -Xmx256m -XX:+UseSerialGC -cp "$BENCH_JAR" io.tokencache.loadtest.bench.StubIdp \
+    --port "$idp" --lifetime-seconds "$ROLL_STEADY_LIFETIME" --latency-ms 20 --log-issues
+  local idp_pid=$STARTED_PID
+  wait_line "$RUN/logs/idp-roll.log" "listening on" "$idp_pid"
   start_node tc-roll "$SUT_CPU" "$http" "$cport" "http://127.0.0.1:$idp/oauth2/token" "bench-$RUN_ID-roll" "" \
     "$(random_key)" "$SERVER_JVM"
   local tc_pid=$NODE_PID

@@ -334,6 +334,7 @@ public final class BenchReport {
     md.append("- pinning: ").append(run.getString("pinning", "none")).append("\n");
     md.append("- wrk: ").append(run.getString("wrk", "?")).append("\n");
     md.append("- server JVM: ").append(run.getString("server_jvm", "?")).append("\n");
+    md.append("- server jar: ").append(run.getString("server_jar", "?")).append("\n");
     md.append("- versions: ").append(run.getString("versions", "?")).append("\n\n");
 
     JsonArray targets = r.getJsonArray("targets");
@@ -379,17 +380,19 @@ public final class BenchReport {
     JsonObject herd = r.getJsonObject("herd");
     if (herd != null) {
       md.append("## 2. Upstream calls per key under a herd: 3 nodes each\n\n");
-      md.append("| system | keys | herd requests | duration s | lifetime s | calls per key (mean / max) | per lifetime | per refresh cycle | answers |\n|---|---:|---:|---:|---:|---|---:|---:|---|\n");
+      md.append("| system | keys | herd requests | duration s | lifetime s | calls per key (mean / max) | per lifetime | per refresh cycle | herd latency p50 / p99 / max ms | answers |\n|---|---:|---:|---:|---:|---|---:|---:|---|---|\n");
       for (String s : List.of("token-cache", "nginx")) {
         JsonObject h = herd.getJsonObject(s);
         if (h == null) {
           continue;
         }
         JsonObject u = h.getJsonObject("upstream");
-        md.append(fmt("| %s (3 nodes) | %d | %d | %.0f | %d | %.2f / %d | %.2f | %.2f | herd %s, then %s |\n", s,
+        JsonObject lat = h.getJsonObject("herd_answers").getJsonObject("latency_ms");
+        md.append(fmt("| %s (3 nodes) | %d | %d | %.0f | %d | %.2f / %d | %.2f | %.2f | %s | herd %s, then %s |\n", s,
             h.getInteger("keys"), h.getInteger("herd_requests"), h.getDouble("duration_seconds"),
             h.getInteger("lifetime_seconds"), u.getDouble("calls_per_key_mean"), u.getInteger("calls_per_key_max"),
             u.getDouble("calls_per_key_per_lifetime"), u.getDouble("calls_per_key_per_refresh_cycle"),
+            lat == null ? "-" : fmt("%.0f / %.0f / %.0f", lat.getDouble("p50"), lat.getDouble("p99"), lat.getDouble("max")),
             h.getJsonObject("herd_answers").getJsonObject("status").encode(),
             h.getJsonObject("tail_answers").getJsonObject("status").encode()));
       }
@@ -447,6 +450,8 @@ public final class BenchReport {
             jfr.getLong("allocated_bytes_per_request")));
       }
       md.append("\n\n");
+      table(md, "Where a hit's CPU goes (each sample counted once, by the first matching frame)",
+          jfr.getJsonArray("hit_path_phases"), 16);
       table(md, "Self time by area", jfr.getJsonArray("self_by_area"), 12);
       table(md, "token-cache methods, attributed (innermost token-cache frame: the method and the library code it calls)",
           jfr.getJsonArray("own_attributed"), 15);

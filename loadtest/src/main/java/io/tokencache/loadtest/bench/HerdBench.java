@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Upstream efficiency under a herd: N caching nodes (token-cache members of one cluster, or independent
  * nginx caches) in front of one fake IdP, counted at the IdP.
  *
- * <p>At t = 0 every key gets {@code --herd} concurrent first requests spread round robin over the nodes
+ * <p>First {@code --warmup} requests over 20 other keys warm every node up (JIT, connection pools, the cluster's
+ * first operations), so that the herd measures coordination rather than a cold JVM. Then, at t = 0, every key gets {@code --herd} concurrent first requests spread round robin over the nodes
  * (the cold-start herd); from t = 0 too, {@code --rps} requests per second keep every key busy on every node
  * (key {@code i % keys}, node {@code (i / keys) % nodes}) until {@code lifetimes x lifetime - 1 s}. At the end the
  * IdP's per-client counters ({@code GET /stats}, {@code issuedByClient}) give the upstream calls per key:
@@ -46,7 +47,7 @@ public final class HerdBench {
    * Entry point.
    *
    * @param args {@code --system NAME --targets url,url,url --idp BASE_URL --prefix P --keys 50 --herd 12
-   *     --lifetime 20 --lifetimes 3 --rps 300 --refresh-fraction 0.75 --out FILE}
+   *     --lifetime 20 --lifetimes 3 --rps 300 --refresh-fraction 0.75 --warmup 3000 --out FILE}
    * @throws Exception when the run breaks
    */
   public static void main(String[] args) throws Exception {
@@ -65,7 +66,8 @@ public final class HerdBench {
 
     Vertx vertx = Vertx.vertx();
     try {
-      JsonObject result = run(vertx, system, targets, idp, prefix, keys, herd, lifetime, lifetimes, rps, fraction);
+      JsonObject result = run(vertx, system, targets, idp, prefix, keys, herd, lifetime, lifetimes, rps, fraction,
+          a.intValue("warmup", 3000));
       Files.writeString(out, result.encodePrettily());
       System.out.println(system + ": " + result.getJsonObject("upstream").encode());
     } finally {
@@ -74,7 +76,7 @@ public final class HerdBench {
   }
 
   static JsonObject run(Vertx vertx, String system, List<String> targets, String idp, String prefix, int keys,
-      int herd, int lifetime, int lifetimes, int rps, double fraction) throws Exception {
+      int herd, int lifetime, int lifetimes, int rps, double fraction, int warmup) throws Exception {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5000)
         .setIdleTimeout(30), new PoolOptions().setHttp1MaxSize(Math.max(16, keys * herd / targets.size() + 8)));
     List<String> basic = new ArrayList<>();
@@ -86,6 +88,26 @@ public final class HerdBench {
     Buffer body = Buffer.buffer("grant_type=client_credentials&scope=orders%3Aread");
     Tally herdTally = new Tally();
     Tally tailTally = new Tally();
+
+    // warm-up on other keys, every node: JIT, pools, the cluster's first operations; the herd then measures
+    // coordination, not a cold JVM (the IdP counts these keys apart)
+    Tally warmTally = new Tally();
+    if (warmup > 0) {
+      List<String> warmBasic = new ArrayList<>();
+      for (int k = 0; k < 20; k++) {
+        String id = prefix + "-warm-" + k;
+        warmBasic.add("Basic " + Base64.getEncoder().encodeToString((id + ":" + id + "-secret")
+            .getBytes(StandardCharsets.UTF_8)));
+      }
+      for (int done = 0; done < warmup; ) {
+        List<Future<?>> batch = new ArrayList<>();
+        for (int i = 0; i < 64 && done < warmup; i++, done++) {
+          batch.add(send(client, targets.get(done % targets.size()), warmBasic.get(done % warmBasic.size()), body,
+              warmTally));
+        }
+        Future.join(batch).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+    }
 
     long start = System.currentTimeMillis();
     long durationMillis = lifetimes * lifetime * 1000L - 1000;
@@ -147,6 +169,8 @@ public final class HerdBench {
         .put("lifetime_seconds", lifetime)
         .put("duration_seconds", Math.round(seconds * 10) / 10.0)
         .put("refresh_fraction", fraction)
+        .put("warmup_requests", warmup)
+        .put("warmup_answers", warmTally.toJson())
         .put("herd_answers", herdTally.toJson())
         .put("tail_answers", tailTally.toJson())
         .put("upstream", upstream)
@@ -181,11 +205,18 @@ public final class HerdBench {
         .put("calls_per_key", all);
   }
 
+  /** The nearest-rank percentile of sorted nanoseconds, in milliseconds. */
+  static double percentile(long[] sortedNanos, double p) {
+    int rank = (int) Math.ceil(p / 100 * sortedNanos.length);
+    return Math.round(sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, rank - 1))] / 1e4) / 100.0;
+  }
+
   static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
 
   private static Future<Void> send(HttpClient client, String target, String authorization, Buffer body, Tally tally) {
+    long sent = System.nanoTime();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target + "/oauth2/token")
         .putHeader("Content-Type", "application/x-www-form-urlencoded").putHeader("Authorization", authorization)
         .setTimeout(30_000);
@@ -193,6 +224,7 @@ public final class HerdBench {
         .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> {
           tally.add(resp.statusCode(), resp.getHeader("X-Token-Cache"));
+          tally.latency(System.nanoTime() - sent);
           return (Void) null;
         }))
         .recover(err -> {
@@ -212,6 +244,11 @@ public final class HerdBench {
   static final class Tally {
     private final Map<String, AtomicInteger> byStatus = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> byCache = new ConcurrentHashMap<>();
+    private final java.util.Queue<Long> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    void latency(long nanos) {
+      latencies.add(nanos);
+    }
 
     void add(int status, String cache) {
       byStatus.computeIfAbsent(status < 0 ? "error" : Integer.toString(status), s -> new AtomicInteger())
@@ -224,7 +261,13 @@ public final class HerdBench {
       new TreeMap<>(byStatus).forEach((k, v) -> status.put(k, v.get()));
       JsonObject cache = new JsonObject();
       new TreeMap<>(byCache).forEach((k, v) -> cache.put(k, v.get()));
-      return new JsonObject().put("status", status).put("cache", cache);
+      JsonObject out = new JsonObject().put("status", status).put("cache", cache);
+      long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+      if (l.length > 0) {
+        out.put("latency_ms", new JsonObject()
+            .put("p50", percentile(l, 50)).put("p99", percentile(l, 99)).put("max", l[l.length - 1] / 1e6));
+      }
+      return out;
     }
   }
 }

@@ -63,6 +63,7 @@ public final class JfrTop {
     Map<String, Long> ownAttributed = new HashMap<>();
     Map<String, Long> allocByOwn = new HashMap<>();
     Map<String, Long> allocByTop = new HashMap<>();
+    Map<String, Long> phases = new HashMap<>();
     Map<Long, Long> firstAllocationSample = new HashMap<>();
     List<RecordedEvent> allocationSamples = new ArrayList<>();
     Map<Long, long[]> threadAllocated = new HashMap<>();
@@ -104,19 +105,20 @@ public final class JfrTop {
         String innermostOwn = null;
         for (RecordedFrame f : frames) {
           String m = method(f);
-          if (m.startsWith(OWN)) {
+          if (isOwn(m)) {
             innermostOwn = m;
             break;
           }
         }
         if (execution) {
+          phases.merge(phase(frames), 1L, Long::sum);
           samples++;
           self.merge(topMethod, 1L, Long::sum);
           areas.merge(area(topMethod), 1L, Long::sum);
           Set<String> seen = new HashSet<>();
           for (RecordedFrame f : frames) {
             String m = method(f);
-            if (m.startsWith(OWN) && seen.add(m)) {
+            if (isOwn(m) && seen.add(m)) {
               ownInclusive.merge(m, 1L, Long::sum);
             }
           }
@@ -142,7 +144,7 @@ public final class JfrTop {
       String topMethod = method(frames.get(0));
       String innermostOwn = null;
       for (RecordedFrame f : frames) {
-        if (method(f).startsWith(OWN)) {
+        if (isOwn(method(f))) {
           innermostOwn = method(f);
           break;
         }
@@ -159,6 +161,7 @@ public final class JfrTop {
         .put("all_execution_samples", allSamples)
         .put("samples", samples)
         .put("own_code_on_stack_share", share(withOwn, samples))
+        .put("hit_path_phases", ranked(phases, samples, 20))
         .put("self_by_area", ranked(areas, samples, 20))
         .put("self_top", ranked(self, samples, top))
         .put("own_inclusive", ranked(ownInclusive, samples, top))
@@ -173,6 +176,43 @@ public final class JfrTop {
       result.put("requests", requests).put("allocated_bytes_per_request", bytes / requests);
     }
     return result;
+  }
+
+  /** token-cache's own code, without the JVM's hidden lambda classes (their frames say nothing new). */
+  static boolean isOwn(String method) {
+    return method.startsWith(OWN) && !method.contains("$$Lambda");
+  }
+
+  /**
+   * What part of serving a hit a sample belongs to: the first rule whose frame is on the stack, in this order
+   * (meters and body decoding run inside the HTTP stack; the response inside the handler; and so on).
+   */
+  static final List<String[]> PHASES = List.of(
+      new String[] {"Vert.x HTTP metrics (vertx-micrometer)", "io.vertx.micrometer."},
+      new String[] {"token-cache meters", "io.tokencache.impl.CacheMetrics."},
+      new String[] {"form decoding by Netty (BodyHandler: HttpPostRequestDecoder)", "io.netty.handler.codec.http.multipart."},
+      new String[] {"body buffering (BodyHandler)", "io.vertx.ext.web.handler.impl.BodyHandlerImpl."},
+      new String[] {"answer: body (TokenResponse.cached)", "io.tokencache.TokenResponse.cached"},
+      new String[] {"answer: headers and write (TokenResponses.send)", "io.tokencache.http.impl.TokenResponses.send"},
+      new String[] {"cache key: HMAC-SHA256 (CacheKeys.keyOf)", "io.tokencache.impl.CacheKeys.keyOf"},
+      new String[] {"store lookup: near cache + decrypted cache (HazelcastTokenStore.get)",
+          "io.tokencache.impl.cluster.HazelcastTokenStore.get"},
+      new String[] {"request parsing (TokenRequestParser.parse)", "io.tokencache.http.impl.TokenRequestParser.parse"},
+      new String[] {"method and media-type checks (checkMethodAndType)",
+          "io.tokencache.http.impl.TokenEndpointRouter.checkMethodAndType"},
+      new String[] {"engine: lookup and futures (TokenCacheImpl)", "io.tokencache.impl.TokenCacheImpl."},
+      new String[] {"routing (vertx-web)", "io.vertx.ext.web."},
+      new String[] {"HTTP request decoding (Netty)", "io.netty.handler.codec.http.HttpObjectDecoder."});
+
+  static String phase(List<RecordedFrame> frames) {
+    for (String[] rule : PHASES) {
+      for (RecordedFrame f : frames) {
+        if (method(f).startsWith(rule[1])) {
+          return rule[0];
+        }
+      }
+    }
+    return "other: connection I/O, Vert.x core, JDK";
   }
 
   static String method(RecordedFrame f) {

@@ -4,22 +4,32 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A token endpoint that answers every {@code client_credentials} request at once with a token shaped and
  * sized like the fake IdP's (an RS256 JWT: the same header, the same claims, a 256-byte signature), but with
  * random bytes for the signature instead of an RSA signature, so filling a cache with 100,000 tokens takes
- * seconds rather than minutes of RSA. Only for the heap benchmark, where the token's size matters and its
- * signature does not.
+ * seconds rather than minutes of RSA, and so that the IdP's own CPU (on the same two cores) does not show up in
+ * the roll-over latencies. For the heap and roll-over benchmarks, where the token's size matters and its
+ * signature does not (token-cache never verifies it).
  *
- * <p>{@code java -cp fake-idp.jar io.tokencache.loadtest.bench.StubIdp --port P --lifetime-seconds S} prints
- * {@code stub-idp listening on <token url>}; {@code GET /stats} answers {@code {"tokensIssued":n}}.
+ * <p>{@code java -cp fake-idp.jar io.tokencache.loadtest.bench.StubIdp --port P --lifetime-seconds S
+ * [--latency-ms MS] [--log-issues]} prints {@code stub-idp listening on <token url>}; {@code GET /stats} answers
+ * {@code tokensIssued}, and with {@code --log-issues} {@code issuedByClient} and {@code issuedAtMillis} as the fake
+ * IdP does; {@code POST /control {"tokenLifetimeSeconds":n}} changes the lifetime of the tokens issued next.
  */
 public final class StubIdp {
 
@@ -49,24 +59,40 @@ public final class StubIdp {
   /**
    * Entry point.
    *
-   * @param args {@code --host H --port P --lifetime-seconds S}
+   * @param args {@code --host H --port P --lifetime-seconds S --latency-ms MS --log-issues}
    * @throws Exception when it cannot start
    */
   public static void main(String[] args) throws Exception {
     Args a = Args.parse(args);
     String host = a.get("host", "127.0.0.1");
     int port = a.intValue("port", 0);
-    int lifetime = a.intValue("lifetime-seconds", 3600);
+    AtomicInteger lifetime = new AtomicInteger(a.intValue("lifetime-seconds", 3600));
+    long latencyMs = a.longValue("latency-ms", 0);
     AtomicLong issued = new AtomicLong();
+    Queue<Long> issuedAt = new ConcurrentLinkedQueue<>();
+    Map<String, AtomicInteger> byClient = new ConcurrentHashMap<>();
+    boolean keepLog = a.flag("log-issues");
     Vertx vertx = Vertx.vertx();
     int bound = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
         .requestHandler(req -> {
           if (req.method() == HttpMethod.GET && req.path().equals("/stats")) {
+            JsonObject clients = new JsonObject();
+            byClient.forEach((id, n) -> clients.put(id, n.get()));
             req.response().putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("tokensIssued", issued.get()).encode());
+                .end(new JsonObject().put("tokensIssued", issued.get()).put("issuedByClient", clients)
+                    .put("issuedAtMillis", new JsonArray(List.copyOf(issuedAt))).encode());
             return;
           }
           req.body().onSuccess(body -> {
+            if (req.path().equals("/control")) {
+              JsonObject control = body.toJsonObject();
+              if (control.containsKey("tokenLifetimeSeconds")) {
+                lifetime.set(control.getInteger("tokenLifetimeSeconds"));
+              }
+              req.response().putHeader("Content-Type", "application/json")
+                  .end(new JsonObject().put("tokenLifetimeSeconds", lifetime.get()).encode());
+              return;
+            }
             String clientId = clientId(req.getHeader("Authorization"));
             if (clientId == null) {
               req.response().setStatusCode(401).putHeader("Content-Type", "application/json")
@@ -75,13 +101,23 @@ public final class StubIdp {
             }
             String scope = req.getParam("scope") != null ? req.getParam("scope") : scopeOf(body);
             long serial = issued.incrementAndGet();
+            if (keepLog) {
+              issuedAt.add(System.currentTimeMillis());
+              byClient.computeIfAbsent(clientId, id -> new AtomicInteger()).incrementAndGet();
+            }
+            int seconds = lifetime.get();
             JsonObject answer = new JsonObject()
-                .put("access_token", token(clientId, scope, System.currentTimeMillis() / 1000, lifetime, serial))
+                .put("access_token", token(clientId, scope, System.currentTimeMillis() / 1000, seconds, serial))
                 .put("token_type", "Bearer")
-                .put("expires_in", lifetime)
+                .put("expires_in", seconds)
                 .put("scope", scope);
-            req.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-                .putHeader("Pragma", "no-cache").end(answer.toBuffer());
+            Runnable send = () -> req.response().putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store").putHeader("Pragma", "no-cache").end(answer.toBuffer());
+            if (latencyMs > 0) {
+              vertx.setTimer(latencyMs, t -> send.run());
+            } else {
+              send.run();
+            }
           });
         })
         .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();

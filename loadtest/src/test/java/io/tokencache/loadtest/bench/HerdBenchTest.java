@@ -38,7 +38,13 @@ class HerdBenchTest {
     t.add(200, "HIT");
     t.add(200, "MISS");
     t.add(-1, "ConnectException");
+    for (long ms = 1; ms <= 100; ms++) {
+      t.latency(ms * 1_000_000);
+    }
     JsonObject json = t.toJson();
+    assertThat(json.getJsonObject("latency_ms").getDouble("p50")).isEqualTo(50.0);
+    assertThat(json.getJsonObject("latency_ms").getDouble("p99")).isEqualTo(99.0);
+    assertThat(json.getJsonObject("latency_ms").getDouble("max")).isEqualTo(100.0);
     assertThat(json.getJsonObject("status").getInteger("200")).isEqualTo(2);
     assertThat(json.getJsonObject("status").getInteger("error")).isEqualTo(1);
     assertThat(json.getJsonObject("cache").getInteger("HIT")).isEqualTo(1);
