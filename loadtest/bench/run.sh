@@ -28,6 +28,7 @@ Exit code: 0 when every phase ran (targets met or not: see results.md), 1 when t
 EOF
 }
 
+ARGS="$*"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BENCH_SRC=$ROOT/loadtest/bench
 DURATION=${BENCH_DURATION:-20}
@@ -212,7 +213,7 @@ log "run $RUN_ID -> $RUN"
 META=$RUN/meta.properties
 meta() { printf '%s=%s\n' "$1" "$2" >>"$META"; }
 meta run_id "$RUN_ID"
-meta command "loadtest/bench/run.sh $*"
+meta command "loadtest/bench/run.sh $ARGS"
 meta machine "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 meta versions "$(java -version 2>&1 | head -1 | tr -d '"'); $($NGINX -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); token-cache $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') with $(git -C "$ROOT" status --porcelain 2>/dev/null | wc -l) uncommitted paths"
 meta pinning "$PINNING"
@@ -369,10 +370,10 @@ phase_hit() {
   sed -e 's|control="method-sampling-java-interval">10 ms<|control="method-sampling-java-interval">2 ms<|' \
     -e '/name="jdk.ThreadAllocationStatistics"/,/<\/event>/ s|>everyChunk<|>1 s<|' \
     "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" >"$RUN/hit/bench.jfc"
-  # JFR's first recording in a JVM costs (its own start-up, instrumentation, recompilation: on one CPU, several
+  # JFR's first recording in a JVM costs (its own start-up, instrumentation, recompilation: on one CPU, tens of
   # seconds at a fraction of the throughput): a throwaway recording first, so the profile shows the steady state
   jcmd "$tc_pid" JFR.start name=warm settings="$RUN/hit/bench.jfc" >/dev/null
-  run_wrk "" token-cache-jfr-warmup 0 "$tc_url" 10 "$tc_pid" BENCH_CLIENT=bench-hit
+  run_wrk "" token-cache-jfr-warmup 0 "$tc_url" 30 "$tc_pid" BENCH_CLIENT=bench-hit
   jcmd "$tc_pid" JFR.stop name=warm >/dev/null
   jcmd "$tc_pid" JFR.start name=bench settings="$RUN/hit/bench.jfc" filename="$RUN/hit/token-cache.jfr" >/dev/null
   run_wrk "" token-cache-jfr 0 "$tc_url" "$JFR_SECONDS" "$tc_pid" BENCH_CLIENT=bench-hit

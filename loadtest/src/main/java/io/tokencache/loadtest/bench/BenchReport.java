@@ -446,7 +446,7 @@ public final class BenchReport {
       md.append(fmt("%d execution samples on event-loop threads; token-cache frames on the stack in %.1f%% of them.",
           jfr.getLong("samples"), jfr.getDouble("own_code_on_stack_share") * 100));
       if (jfr.containsKey("allocated_bytes_per_request")) {
-        md.append(fmt(" About %d bytes allocated per request (allocation samples / requests).",
+        md.append(fmt(" About %d bytes allocated per request (the event loops' allocation totals / requests).",
             jfr.getLong("allocated_bytes_per_request")));
       }
       md.append("\n\n");
@@ -457,16 +457,21 @@ public final class BenchReport {
           jfr.getJsonArray("own_attributed"), 15);
       table(md, "token-cache methods, inclusive", jfr.getJsonArray("own_inclusive"), 15);
       table(md, "Hottest methods (self)", jfr.getJsonArray("self_top"), 15);
-      table(md, "Allocation by innermost token-cache frame", jfr.getJsonArray("allocation_by_own_frame"), 10);
+      table(md, "Allocation by innermost token-cache frame (bytes, estimated from allocation samples)",
+          jfr.getJsonArray("allocation_by_own_frame"), 10, "bytes");
     }
     return md.toString();
   }
 
   private static void table(StringBuilder md, String title, JsonArray rows, int max) {
+    table(md, title, rows, max, "samples");
+  }
+
+  private static void table(StringBuilder md, String title, JsonArray rows, int max, String unit) {
     if (rows == null) {
       return;
     }
-    md.append("**").append(title).append("**\n\n| frame | samples | share |\n|---|---:|---:|\n");
+    md.append("**").append(title).append("**\n\n| frame | ").append(unit).append(" | share |\n|---|---:|---:|\n");
     int n = 0;
     for (Object o : rows) {
       if (n++ >= max) {

@@ -1,6 +1,7 @@
 package io.tokencache.loadtest.bench;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -105,7 +106,7 @@ public final class HerdBench {
           batch.add(send(client, targets.get(done % targets.size()), warmBasic.get(done % warmBasic.size()), body,
               warmTally));
         }
-        Future.join(batch).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        Future.join(batch).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       }
     }
 
@@ -215,23 +216,42 @@ public final class HerdBench {
     return Math.round(v * 1000) / 1000.0;
   }
 
+  /** One request; its future always completes, at the latest after {@link #REQUEST_TIMEOUT_MS} (counted as "timeout"). */
   private static Future<Void> send(HttpClient client, String target, String authorization, Buffer body, Tally tally) {
     long sent = System.nanoTime();
+    Promise<Void> done = Promise.promise();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target + "/oauth2/token")
         .putHeader("Content-Type", "application/x-www-form-urlencoded").putHeader("Authorization", authorization)
-        .setTimeout(30_000);
-    return client.request(options)
+        .setConnectTimeout(5_000).setIdleTimeout(REQUEST_TIMEOUT_MS);
+    client.request(options)
         .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> {
-          tally.add(resp.statusCode(), resp.getHeader("X-Token-Cache"));
-          tally.latency(System.nanoTime() - sent);
+          if (done.tryComplete()) {
+            tally.add(resp.statusCode(), resp.getHeader("X-Token-Cache"));
+            tally.latency(System.nanoTime() - sent);
+          }
           return (Void) null;
         }))
-        .recover(err -> {
-          tally.add(-1, err.getClass().getSimpleName());
-          return Future.succeededFuture();
+        .onFailure(err -> {
+          if (done.tryComplete()) {
+            tally.add(-1, err.getClass().getSimpleName());
+          }
         });
+    TIMER.schedule(() -> {
+      if (done.tryComplete()) {
+        tally.add(-1, "timeout");
+      }
+    }, REQUEST_TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
+    return done.future();
   }
+
+  static final long REQUEST_TIMEOUT_MS = 10_000;
+  private static final java.util.concurrent.ScheduledExecutorService TIMER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "herd-timeouts");
+        t.setDaemon(true);
+        return t;
+      });
 
   private static JsonObject getJson(HttpClient client, String url) throws Exception {
     return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url))
