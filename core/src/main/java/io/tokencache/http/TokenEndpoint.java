@@ -2,14 +2,18 @@ package io.tokencache.http;
 
 import io.tokencache.TokenCache;
 import io.tokencache.http.impl.TokenEndpointRouter;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
 /**
  * The HTTP token endpoint: a {@link Router} answering {@value #OAUTH2_PATH} (RFC 6749 section 4.4, form
  * encoded) and {@value #AUTH0_PATH} (the same, and Auth0-style JSON bodies) from a {@link TokenCache}.
  *
- * <p>Mount it on an application's router with {@code router.route("/*").subRouter(TokenEndpoint.router(...))}.
+ * <p>Mount it on an application's router with {@code router.route("/*").subRouter(TokenEndpoint.router(...))}, or
+ * give token requests to a {@link #requestHandler} straight from an {@code HttpServer}'s request handler (which
+ * saves vertx-web's routing on every request).
  * Answers carry {@code Cache-Control: no-store}, {@code Pragma: no-cache} and {@code X-Token-Cache}; errors
  * are RFC 6749 section 5.2 JSON with a 4xx status, or {@code 503} with {@code Retry-After} when the upstream
  * cannot be reached within bounds.
@@ -31,5 +35,18 @@ public interface TokenEndpoint {
   /** A router for the upstream and limits in {@code options}. */
   static Router router(Vertx vertx, TokenCache cache, TokenEndpointOptions options) {
     return TokenEndpointRouter.create(vertx, cache, options);
+  }
+
+  /**
+   * A handler answering token requests that arrive on {@code path}, for servers that dispatch requests themselves:
+   * {@code if (path.equals(req.path())) handler.handle(req); else router.handle(req);}. It
+   * must be given the request as it arrives (in the request handler, before any of the body is delivered): it
+   * reads the body itself.
+   *
+   * @param path {@value #OAUTH2_PATH} (form bodies) or {@value #AUTH0_PATH} (form or JSON bodies)
+   * @throws IllegalArgumentException for any other path
+   */
+  static Handler<HttpServerRequest> requestHandler(TokenCache cache, TokenEndpointOptions options, String path) {
+    return TokenEndpointRouter.handler(cache, options, path);
   }
 }

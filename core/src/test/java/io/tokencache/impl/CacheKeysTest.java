@@ -4,7 +4,14 @@ import io.tokencache.TokenRequest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +23,43 @@ class CacheKeysTest {
     byte[] p = new byte[32];
     Arrays.fill(p, b);
     return p;
+  }
+
+  @Test
+  @DisplayName("the key is the HMAC of the documented canonical form, non-ASCII fields as UTF-8 (keys must not change "
+    + "between versions: members of a rolling upgrade share the map)")
+  void shouldMatchTheCanonicalForm() throws Exception {
+    TokenRequest r = TokenRequest.clientCredentials("client-1", "s3cret").scope("read write").audience("api-ü")
+      .resource("https://r.example").parameter("organization", "örg").build();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    for (String f : new String[] {"token/v1", "default", "client-1", "s3cret", "client_credentials"}) {
+      field(out, f);
+    }
+    out.writeInt(2);
+    field(out, "read");
+    field(out, "write");
+    field(out, "api-ü");
+    out.writeInt(1);
+    field(out, "https://r.example");
+    out.writeInt(1);
+    field(out, "organization");
+    field(out, "örg");
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(pepper((byte) 1), "HmacSHA256"));
+    String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(bytes.toByteArray()));
+
+    assertThat(keys.keyOf(r)).isEqualTo(expected);
+    // the per-thread buffer is reused: a second, shorter request leaves nothing of the first behind
+    assertThat(keys.keyOf(TokenRequest.clientCredentials("c", "s").build()))
+      .isEqualTo(new CacheKeys(pepper((byte) 1)).keyOf(TokenRequest.clientCredentials("c", "s").build()));
+    assertThat(keys.keyOf(r)).isEqualTo(expected);
+  }
+
+  private static void field(DataOutputStream out, String value) throws IOException {
+    byte[] b = value.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
   }
 
   @Test

@@ -44,7 +44,7 @@ final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options(parts.config()))
-      .requestHandler(ServerRouter.create(vertx, parts));
+      .requestHandler(ServerRouter.requestHandler(vertx, parts));
     return server.listen();
   }
 

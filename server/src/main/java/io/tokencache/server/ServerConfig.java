@@ -93,7 +93,7 @@ public final class ServerConfig {
   private static final List<String> TLS_KEYS = List.of("certPath", "keyPath");
   private static final List<String> ADMIN_KEYS = List.of("token");
   private static final List<String> LOGGING_KEYS = List.of("format", "accessLog");
-  private static final List<String> METRICS_KEYS = List.of("clientIdLabels", "vertx");
+  private static final List<String> METRICS_KEYS = List.of("clientIdLabels", "vertx", "vertxHttpServer");
   private static final List<String> UPSTREAM_KEYS = keysOf(withTokenUrl(new UpstreamOptions().toJson()));
   private static final List<String> CACHE_KEYS = keysOf(new TokenCacheOptions().toJson(), "upstreams");
   private static final List<String> CLUSTER_KEYS = keysOf(new ClusterOptions().toJson()
@@ -114,6 +114,7 @@ public final class ServerConfig {
   private boolean accessLog;
   private boolean clientIdLabels;
   private boolean vertxMetrics = true;
+  private boolean vertxHttpServerMetrics;
 
   private ServerConfig() {
   }
@@ -160,6 +161,7 @@ public final class ServerConfig {
     checkKeys("metrics.", metrics, METRICS_KEYS, "setting");
     c.clientIdLabels = bool("metrics.clientIdLabels", metrics.getValue("clientIdLabels"), false);
     c.vertxMetrics = bool("metrics.vertx", metrics.getValue("vertx"), true);
+    c.vertxHttpServerMetrics = bool("metrics.vertxHttpServer", metrics.getValue("vertxHttpServer"), false);
     return c;
   }
 
@@ -649,6 +651,15 @@ public final class ServerConfig {
   /** Whether Vert.x's own meters (HTTP server and client, event bus, pools) are exported. */
   public boolean vertxMetrics() {
     return vertxMetrics;
+  }
+
+  /**
+   * Whether Vert.x's per-request HTTP server meters are exported too (with {@link #vertxMetrics()}). Off by
+   * default: vertx-micrometer looks its meters up by name and tags on every request and response, about a tenth of
+   * a cache hit's CPU, and {@code token_cache_requests_total} already counts the answers by result.
+   */
+  public boolean vertxHttpServerMetrics() {
+    return vertxHttpServerMetrics;
   }
 
   /** A one-line summary for the start-up log: no secret, no URL user info. */

@@ -10,6 +10,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,11 @@ public final class TokenCacheServer {
     VertxOptions vertxOptions = new VertxOptions();
     if (config.vertxMetrics()) {
       metrics.receiveGlobalMeters();
-      vertxOptions.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+      MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions().setEnabled(true);
+      if (!config.vertxHttpServerMetrics()) {
+        metricsOptions.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
+      }
+      vertxOptions.setMetricsOptions(metricsOptions);
     }
     return TokenCacheCluster.startClusteredVertx(vertxOptions, config.clusterOptions()).compose(vertx -> {
       HazelcastInstance hz = TokenCacheCluster.hazelcastOf(vertx);
