@@ -44,6 +44,11 @@ public class UpstreamOptions {
   public static final Duration DEFAULT_QUOTA_SAFETY_MARGIN = Duration.ofMillis(200);
   /** Upstream requests one member runs at once: {@value}. */
   public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 32;
+  /**
+   * Upstream requests one member keeps waiting for one of its {@link #getMaxConcurrentRequests()} to finish:
+   * {@value}. A burst of new keys on a fresh member (one fetch per key) waits its turn instead of getting 503s.
+   */
+  public static final int DEFAULT_MAX_QUEUED_REQUESTS = 256;
   /** Failure rate (percent) over the breaker's window that opens it: {@value}. */
   public static final float DEFAULT_BREAKER_FAILURE_RATE = 50;
   /** Calls the breaker's sliding window holds (and needs at least 5 of): {@value}. */
@@ -68,6 +73,7 @@ public class UpstreamOptions {
   private Duration quotaMaxWait = DEFAULT_QUOTA_MAX_WAIT;
   private Duration quotaSafetyMargin = DEFAULT_QUOTA_SAFETY_MARGIN;
   private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
+  private int maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS;
   private float breakerFailureRate = DEFAULT_BREAKER_FAILURE_RATE;
   private int breakerWindow = DEFAULT_BREAKER_WINDOW;
   private Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
@@ -92,6 +98,7 @@ public class UpstreamOptions {
     this.quotaMaxWait = other.quotaMaxWait;
     this.quotaSafetyMargin = other.quotaSafetyMargin;
     this.maxConcurrentRequests = other.maxConcurrentRequests;
+    this.maxQueuedRequests = other.maxQueuedRequests;
     this.breakerFailureRate = other.breakerFailureRate;
     this.breakerWindow = other.breakerWindow;
     this.breakerOpenDuration = other.breakerOpenDuration;
@@ -102,7 +109,8 @@ public class UpstreamOptions {
    * From JSON: {@code id}, {@code tokenUrl}, {@code quotaRps}, {@code connectTimeout}, {@code requestTimeout}
    * (durations as in {@link Durations#parse}), {@code maxConnections}, {@code maxAttempts},
    * {@code initialBackoff}, {@code maxBackoff}, {@code fetchTimeout}, {@code quotaMaxWait},
-   * {@code quotaSafetyMargin}, {@code maxConcurrentRequests}, {@code breakerFailureRate}, {@code breakerWindow},
+   * {@code quotaSafetyMargin}, {@code maxConcurrentRequests}, {@code maxQueuedRequests},
+   * {@code breakerFailureRate}, {@code breakerWindow},
    * {@code breakerOpenDuration}, {@code negativeCacheTtl}.
    *
    * @throws IllegalArgumentException naming the setting that is wrong
@@ -147,6 +155,9 @@ public class UpstreamOptions {
     }
     if (json.containsKey("maxConcurrentRequests")) {
       setMaxConcurrentRequests(number(json, "maxConcurrentRequests").intValue());
+    }
+    if (json.containsKey("maxQueuedRequests")) {
+      setMaxQueuedRequests(number(json, "maxQueuedRequests").intValue());
     }
     if (json.containsKey("breakerFailureRate")) {
       setBreakerFailureRate(number(json, "breakerFailureRate").floatValue());
@@ -317,7 +328,11 @@ public class UpstreamOptions {
     return this;
   }
 
-  /** Longest a fetch waits for a slot in the upstream's budget; beyond it the caller gets 503 at once. */
+  /**
+   * Longest a fetch waits for a slot in the upstream's budget; beyond it the caller gets 503 at once. The same
+   * bound (never past {@link #getFetchTimeout()}) applies to a wait in the queue for one of the
+   * {@link #getMaxConcurrentRequests()}.
+   */
   public Duration getQuotaMaxWait() {
     return quotaMaxWait;
   }
@@ -343,7 +358,10 @@ public class UpstreamOptions {
     return this;
   }
 
-  /** Upstream requests one member runs at once (a bulkhead); more get 503 at once. */
+  /**
+   * Upstream requests one member runs at once (a bulkhead); more wait in a queue of
+   * {@link #getMaxQueuedRequests()}, each for at most {@link #getQuotaMaxWait()}.
+   */
   public int getMaxConcurrentRequests() {
     return maxConcurrentRequests;
   }
@@ -354,6 +372,25 @@ public class UpstreamOptions {
       throw new IllegalArgumentException("maxConcurrentRequests must be at least 1, was " + maxConcurrentRequests);
     }
     this.maxConcurrentRequests = maxConcurrentRequests;
+    return this;
+  }
+
+  /**
+   * Upstream requests one member keeps waiting, first come first served, while all of its
+   * {@link #getMaxConcurrentRequests()} are in progress. A request beyond it, or one that waited
+   * {@link #getQuotaMaxWait()} (or until its {@link #getFetchTimeout()}) without its turn, gets 503 with
+   * {@code Retry-After}. Zero: no queue, refused at once.
+   */
+  public int getMaxQueuedRequests() {
+    return maxQueuedRequests;
+  }
+
+  /** Sets the queue bound; zero or positive. */
+  public UpstreamOptions setMaxQueuedRequests(int maxQueuedRequests) {
+    if (maxQueuedRequests < 0) {
+      throw new IllegalArgumentException("maxQueuedRequests must be zero or positive, was " + maxQueuedRequests);
+    }
+    this.maxQueuedRequests = maxQueuedRequests;
     return this;
   }
 
@@ -427,6 +464,7 @@ public class UpstreamOptions {
       .put("quotaMaxWait", Durations.format(quotaMaxWait))
       .put("quotaSafetyMargin", Durations.format(quotaSafetyMargin))
       .put("maxConcurrentRequests", maxConcurrentRequests)
+      .put("maxQueuedRequests", maxQueuedRequests)
       .put("breakerFailureRate", breakerFailureRate)
       .put("breakerWindow", breakerWindow)
       .put("breakerOpenDuration", Durations.format(breakerOpenDuration))

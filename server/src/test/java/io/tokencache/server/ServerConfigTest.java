@@ -66,7 +66,7 @@ class ServerConfigTest {
   @DisplayName("a file gives several upstreams, cache, cluster, HTTP, admin, logging and metrics settings")
   void shouldReadEverySectionOfTheFile() {
     JsonObject file = withUpstreams(upstream("default", URL), upstream("acme", "https://acme.example/token")
-        .put("quotaRps", 25).put("requestTimeout", "3s").put("maxAttempts", 2))
+        .put("quotaRps", 25).put("requestTimeout", "3s").put("maxAttempts", 2).put("maxQueuedRequests", 8))
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 9000).put("maxBodyBytes", 4096)
         .put("maxHeaderBytes", 8192).put("idleTimeout", "30s").put("shutdownTimeout", "5s"))
       .put("cache", new JsonObject().put("minRemaining", "10s").put("maxEntries", 500))
@@ -80,6 +80,7 @@ class ServerConfigTest {
     assertThat(acme.getQuotaRps()).isEqualTo(25);
     assertThat(acme.getRequestTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(acme.getMaxAttempts()).isEqualTo(2);
+    assertThat(acme.getMaxQueuedRequests()).isEqualTo(8);
     assertThat(c.httpHost()).isEqualTo("127.0.0.1");
     assertThat(c.httpPort()).isEqualTo(9000);
     assertThat(c.maxBodyBytes()).isEqualTo(4096);
@@ -194,6 +195,8 @@ class ServerConfigTest {
         .put("quotaRps", -1)), env(), "upstreams[1].quotaRps: must be a positive number, was -1.0"),
       Arguments.of("quota not a number", withUpstreams(upstream("acme", URL).put("quotaRps", "lots")), env(),
         "upstreams[0].quotaRps: must be a number, was 'lots'"),
+      Arguments.of("negative bulkhead queue", withUpstreams(upstream("acme", URL).put("maxQueuedRequests", -1)), env(),
+        "upstreams[0].maxQueuedRequests: must be zero or positive, was -1"),
       Arguments.of("bad duration", withUpstreams(upstream("acme", URL).put("requestTimeout", "soon")), env(),
         "upstreams[0].requestTimeout: 'soon' is not a duration"),
       Arguments.of("unknown upstream setting", withUpstreams(upstream("acme", URL).put("quotaRPS", 5)), env(),

@@ -30,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * waits are Vert.x timers, never blocked threads). Each attempt is bounded by the HTTP client's timeout
  * ({@link UpstreamClient}); the whole fetch by {@link UpstreamOptions#getFetchTimeout()}.
  *
+ * <p>A fetch that finds every bulkhead permit taken waits in a bounded FIFO queue ({@link QueuedBulkhead}),
+ * for at most {@link UpstreamOptions#getQuotaMaxWait()} and never past its deadline, like a wait for a budget
+ * slot; a full queue or a wait that runs out answers 503 with {@code Retry-After}.
+ *
  * <p>A 429 or 503 with {@code Retry-After}, and a breaker that opens, hold back the budget gate, which the
  * cluster shares: every member, including one that joins later, waits instead of hammering the IdP.
  */
@@ -46,6 +50,7 @@ public final class ResilientUpstream {
   private final Clock clock;
   private final CircuitBreaker breaker;
   private final Bulkhead bulkhead;
+  private final QueuedBulkhead permits;
   private final Retry retry;
   private final UpstreamMetrics metrics;
   private volatile long breakerOpenedAt;
@@ -65,6 +70,7 @@ public final class ResilientUpstream {
       .waitDurationInOpenState(options.getBreakerOpenDuration())
       .permittedNumberOfCallsInHalfOpenState(1)
       .build());
+    // zero: Resilience4j's bulkhead would wait by blocking the thread (an event loop); QueuedBulkhead waits
     this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
       .maxConcurrentCalls(options.getMaxConcurrentRequests())
       .maxWaitDuration(Duration.ZERO)
@@ -78,6 +84,7 @@ public final class ResilientUpstream {
       .failAfterMaxAttempts(false)
       .build());
     this.metrics = new UpstreamMetrics(registry, options.getId(), breaker);
+    this.permits = new QueuedBulkhead(vertx, bulkhead, options.getMaxQueuedRequests(), metrics);
     breaker.getEventPublisher().onStateTransition(e -> {
       if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
         breakerOpenedAt = clock.millis();
@@ -143,25 +150,46 @@ public final class ResilientUpstream {
     });
   }
 
-  /** One upstream request behind the breaker, the bulkhead and the budget. */
+  /**
+   * One upstream request behind the breaker, the bulkhead and the budget. The breaker is asked first, so that an
+   * open one fails fast instead of behind a queue; a caller that has to queue for a bulkhead permit gives the
+   * breaker's permission back meanwhile (a half-open breaker has one, for its probe) and asks again when its
+   * turn comes.
+   */
   private Future<UpstreamResponse> guarded(long deadline, java.util.function.Supplier<Future<UpstreamResponse>> call) {
     if (!breaker.tryAcquirePermission()) {
-      metrics.breakerRejected();
-      long left = breakerOpenedAt + options.getBreakerOpenDuration().toMillis() - clock.millis();
-      return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
-        "the upstream identity provider is failing; not calling it for now", seconds(left)));
+      return breakerOpen();
     }
-    if (!bulkhead.tryAcquirePermission()) {
-      breaker.releasePermission();
-      return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
-        "too many upstream requests in progress", 1));
+    long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    Future<Void> permit = permits.acquire(Math.min(options.getQuotaMaxWait().toMillis(), remaining));
+    if (permit.succeeded()) {
+      return withPermits(deadline, call);
     }
+    breaker.releasePermission();
+    return permit.compose(v -> {
+      if (!breaker.tryAcquirePermission()) {
+        permits.release();
+        return breakerOpen();
+      }
+      return withPermits(deadline, call);
+    });
+  }
+
+  private Future<UpstreamResponse> breakerOpen() {
+    metrics.breakerRejected();
+    long left = breakerOpenedAt + options.getBreakerOpenDuration().toMillis() - clock.millis();
+    return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
+      "the upstream identity provider is failing; not calling it for now", seconds(left)));
+  }
+
+  /** Holding the breaker's and the bulkhead's permits: the budget, then the call. */
+  private Future<UpstreamResponse> withPermits(long deadline, java.util.function.Supplier<Future<UpstreamResponse>> call) {
     return sendInSlot(deadline, SLOT_ATTEMPTS, call)
       .onFailure(err -> {
         if (err instanceof TokenCacheException) {
           // refused before any call: the breaker and bulkhead permits are returned unused
           breaker.releasePermission();
-          bulkhead.onComplete();
+          permits.release();
         }
       });
   }
@@ -218,7 +246,7 @@ public final class ResilientUpstream {
       sent = Future.failedFuture(e);
     }
     return sent.transform(ar -> {
-      bulkhead.onComplete();
+      permits.release();
       long took = System.nanoTime() - start;
       if (ar.failed()) {
         metrics.call("transport_error", took);
@@ -273,8 +301,9 @@ public final class ResilientUpstream {
     return Math.max(1, (millis + 999) / 1000);
   }
 
-  /** Closes the HTTP client. */
+  /** Fails the fetches still queued for a bulkhead permit and closes the HTTP client. */
   public Future<Void> close() {
+    permits.close();
     return client.close();
   }
 

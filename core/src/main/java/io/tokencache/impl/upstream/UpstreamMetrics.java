@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** Meters of one upstream: calls by outcome, latency, budget waits and refusals, breaker state. */
+/** Meters of one upstream: calls by outcome, latency, bulkhead and budget waits and refusals, breaker state. */
 final class UpstreamMetrics {
 
   private final MeterRegistry registry;
@@ -19,6 +19,8 @@ final class UpstreamMetrics {
   private final DistributionSummary budgetWait;
   private final Counter budgetRejections;
   private final Counter breakerRejections;
+  private final Timer bulkheadWait;
+  private final ConcurrentHashMap<String, Counter> bulkheadRejections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
 
   UpstreamMetrics(MeterRegistry registry, String upstream, CircuitBreaker breaker) {
@@ -35,6 +37,9 @@ final class UpstreamMetrics {
     this.breakerRejections = Counter.builder("token.cache.breaker.rejections")
       .description("Fetches refused because the circuit breaker was open").tag("upstream", upstream)
       .register(registry);
+    this.bulkheadWait = Timer.builder("token.cache.bulkhead.wait")
+      .description("How long upstream requests queued for one of the member's concurrent upstream requests")
+      .tag("upstream", upstream).register(registry);
     Gauge.builder("token.cache.breaker.state", breaker, b -> switch (b.getState()) {
         case CLOSED -> 0;
         case OPEN, FORCED_OPEN -> 1;
@@ -62,5 +67,17 @@ final class UpstreamMetrics {
 
   void breakerRejected() {
     breakerRejections.increment();
+  }
+
+  /** A fetch refused by the bulkhead: {@code full} (queue full) or {@code timeout} (no turn within the bound). */
+  void bulkheadRejected(String reason) {
+    bulkheadRejections.computeIfAbsent(reason, r -> Counter.builder("token.cache.bulkhead.rejections")
+      .description("Fetches refused because every concurrent upstream request was taken")
+      .tag("upstream", upstream).tag("reason", r).register(registry)).increment();
+  }
+
+  /** A queued fetch got its turn after {@code nanos}. */
+  void bulkheadWaited(long nanos) {
+    bulkheadWait.record(nanos, TimeUnit.NANOSECONDS);
   }
 }
