@@ -29,7 +29,6 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -51,8 +50,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Near cache and hits.</b> The token map's near cache keeps deserialized {@code EncryptedToken}s
  * ({@code OBJECT} format, invalidated on change, local entries included): a hit costs no network and no
  * deserialization, but would still cost an AES-GCM decryption. So the store keeps a small decrypted cache, by map
- * key, of (ciphertext, token): a read whose ciphertext is the one last decrypted or written here (same array,
- * or equal bytes: nonces are random, so equal ciphertexts are the same write) is answered from it. Decryption
+ * key, of (fingerprint of the ciphertext, token): a read whose ciphertext is the one last decrypted or written here
+ * (same nonce, tag and length: nonces are random, so that is the same write) is answered from it. Decryption
  * happens once per token version per member; the near cache decides freshness, the decrypted cache only spares
  * the cipher. Both hold at most {@code nearCacheMaxEntries} entries and drop them at serve-until. A miss
  * (Hazelcast near-caches those too) is always confirmed with the key's owner: see {@link #get}.
@@ -223,16 +222,9 @@ public final class HazelcastTokenStore implements TokenStore {
 
   @Override
   public Future<Boolean> replace(String key, CachedToken expected, CachedToken replacement) {
-    Decrypted d = decrypted.getIfPresent(key);
-    if (d != null && d.token.equals(expected)) {
-      // the ciphertext expected is known here; if another equal write replaced it, check against the owner's
-      return compareAndSet(key, d.ciphertext, replacement)
-        .compose(done -> done ? Future.succeededFuture(true) : replaceFromOwner(key, expected, replacement));
-    }
-    return replaceFromOwner(key, expected, replacement);
-  }
-
-  private Future<Boolean> replaceFromOwner(String key, CachedToken expected, CachedToken replacement) {
+    // The decrypted cache keeps only a fingerprint of the ciphertext, not the ciphertext the compare-and-set needs:
+    // read it from the owner. A rare path (after a failed background refresh), so the extra round trip is cheap
+    // next to a second copy of every ciphertext on the heap.
     return readFromOwner(key).compose(enc -> {
       CachedToken current = open(key, enc);
       if (current == null || !current.equals(expected)) {
@@ -474,18 +466,28 @@ public final class HazelcastTokenStore implements TokenStore {
     }
   }
 
-  /** A token with the ciphertext it was decrypted from (or encrypted to) here. */
+  /**
+   * A token with a fingerprint of the ciphertext it was decrypted from (or encrypted to) here
+   * ({@link TokenCipher#fingerprintOf}: header and GCM tag, 29 bytes), not the ciphertext itself: that would be a
+   * third copy of it on this member, next to the map record's and the near cache's.
+   *
+   * <p>A ciphertext with the same fingerprint is the same encryption, so its plaintext is {@link #token}. Someone
+   * able to write the map could pair a known fingerprint with other bytes; this member would then serve the token
+   * it had already authenticated for that key, never the forged bytes' content.
+   */
   private static final class Decrypted {
-    final byte[] ciphertext;
+    final byte[] fingerprint;
+    final int length;
     final CachedToken token;
 
     Decrypted(byte[] ciphertext, CachedToken token) {
-      this.ciphertext = ciphertext;
+      this.fingerprint = TokenCipher.fingerprintOf(ciphertext);
+      this.length = ciphertext.length;
       this.token = token;
     }
 
     boolean matches(EncryptedToken enc) {
-      return ciphertext == enc.ciphertext() || Arrays.equals(ciphertext, enc.ciphertext());
+      return TokenCipher.hasFingerprint(enc.ciphertext(), length, fingerprint);
     }
   }
 }

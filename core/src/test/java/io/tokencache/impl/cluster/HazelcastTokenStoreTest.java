@@ -144,6 +144,35 @@ class HazelcastTokenStoreTest {
   }
 
   @Test
+  @DisplayName("a member recognises the version it decrypted by the ciphertext's nonce and tag, and decrypts any other")
+  void shouldRecogniseDecryptedVersionByFingerprint() throws Exception {
+    String key = newKey();
+    CachedToken t = token("at-" + key);
+    join(s1.put(key, t));
+    EncryptedToken stored = ownerValue(key);
+    // Same header, tag and length, other bytes in between: member 1 answers from its decrypted copy without
+    // decrypting (it keeps the fingerprint, not the ciphertext); member 2, which never decrypted it, cannot.
+    byte[] altered = stored.ciphertext().clone();
+    altered[TokenCipher.CIPHERTEXT_FINGERPRINT_BYTES] ^= 1;
+    rawTokens(members.get(0)).set(key, new EncryptedToken(stored.clientTag(), stored.serveUntil(), altered));
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+      assertThat(Arrays.equals(ownerValue(key).ciphertext(), altered)).isTrue());
+    assertThat(join(s1.get(key))).isEqualTo(t);
+    assertThat(join(s2.get(key))).isNull();
+
+    // another encryption (a fresh nonce) of another token: not the version member 1 knows, so it decrypts it
+    CachedToken next = token("next-" + key);
+    rawTokens(members.get(0)).set(key, new EncryptedToken(next.clientTag(), next.serveUntil(),
+      TokenCipher.of(KEY).encrypt(key, TokenCodec.encode(next))));
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+      .untilAsserted(() -> assertThat(join(s1.get(key))).isEqualTo(next));
+    // and compare-and-set finds the owner's ciphertext itself, the decrypted copy holding none
+    CachedToken postponed = next.withRefreshAt(next.refreshAt() + 1);
+    assertThat(join(s1.replace(key, next, postponed))).isTrue();
+    assertThat(join(s1.replace(key, next, postponed))).isFalse();
+  }
+
+  @Test
   @DisplayName("a member whose encryption key differs from the cluster's fails to open the store, naming fingerprints only")
   void shouldRefuseMemberWithAnotherKey() {
     byte[] otherKey = KEY.clone();
