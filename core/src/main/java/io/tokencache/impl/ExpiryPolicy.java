@@ -1,6 +1,7 @@
 package io.tokencache.impl;
 
 import io.tokencache.TokenCacheOptions;
+import io.tokencache.TokenResponse;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,18 @@ public final class ExpiryPolicy {
     body.remove("expires_in");
     // Refresh tokens are never stored nor shared between callers.
     body.remove("refresh_token");
-    return new CachedToken(accessToken, body.encode(), issuedAt, expiresAt, refreshAt, serveUntil, clientTag);
+    // The access token is kept once (CachedToken.accessToken), not a second time inside the body: it is most of a
+    // cached entry's size, in every copy (the map's record, the near cache, the decrypted cache). Each answer then
+    // writes it back between quotes as it is, so it must need no escaping in JSON: checked here, once per token,
+    // not on every hit. A token that would need escaping (never seen in practice: JWTs and opaque tokens are
+    // printable ASCII without quotes or backslashes) stays in the body, encoded by the JSON encoder as before;
+    // that is simpler than keeping a pre-escaped copy, and costs such a token only the memory it used to.
+    boolean tokenInBody = !TokenResponse.isJsonSafe(accessToken);
+    if (!tokenInBody) {
+      body.remove("access_token");
+    }
+    return new CachedToken(accessToken, body.encode(), tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil,
+      clientTag);
   }
 
   private long lifetimeMillis(JsonObject answer, String accessToken, long issuedAt) {

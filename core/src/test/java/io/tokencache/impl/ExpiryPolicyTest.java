@@ -71,7 +71,21 @@ class ExpiryPolicyTest {
     CachedToken t = policy.toCachedToken(new JsonObject().put("access_token", "a").put("expires_in", 60)
       .put("refresh_token", "r").put("token_type", "Bearer").put("scope", "x y"), T0, "tag");
     JsonObject body = new JsonObject(t.body());
-    assertThat(body.fieldNames()).containsExactlyInAnyOrder("access_token", "token_type", "scope");
+    // the access token is held once, in CachedToken.accessToken, not in the body too
+    assertThat(body.fieldNames()).containsExactlyInAnyOrder("token_type", "scope");
+    assertThat(t.tokenInBody()).isFalse();
+    assertThat(t.accessToken()).isEqualTo("a");
+  }
+
+  @Test
+  @DisplayName("a token that would need escaping in JSON stays in the body, encoded by the JSON encoder")
+  void shouldKeepTokenNeedingEscapesInTheBody() {
+    for (String odd : new String[] {"a\"b", "a\\b", "a\nb", "caf\u00e9"}) {
+      CachedToken t = policy.toCachedToken(new JsonObject().put("access_token", odd).put("expires_in", 60)
+        .put("token_type", "Bearer"), T0, "tag");
+      assertThat(t.tokenInBody()).as(odd).isTrue();
+      assertThat(new JsonObject(t.body()).getString("access_token")).isEqualTo(odd);
+    }
   }
 
   @Test

@@ -184,6 +184,10 @@ public final class HazelcastTokenStore implements TokenStore {
     CachedToken token;
     try {
       token = TokenCodec.decode(cipher.decrypt(key, enc.ciphertext()));
+    } catch (TokenCodec.UnknownFormatException e) {
+      LOG.warn("a token in the cluster's map is in a format this member does not know (written by a newer "
+        + "token-cache: a cluster of mixed versions); treating it as absent");
+      return null;
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
       // no detail: nothing about the value belongs in a log line
       LOG.warn("a token in the cluster's map failed to decrypt (altered, or written under another key); "

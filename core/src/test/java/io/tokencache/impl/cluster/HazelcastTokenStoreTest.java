@@ -92,9 +92,8 @@ class HazelcastTokenStoreTest {
 
   private static CachedToken token(String accessToken, String clientTag, Duration servable) {
     long now = System.currentTimeMillis();
-    return new CachedToken(accessToken, "{\"access_token\":\"" + accessToken
-      + "\",\"token_type\":\"Bearer\",\"scope\":\"very-private-scope\"}", now, now + 3_600_000, now + 2_700_000,
-      now + servable.toMillis(), clientTag);
+    return new CachedToken(accessToken, "{\"token_type\":\"Bearer\",\"scope\":\"very-private-scope\"}", false, now,
+      now + 3_600_000, now + 2_700_000, now + servable.toMillis(), clientTag);
   }
 
   private static CachedToken token(String accessToken) {
@@ -383,7 +382,7 @@ class HazelcastTokenStoreTest {
     // replacing by a token already past serve-until drops the entry
     CachedToken t = token("at-" + key);
     join(s1.put(key, t));
-    CachedToken expired = new CachedToken(t.accessToken(), t.body(), t.issuedAt(), t.expiresAt(), t.refreshAt(),
+    CachedToken expired = new CachedToken(t.accessToken(), t.body(), t.tokenInBody(), t.issuedAt(), t.expiresAt(), t.refreshAt(),
       System.currentTimeMillis() - 1, t.clientTag());
     assertThat(join(s2.replace(key, t, expired))).isTrue();
     assertThat(ownerValue(key)).isNull();
