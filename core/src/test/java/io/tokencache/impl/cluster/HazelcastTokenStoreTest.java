@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.impl.proxy.NearCachedMapProxyImpl;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.tokencache.cluster.ClusterOptions;
 import io.tokencache.cluster.HazelcastConfigFactory;
@@ -169,6 +170,33 @@ class HazelcastTokenStoreTest {
     CachedToken postponed = next.withRefreshAt(next.refreshAt() + 1);
     assertThat(join(s1.replace(key, next, postponed))).isTrue();
     assertThat(join(s1.replace(key, next, postponed))).isFalse();
+  }
+
+  /** Whether {@code member}'s near cache holds a token for {@code key} (internal API: no read through the map). */
+  private static boolean nearCached(HazelcastInstance member, String key) {
+    return ((NearCachedMapProxyImpl<String, EncryptedToken>) rawTokens(member)).getNearCache().get(key)
+      instanceof EncryptedToken;
+  }
+
+  @Test
+  @DisplayName("after its own put a member refills its near cache, and answers hits from the token it wrote meanwhile")
+  void shouldServeOwnWriteWhileNearCacheReloads() throws Exception {
+    String key = newKey();
+    CachedToken old = token("old-" + key);
+    join(s1.put(key, old));
+    // read back right after the put: in the near cache although nobody read it
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> nearCached(members.get(0), key));
+
+    CachedToken refreshed = token("new-" + key);
+    Future<Void> put = s1.put(key, refreshed);
+    // the put invalidated the near-cache entry; a hit does not wait for the partition owner meanwhile
+    Future<CachedToken> hit = s1.get(key);
+    assertThat(hit.isComplete()).as("answered at once, from the token just written").isTrue();
+    assertThat(hit.result()).isEqualTo(refreshed);
+    join(put);
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> nearCached(members.get(0), key));
+    assertThat(join(s1.get(key))).isEqualTo(refreshed);
+    assertThat(join(s2.get(key))).isEqualTo(refreshed);
   }
 
   @Test
