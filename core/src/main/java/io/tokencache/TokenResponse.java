@@ -47,6 +47,44 @@ public final class TokenResponse {
     return new TokenResponse(status, 200, "application/json", accessToken, expiresIn, Buffer.buffer(sb.toString()));
   }
 
+  /**
+   * A cached-grant answer from a body that holds neither {@code access_token} nor {@code expires_in}: both are
+   * written in front of the body's other fields. The engine stores tokens this way, so that each is held once.
+   *
+   * @param accessToken the access token; it must be {@linkplain #isJsonSafe JSON-safe}, since it is written between
+   *     quotes as it is (checking it here would cost every hit a scan of the token: callers check it once, when
+   *     they store it)
+   * @param bodyWithoutTokenAndExpiresIn the upstream's JSON object, encoded, without {@code access_token} and
+   *     {@code expires_in}
+   */
+  public static TokenResponse cachedWithoutTokenInBody(CacheStatus status, String accessToken,
+                                                       String bodyWithoutTokenAndExpiresIn, long expiresIn) {
+    assert isJsonSafe(accessToken) : "the access token needs escaping in JSON";
+    String body = bodyWithoutTokenAndExpiresIn;
+    StringBuilder sb = new StringBuilder(body.length() + accessToken.length() + 48)
+      .append("{\"expires_in\":").append(expiresIn).append(",\"access_token\":\"").append(accessToken).append('"');
+    if (body.length() > 2) {
+      sb.append(',').append(body, 1, body.length());
+    } else {
+      sb.append('}');
+    }
+    return new TokenResponse(status, 200, "application/json", accessToken, expiresIn, Buffer.buffer(sb.toString()));
+  }
+
+  /**
+   * Whether {@code s} can be written into JSON between quotes as it is: printable ASCII, without {@code "} or
+   * {@code \}. Then it is also exactly how a JSON encoder writes it.
+   */
+  public static boolean isJsonSafe(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** A pass-through answer: the upstream's status, content type and body. */
   public static TokenResponse passThrough(int statusCode, String contentType, Buffer body) {
     return new TokenResponse(CacheStatus.BYPASS, statusCode, contentType, null, -1, body);

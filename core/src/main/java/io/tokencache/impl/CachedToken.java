@@ -3,8 +3,14 @@ package io.tokencache.impl;
 /**
  * A cached access token with its absolute points in time (epoch milliseconds).
  *
+ * <p>The access token is held once: {@code body} leaves it out, and the answer puts it back (see
+ * {@link ExpiryPolicy#toCachedToken}), unless it needs escaping in JSON, which real tokens never do.
+ *
  * @param accessToken the access token
- * @param body the upstream's JSON answer, encoded, without {@code expires_in} and {@code refresh_token}
+ * @param body the upstream's JSON answer, encoded, without {@code expires_in} and {@code refresh_token}, and
+ *     without {@code access_token} unless {@code tokenInBody}
+ * @param tokenInBody whether {@code body} holds {@code access_token}; when it does not, the token is
+ *     {@linkplain io.tokencache.TokenResponse#isJsonSafe JSON-safe} and the answer writes it back as it is
  * @param issuedAt when the upstream request was sent (a conservative issue time)
  * @param expiresAt when the token expires
  * @param refreshAt from when a request starts a background refresh
@@ -12,7 +18,7 @@ package io.tokencache.impl;
  * @param clientTag a keyed hash of (upstream, client id), so one client's tokens can be found without
  *     naming the client in plaintext
  */
-public record CachedToken(String accessToken, String body, long issuedAt, long expiresAt, long refreshAt,
+public record CachedToken(String accessToken, String body, boolean tokenInBody, long issuedAt, long expiresAt, long refreshAt,
                           long serveUntil, String clientTag) {
 
   /** Whether the token may still be served at {@code now}. */
@@ -32,8 +38,8 @@ public record CachedToken(String accessToken, String body, long issuedAt, long e
 
   /** A copy whose next refresh attempt is postponed to {@code nextRefreshAt} (after a failed refresh). */
   public CachedToken withRefreshAt(long nextRefreshAt) {
-    return new CachedToken(accessToken, body, issuedAt, expiresAt, Math.min(nextRefreshAt, serveUntil), serveUntil,
-      clientTag);
+    return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, Math.min(nextRefreshAt, serveUntil),
+      serveUntil, clientTag);
   }
 
   @Override

@@ -1,10 +1,14 @@
 package io.tokencache.impl;
 
 import io.tokencache.TokenCacheOptions;
+import io.tokencache.TokenResponse;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Objects;
+import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
  * Turns an upstream token answer into a {@link CachedToken} with absolute expiry, refresh and serve-until
@@ -14,9 +18,18 @@ import java.util.Base64;
  * and never exceeds the configured maximum. The minimum remaining lifetime is capped at a fraction of the
  * token's lifetime, and the refresh point is a fraction of it, so short-lived tokens are cached and
  * refreshed ahead too.
+ *
+ * <p>The refresh point is jittered: moved earlier by a random amount of up to {@value #REFRESH_JITTER_FRACTION}
+ * of the lifetime (and never more than half the time before it), so that tokens fetched together, at start-up or
+ * in a burst of new clients, are not all refreshed in the same millisecond. Earlier only, never later: a token is
+ * never refreshed later than configured, and the refresh point stays at or before serve-until.
  */
 public final class ExpiryPolicy {
 
+  /** The most the refresh point moves earlier, as a fraction of the token's lifetime. */
+  public static final double REFRESH_JITTER_FRACTION = 0.05;
+
+  private final RandomGenerator random;
   private final double refreshAheadFraction;
   private final long minRemainingMillis;
   private final double maxMinRemainingFraction;
@@ -24,6 +37,13 @@ public final class ExpiryPolicy {
   private final long maxLifetimeMillis;
 
   public ExpiryPolicy(TokenCacheOptions options) {
+    // java.util.Random is thread-safe (fetches complete on several event loops); one draw per fetched token
+    this(options, new Random());
+  }
+
+  /** A policy drawing the refresh jitter from {@code random} (tests pass a seeded one). */
+  public ExpiryPolicy(TokenCacheOptions options, RandomGenerator random) {
+    this.random = Objects.requireNonNull(random, "random");
     this.refreshAheadFraction = options.getRefreshAheadFraction();
     this.minRemainingMillis = options.getMinRemaining().toMillis();
     this.maxMinRemainingFraction = options.getMaxMinRemainingFraction();
@@ -50,13 +70,26 @@ public final class ExpiryPolicy {
     long expiresAt = issuedAt + lifetime;
     long minRemaining = Math.min(minRemainingMillis, (long) (lifetime * maxMinRemainingFraction));
     long serveUntil = expiresAt - minRemaining;
-    long refreshAt = Math.min(issuedAt + (long) (lifetime * refreshAheadFraction), serveUntil);
+    long maxJitter = (long) (lifetime * Math.min(REFRESH_JITTER_FRACTION, refreshAheadFraction / 2));
+    long jitter = maxJitter > 0 ? random.nextLong(maxJitter + 1) : 0;
+    long refreshAt = Math.min(issuedAt + (long) (lifetime * refreshAheadFraction) - jitter, serveUntil);
 
     JsonObject body = answer.copy();
     body.remove("expires_in");
     // Refresh tokens are never stored nor shared between callers.
     body.remove("refresh_token");
-    return new CachedToken(accessToken, body.encode(), issuedAt, expiresAt, refreshAt, serveUntil, clientTag);
+    // The access token is kept once (CachedToken.accessToken), not a second time inside the body: it is most of a
+    // cached entry's size, in every copy (the map's record, the near cache, the decrypted cache). Each answer then
+    // writes it back between quotes as it is, so it must need no escaping in JSON: checked here, once per token,
+    // not on every hit. A token that would need escaping (never seen in practice: JWTs and opaque tokens are
+    // printable ASCII without quotes or backslashes) stays in the body, encoded by the JSON encoder as before;
+    // that is simpler than keeping a pre-escaped copy, and costs such a token only the memory it used to.
+    boolean tokenInBody = !TokenResponse.isJsonSafe(accessToken);
+    if (!tokenInBody) {
+      body.remove("access_token");
+    }
+    return new CachedToken(accessToken, body.encode(), tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil,
+      clientTag);
   }
 
   private long lifetimeMillis(JsonObject answer, String accessToken, long issuedAt) {

@@ -161,7 +161,9 @@ public final class TokenCacheImpl implements TokenCache {
   }
 
   private TokenResponse answer(CachedToken token, long now, CacheStatus status) {
-    return TokenResponse.cached(status, token.accessToken(), token.body(), token.expiresInSeconds(now));
+    return token.tokenInBody()
+      ? TokenResponse.cached(status, token.accessToken(), token.body(), token.expiresInSeconds(now))
+      : TokenResponse.cachedWithoutTokenInBody(status, token.accessToken(), token.body(), token.expiresInSeconds(now));
   }
 
   /**

@@ -84,7 +84,7 @@ class TokenCacheClusterTest {
     HazelcastTokenStore a = join(HazelcastTokenStore.create(nodes.get(0), hz1, cipher, Clock.systemUTC()));
     HazelcastTokenStore b = join(HazelcastTokenStore.create(nodes.get(1), hz2, cipher, Clock.systemUTC()));
     long now = System.currentTimeMillis();
-    CachedToken t = new CachedToken("at", "{}", now, now + 60_000, now + 45_000, now + 50_000, "tag");
+    CachedToken t = new CachedToken("at", "{}", false, now, now + 60_000, now + 45_000, now + 50_000, "tag");
     join(a.put("key", t));
     assertThat(join(b.get("key"))).isEqualTo(t);
     join(a.close());

@@ -56,6 +56,13 @@ class TokenEndpointCachingTest {
     assertThat(second.bodyAsJsonObject().getString("access_token"))
       .isEqualTo(first.bodyAsJsonObject().getString("access_token"));
     assertThat(second.bodyAsJsonObject().getString("token_type")).isEqualTo("Bearer");
+    // the token is stored once and written back into each answer: once, and the same fields as the miss's answer
+    for (HttpResponse<Buffer> r : List.of(first, second)) {
+      String raw = r.bodyAsString();
+      assertThat(raw.indexOf("\"access_token\"")).isNotNegative().isEqualTo(raw.lastIndexOf("\"access_token\""));
+    }
+    assertThat(second.bodyAsJsonObject().fieldNames()).isEqualTo(first.bodyAsJsonObject().fieldNames())
+      .contains("access_token", "expires_in", "token_type");
     assertThat(f.idp.tokensIssued()).isEqualTo(1);
   }
 

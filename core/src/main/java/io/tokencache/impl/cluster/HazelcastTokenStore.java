@@ -29,7 +29,6 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -51,10 +50,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Near cache and hits.</b> The token map's near cache keeps deserialized {@code EncryptedToken}s
  * ({@code OBJECT} format, invalidated on change, local entries included): a hit costs no network and no
  * deserialization, but would still cost an AES-GCM decryption. So the store keeps a small decrypted cache, by map
- * key, of (ciphertext, token): a read whose ciphertext is the one last decrypted or written here (same array,
- * or equal bytes: nonces are random, so equal ciphertexts are the same write) is answered from it. Decryption
+ * key, of (fingerprint of the ciphertext, token): a read whose ciphertext is the one last decrypted or written here
+ * (same nonce, tag and length: nonces are random, so that is the same write) is answered from it. Decryption
  * happens once per token version per member; the near cache decides freshness, the decrypted cache only spares
- * the cipher. Both hold at most {@code nearCacheMaxEntries} entries and drop them at serve-until. A miss
+ * the cipher. Both hold at most {@code nearCacheMaxEntries} entries and drop them at serve-until. After its own
+ * {@link #put} (which invalidates the key's near-cache entry), a member reads the key back at once to refill its
+ * near cache, and answers hits from the token it wrote until that read is back. A miss
  * (Hazelcast near-caches those too) is always confirmed with the key's owner: see {@link #get}.
  *
  * <p><b>Waiters.</b> One entry listener per map (added once in {@link #create}) dispatches to the waiters of
@@ -72,6 +73,11 @@ public final class HazelcastTokenStore implements TokenStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastTokenStore.class);
   static final String FINGERPRINT_KEY = "keyFingerprint";
+  /**
+   * The longest a put's own token answers hits while its near-cache entry is reloaded (the read-back normally ends
+   * it within a millisecond): a bound for when that read is slow or lost, e.g. during a partition migration.
+   */
+  static final long RELOAD_GRACE_MILLIS = 2_000;
 
   private final Vertx vertx;
   private final TokenCipher cipher;
@@ -158,13 +164,23 @@ public final class HazelcastTokenStore implements TokenStore {
    */
   @Override
   public Future<CachedToken> get(String key) {
+    Decrypted known = decrypted.getIfPresent(key);
+    long now = clock.millis();
+    if (known != null && known.reloading(now) && known.token.servable(now)) {
+      // This member's own put, its near-cache entry not back yet (the put invalidated it): the token just
+      // written is the newest (one writer per generation: the refresh lease), so hits need not queue on the
+      // partition thread meanwhile. See put.
+      return Future.succeededFuture(known.token);
+    }
     CompletableFuture<EncryptedToken> read = tokens.getAsync(key).toCompletableFuture();
     // A near-cache hit comes back already completed. Hazelcast runs callbacks of its futures on its own
     // executor even then, so bridging it would cost two thread hops per hit (measured: ~150 us instead of
     // ~1 us per request under load); read it in place instead.
     if (read.isDone() && !read.isCompletedExceptionally()) {
       EncryptedToken enc = read.getNow(null);
-      return enc != null ? Future.succeededFuture(open(key, enc)) : readFromOwner(key).map(owned -> open(key, owned));
+      return enc != null
+        ? Future.succeededFuture(open(key, enc, known, now))
+        : readFromOwner(key).map(owned -> open(key, owned));
     }
     return Future.fromCompletionStage(read, vertx.getOrCreateContext())
       .compose(enc -> enc != null
@@ -174,17 +190,24 @@ public final class HazelcastTokenStore implements TokenStore {
 
   /** The token in {@code enc}, decrypted at most once per stored version; null if absent, expired or unreadable. */
   private CachedToken open(String key, EncryptedToken enc) {
-    long now = clock.millis();
+    return enc == null ? null : open(key, enc, decrypted.getIfPresent(key), clock.millis());
+  }
+
+  /** {@link #open(String, EncryptedToken)} with the decrypted cache's entry for {@code key} already looked up. */
+  private CachedToken open(String key, EncryptedToken enc, Decrypted d, long now) {
     if (enc == null || enc.serveUntil() <= now) {
       return null;
     }
-    Decrypted d = decrypted.getIfPresent(key);
     if (d != null && d.matches(enc)) {
       return d.token.servable(now) ? d.token : null;
     }
     CachedToken token;
     try {
       token = TokenCodec.decode(cipher.decrypt(key, enc.ciphertext()));
+    } catch (TokenCodec.UnknownFormatException e) {
+      LOG.warn("a token in the cluster's map is in a format this member does not know (written by a newer "
+        + "token-cache: a cluster of mixed versions); treating it as absent");
+      return null;
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
       // no detail: nothing about the value belongs in a log line
       LOG.warn("a token in the cluster's map failed to decrypt (altered, or written under another key); "
@@ -202,9 +225,22 @@ public final class HazelcastTokenStore implements TokenStore {
       return Future.succeededFuture();
     }
     EncryptedToken enc = seal(key, token);
-    decrypted.put(key, new Decrypted(enc.ciphertext(), token));
+    Decrypted written = new Decrypted(enc.ciphertext(), token);
+    written.reloadingUntil = clock.millis() + RELOAD_GRACE_MILLIS;
+    decrypted.put(key, written);
     return Future.fromCompletionStage(tokens.setAsync(key, enc, hazelcastTtl(ttl), TimeUnit.MILLISECONDS),
-      vertx.getOrCreateContext());
+        vertx.getOrCreateContext())
+      .onComplete(stored -> {
+        if (stored.failed()) {
+          written.reloadingUntil = 0;
+          return;
+        }
+        // The put invalidated this member's near-cache entry; read the key back at once so that the near cache
+        // holds the new token before hits come for it (until then get answers them from the token written here;
+        // without either, each would take the slow path through the partition thread). Not awaited: a miss's
+        // answer does not wait for it.
+        tokens.getAsync(key).whenComplete((v, err) -> written.reloadingUntil = 0);
+      });
   }
 
   /**
@@ -223,16 +259,9 @@ public final class HazelcastTokenStore implements TokenStore {
 
   @Override
   public Future<Boolean> replace(String key, CachedToken expected, CachedToken replacement) {
-    Decrypted d = decrypted.getIfPresent(key);
-    if (d != null && d.token.equals(expected)) {
-      // the ciphertext expected is known here; if another equal write replaced it, check against the owner's
-      return compareAndSet(key, d.ciphertext, replacement)
-        .compose(done -> done ? Future.succeededFuture(true) : replaceFromOwner(key, expected, replacement));
-    }
-    return replaceFromOwner(key, expected, replacement);
-  }
-
-  private Future<Boolean> replaceFromOwner(String key, CachedToken expected, CachedToken replacement) {
+    // The decrypted cache keeps only a fingerprint of the ciphertext, not the ciphertext the compare-and-set needs:
+    // read it from the owner. A rare path (after a failed background refresh), so the extra round trip is cheap
+    // next to a second copy of every ciphertext on the heap.
     return readFromOwner(key).compose(enc -> {
       CachedToken current = open(key, enc);
       if (current == null || !current.equals(expected)) {
@@ -474,18 +503,34 @@ public final class HazelcastTokenStore implements TokenStore {
     }
   }
 
-  /** A token with the ciphertext it was decrypted from (or encrypted to) here. */
+  /**
+   * A token with a fingerprint of the ciphertext it was decrypted from (or encrypted to) here
+   * ({@link TokenCipher#fingerprintOf}: header and GCM tag, 29 bytes), not the ciphertext itself: that would be a
+   * third copy of it on this member, next to the map record's and the near cache's.
+   *
+   * <p>A ciphertext with the same fingerprint is the same encryption, so its plaintext is {@link #token}. Someone
+   * able to write the map could pair a known fingerprint with other bytes; this member would then serve the token
+   * it had already authenticated for that key, never the forged bytes' content.
+   */
   private static final class Decrypted {
-    final byte[] ciphertext;
+    final byte[] fingerprint;
+    final int length;
     final CachedToken token;
+    /** Until when this member's own put is being read back into the near cache (see {@link #put}); 0 if not. */
+    volatile long reloadingUntil;
 
     Decrypted(byte[] ciphertext, CachedToken token) {
-      this.ciphertext = ciphertext;
+      this.fingerprint = TokenCipher.fingerprintOf(ciphertext);
+      this.length = ciphertext.length;
       this.token = token;
     }
 
+    boolean reloading(long now) {
+      return now < reloadingUntil;
+    }
+
     boolean matches(EncryptedToken enc) {
-      return ciphertext == enc.ciphertext() || Arrays.equals(ciphertext, enc.ciphertext());
+      return TokenCipher.hasFingerprint(enc.ciphertext(), length, fingerprint);
     }
   }
 }

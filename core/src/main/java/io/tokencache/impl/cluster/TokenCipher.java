@@ -34,7 +34,10 @@ public final class TokenCipher {
   static final byte VERSION = 1;
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
+  private static final int TAG_BYTES = TAG_BITS / 8;
   private static final int HEADER_BYTES = 1 + NONCE_BYTES;
+  /** Length of a {@link #fingerprintOf ciphertext fingerprint}: the version byte, the nonce and the GCM tag. */
+  static final int CIPHERTEXT_FINGERPRINT_BYTES = HEADER_BYTES + TAG_BYTES;
   private static final byte[] AAD_DOMAIN = "token-cache/map-value/v1\0".getBytes(StandardCharsets.UTF_8);
   private static final String FINGERPRINT_LABEL = "token-cache key fingerprint v1";
   private static final String PEPPER_LABEL = "token-cache cache-key pepper v1";
@@ -115,7 +118,7 @@ public final class TokenCipher {
 
   /** Encrypts {@code plaintext} to be stored under {@code key}; a fresh random nonce each time. */
   public byte[] encrypt(String key, byte[] plaintext) {
-    byte[] out = new byte[HEADER_BYTES + plaintext.length + TAG_BITS / 8];
+    byte[] out = new byte[HEADER_BYTES + plaintext.length + TAG_BYTES];
     byte[] nonce = new byte[NONCE_BYTES];
     RANDOM.nextBytes(nonce);
     out[0] = VERSION;
@@ -141,7 +144,7 @@ public final class TokenCipher {
    *     or is not in a known format
    */
   public byte[] decrypt(String key, byte[] ciphertext) throws GeneralSecurityException {
-    if (ciphertext == null || ciphertext.length < HEADER_BYTES + TAG_BITS / 8) {
+    if (ciphertext == null || ciphertext.length < HEADER_BYTES + TAG_BYTES) {
       throw new AEADBadTagException("ciphertext too short");
     }
     if (ciphertext[0] != VERSION) {
@@ -151,6 +154,34 @@ public final class TokenCipher {
     cipher.init(Cipher.DECRYPT_MODE, aesKey, new GCMParameterSpec(TAG_BITS, ciphertext, 1, NONCE_BYTES));
     cipher.updateAAD(aad(ciphertext[0], key));
     return cipher.doFinal(ciphertext, HEADER_BYTES, ciphertext.length - HEADER_BYTES);
+  }
+
+  /**
+   * A short stand-in for a ciphertext of this class's layout, to recognise it later without keeping it: its header
+   * (version and nonce) and its GCM tag, {@value #CIPHERTEXT_FINGERPRINT_BYTES} bytes. Nonces are random (96 bits)
+   * and the tag authenticates everything else, so two ciphertexts of the same length with equal fingerprints are
+   * the same encryption. It proves nothing about a ciphertext's authenticity: only {@link #decrypt} does.
+   *
+   * @throws IllegalArgumentException if {@code ciphertext} is shorter than a header and a tag
+   */
+  static byte[] fingerprintOf(byte[] ciphertext) {
+    if (ciphertext.length < HEADER_BYTES + TAG_BYTES) {
+      throw new IllegalArgumentException("not a ciphertext: " + ciphertext.length + " bytes");
+    }
+    byte[] fingerprint = new byte[CIPHERTEXT_FINGERPRINT_BYTES];
+    System.arraycopy(ciphertext, 0, fingerprint, 0, HEADER_BYTES);
+    System.arraycopy(ciphertext, ciphertext.length - TAG_BYTES, fingerprint, HEADER_BYTES, TAG_BYTES);
+    return fingerprint;
+  }
+
+  /**
+   * Whether {@code ciphertext} has the {@code fingerprint} (from {@link #fingerprintOf}) of a ciphertext of
+   * {@code length} bytes.
+   */
+  static boolean hasFingerprint(byte[] ciphertext, int length, byte[] fingerprint) {
+    return ciphertext.length == length
+      && Arrays.equals(ciphertext, 0, HEADER_BYTES, fingerprint, 0, HEADER_BYTES)
+      && Arrays.equals(ciphertext, length - TAG_BYTES, length, fingerprint, HEADER_BYTES, CIPHERTEXT_FINGERPRINT_BYTES);
   }
 
   private static byte[] aad(byte version, String key) {

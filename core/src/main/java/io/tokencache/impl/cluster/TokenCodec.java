@@ -10,10 +10,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** The plaintext inside an {@link EncryptedToken}: a versioned binary form of a {@link CachedToken}. */
+/**
+ * The plaintext inside an {@link EncryptedToken}: a versioned binary form of a {@link CachedToken}.
+ *
+ * <p>Format 2 adds {@link CachedToken#tokenInBody()} after the body: since format 2 the body usually leaves the
+ * access token out. Format 1 (written by earlier versions) is still read: its body always holds the token. A member
+ * of an earlier version cannot read format 2 and treats such an entry as absent (see docs/cluster-design.md).
+ */
 final class TokenCodec {
 
-  private static final byte FORMAT = 1;
+  static final byte FORMAT = 2;
+  /** The format before the access token was left out of the body: read, no longer written. */
+  static final byte FORMAT_TOKEN_IN_BODY = 1;
 
   private TokenCodec() {
   }
@@ -25,6 +33,7 @@ final class TokenCodec {
       out.writeByte(FORMAT);
       string(out, token.accessToken());
       string(out, token.body());
+      out.writeBoolean(token.tokenInBody());
       out.writeLong(token.issuedAt());
       out.writeLong(token.expiresAt());
       out.writeLong(token.refreshAt());
@@ -39,10 +48,13 @@ final class TokenCodec {
   static CachedToken decode(byte[] plaintext) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(plaintext));
     byte format = in.readByte();
-    if (format != FORMAT) {
-      throw new IOException("unknown token format " + format);
+    if (format != FORMAT && format != FORMAT_TOKEN_IN_BODY) {
+      throw new UnknownFormatException(format);
     }
-    return new CachedToken(string(in), string(in), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+    String accessToken = string(in);
+    String body = string(in);
+    boolean tokenInBody = format == FORMAT_TOKEN_IN_BODY || in.readBoolean();
+    return new CachedToken(accessToken, body, tokenInBody, in.readLong(), in.readLong(), in.readLong(), in.readLong(),
       string(in));
   }
 
@@ -67,5 +79,12 @@ final class TokenCodec {
     byte[] b = new byte[n];
     in.readFully(b);
     return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** A plaintext in a format this version does not know: written by a newer member. */
+  static final class UnknownFormatException extends IOException {
+    UnknownFormatException(byte format) {
+      super("unknown token format " + format);
+    }
   }
 }

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.impl.proxy.NearCachedMapProxyImpl;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.tokencache.cluster.ClusterOptions;
 import io.tokencache.cluster.HazelcastConfigFactory;
@@ -92,9 +93,8 @@ class HazelcastTokenStoreTest {
 
   private static CachedToken token(String accessToken, String clientTag, Duration servable) {
     long now = System.currentTimeMillis();
-    return new CachedToken(accessToken, "{\"access_token\":\"" + accessToken
-      + "\",\"token_type\":\"Bearer\",\"scope\":\"very-private-scope\"}", now, now + 3_600_000, now + 2_700_000,
-      now + servable.toMillis(), clientTag);
+    return new CachedToken(accessToken, "{\"token_type\":\"Bearer\",\"scope\":\"very-private-scope\"}", false, now,
+      now + 3_600_000, now + 2_700_000, now + servable.toMillis(), clientTag);
   }
 
   private static CachedToken token(String accessToken) {
@@ -141,6 +141,62 @@ class HazelcastTokenStoreTest {
     assertThat(new String(stored.ciphertext(), StandardCharsets.ISO_8859_1)).doesNotContain("secret-access-token");
     // and the ciphertext is bound to its map key
     assertThat(TokenCipher.of(KEY).decrypt(key, stored.ciphertext())).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("a member recognises the version it decrypted by the ciphertext's nonce and tag, and decrypts any other")
+  void shouldRecogniseDecryptedVersionByFingerprint() throws Exception {
+    String key = newKey();
+    CachedToken t = token("at-" + key);
+    join(s1.put(key, t));
+    EncryptedToken stored = ownerValue(key);
+    // Same header, tag and length, other bytes in between: member 1 answers from its decrypted copy without
+    // decrypting (it keeps the fingerprint, not the ciphertext); member 2, which never decrypted it, cannot.
+    byte[] altered = stored.ciphertext().clone();
+    altered[TokenCipher.CIPHERTEXT_FINGERPRINT_BYTES] ^= 1;
+    rawTokens(members.get(0)).set(key, new EncryptedToken(stored.clientTag(), stored.serveUntil(), altered));
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+      assertThat(Arrays.equals(ownerValue(key).ciphertext(), altered)).isTrue());
+    assertThat(join(s1.get(key))).isEqualTo(t);
+    assertThat(join(s2.get(key))).isNull();
+
+    // another encryption (a fresh nonce) of another token: not the version member 1 knows, so it decrypts it
+    CachedToken next = token("next-" + key);
+    rawTokens(members.get(0)).set(key, new EncryptedToken(next.clientTag(), next.serveUntil(),
+      TokenCipher.of(KEY).encrypt(key, TokenCodec.encode(next))));
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+      .untilAsserted(() -> assertThat(join(s1.get(key))).isEqualTo(next));
+    // and compare-and-set finds the owner's ciphertext itself, the decrypted copy holding none
+    CachedToken postponed = next.withRefreshAt(next.refreshAt() + 1);
+    assertThat(join(s1.replace(key, next, postponed))).isTrue();
+    assertThat(join(s1.replace(key, next, postponed))).isFalse();
+  }
+
+  /** Whether {@code member}'s near cache holds a token for {@code key} (internal API: no read through the map). */
+  private static boolean nearCached(HazelcastInstance member, String key) {
+    return ((NearCachedMapProxyImpl<String, EncryptedToken>) rawTokens(member)).getNearCache().get(key)
+      instanceof EncryptedToken;
+  }
+
+  @Test
+  @DisplayName("after its own put a member refills its near cache, and answers hits from the token it wrote meanwhile")
+  void shouldServeOwnWriteWhileNearCacheReloads() throws Exception {
+    String key = newKey();
+    CachedToken old = token("old-" + key);
+    join(s1.put(key, old));
+    // read back right after the put: in the near cache although nobody read it
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> nearCached(members.get(0), key));
+
+    CachedToken refreshed = token("new-" + key);
+    Future<Void> put = s1.put(key, refreshed);
+    // the put invalidated the near-cache entry; a hit does not wait for the partition owner meanwhile
+    Future<CachedToken> hit = s1.get(key);
+    assertThat(hit.isComplete()).as("answered at once, from the token just written").isTrue();
+    assertThat(hit.result()).isEqualTo(refreshed);
+    join(put);
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> nearCached(members.get(0), key));
+    assertThat(join(s1.get(key))).isEqualTo(refreshed);
+    assertThat(join(s2.get(key))).isEqualTo(refreshed);
   }
 
   @Test
@@ -354,7 +410,7 @@ class HazelcastTokenStoreTest {
     // replacing by a token already past serve-until drops the entry
     CachedToken t = token("at-" + key);
     join(s1.put(key, t));
-    CachedToken expired = new CachedToken(t.accessToken(), t.body(), t.issuedAt(), t.expiresAt(), t.refreshAt(),
+    CachedToken expired = new CachedToken(t.accessToken(), t.body(), t.tokenInBody(), t.issuedAt(), t.expiresAt(), t.refreshAt(),
       System.currentTimeMillis() - 1, t.clientTag());
     assertThat(join(s2.replace(key, t, expired))).isTrue();
     assertThat(ownerValue(key)).isNull();

@@ -51,6 +51,28 @@ class TokenCipherTest {
   }
 
   @Test
+  @DisplayName("a ciphertext's fingerprint is its version byte, nonce and GCM tag, and recognises that ciphertext only")
+  void shouldFingerprintHeaderAndTag() {
+    byte[] ct = cipher.encrypt("key-1", PLAINTEXT);
+    byte[] fp = TokenCipher.fingerprintOf(ct);
+    assertThat(fp).hasSize(TokenCipher.CIPHERTEXT_FINGERPRINT_BYTES).hasSize(1 + 12 + 16);
+    assertThat(Arrays.copyOfRange(fp, 0, 13)).isEqualTo(Arrays.copyOfRange(ct, 0, 13));
+    assertThat(Arrays.copyOfRange(fp, 13, 29)).isEqualTo(Arrays.copyOfRange(ct, ct.length - 16, ct.length));
+    assertThat(TokenCipher.hasFingerprint(ct, ct.length, fp)).isTrue();
+    assertThat(TokenCipher.hasFingerprint(ct.clone(), ct.length, fp)).isTrue();
+    // the same plaintext again: a fresh nonce, so a different encryption
+    assertThat(TokenCipher.hasFingerprint(cipher.encrypt("key-1", PLAINTEXT), ct.length, fp)).isFalse();
+    for (int i : new int[] {0, 1, 12, ct.length - 16, ct.length - 1}) {
+      byte[] t = ct.clone();
+      t[i] ^= 1;
+      assertThat(TokenCipher.hasFingerprint(t, ct.length, fp)).as("byte %d", i).isFalse();
+    }
+    assertThat(TokenCipher.hasFingerprint(Arrays.copyOf(ct, ct.length + 1), ct.length, fp)).isFalse();
+    assertThat(TokenCipher.hasFingerprint(new byte[3], ct.length, fp)).isFalse();
+    assertThatThrownBy(() -> TokenCipher.fingerprintOf(new byte[28])).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   @DisplayName("a ciphertext is rejected under another encryption key")
   void shouldRejectWrongKey() {
     byte[] ct = cipher.encrypt("key-1", PLAINTEXT);
