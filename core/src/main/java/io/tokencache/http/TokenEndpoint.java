@@ -26,6 +26,12 @@ public interface TokenEndpoint {
   String AUTH0_PATH = "/oauth/token";
   /** The response header telling how the answer was produced (see {@link io.tokencache.CacheStatus}). */
   String CACHE_STATUS_HEADER = "X-Token-Cache";
+  /**
+   * The key under which the {@link #router} puts a request's client id into its {@code RoutingContext} once the
+   * request is parsed (from HTTP Basic or the body): for an application's access log or per-client metrics, which
+   * would otherwise have to read the body again. Absent when the request could not be parsed.
+   */
+  String CLIENT_ID_KEY = "io.tokencache.clientId";
 
   /** A router for the default upstream with default options. */
   static Router router(Vertx vertx, TokenCache cache) {

@@ -1,10 +1,7 @@
 package io.tokencache.server;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
-import io.vertx.core.buffer.Buffer;
+import io.tokencache.http.TokenEndpoint;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.RoutingContext;
 
 import java.net.URLDecoder;
@@ -13,7 +10,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 
 /**
  * Finds the client id of a token request, for the access log and per-client meters, and hashes it: logs and labels
@@ -49,18 +45,15 @@ final class ClientIds {
 
   /**
    * The client id: from HTTP Basic authentication (RFC 6749 section 2.3.1: form-encoded, before the colon), else
-   * the {@code client_id} field of a form or JSON body that was read.
+   * the one the token endpoint parsed ({@link TokenEndpoint#CLIENT_ID_KEY}: it reads the body itself).
    */
   static String of(RoutingContext ctx) {
     String fromBasic = fromBasic(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (fromBasic != null) {
       return fromBasic;
     }
-    RequestBody body = ctx.body();
-    if (body == null || !body.available() || body.buffer() == null || body.buffer().length() == 0) {
-      return null;
-    }
-    return fromBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), body.buffer());
+    String parsed = ctx.get(TokenEndpoint.CLIENT_ID_KEY);
+    return parsed == null || parsed.isEmpty() ? null : parsed;
   }
 
   static String fromBasic(String authorization) {
@@ -74,20 +67,6 @@ final class ClientIds {
       id = URLDecoder.decode(id, StandardCharsets.UTF_8);
       return id.isEmpty() ? null : id;
     } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  static String fromBody(String contentType, Buffer body) {
-    try {
-      if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-        Object id = new JsonObject(body).getValue("client_id");
-        return id instanceof String && !((String) id).isEmpty() ? (String) id : null;
-      }
-      List<String> ids = new QueryStringDecoder(body.toString(StandardCharsets.UTF_8), StandardCharsets.UTF_8, false)
-        .parameters().get("client_id");
-      return ids == null || ids.isEmpty() || ids.get(0).isEmpty() ? null : ids.get(0);
-    } catch (RuntimeException e) {
       return null;
     }
   }

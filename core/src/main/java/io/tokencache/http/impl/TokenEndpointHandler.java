@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Consumer;
+
 /**
  * Answers one token request, whatever path it came on: method and media-type checks, a bounded body, parsing,
  * the cache, and RFC 6749 errors for every way a request can go wrong.
@@ -50,7 +52,7 @@ public final class TokenEndpointHandler implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    handle(request, null);
+    handle(request, null, null);
   }
 
   /**
@@ -58,8 +60,9 @@ public final class TokenEndpointHandler implements Handler<HttpServerRequest> {
    * router in front of the endpoint's).
    *
    * @param alreadyRead the whole body when it was read already, else {@code null}: it is read here
+   * @param parsed told the request once it is parsed (before the cache answers it), or {@code null}
    */
-  public void handle(HttpServerRequest request, Buffer alreadyRead) {
+  public void handle(HttpServerRequest request, Buffer alreadyRead, Consumer<TokenRequest> parsed) {
     // the checks come before the body is read, so a wrong method or media type never buffers a body
     if (request.method() != HttpMethod.POST) {
       reject(request, TokenCacheException.of(405, "invalid_request", "the token endpoint accepts POST only"));
@@ -81,21 +84,21 @@ public final class TokenEndpointHandler implements Handler<HttpServerRequest> {
       if (alreadyRead.length() > maxBodyBytes) {
         reject(request, tooLarge());
       } else {
-        answer(request, alreadyRead);
+        answer(request, alreadyRead, parsed);
       }
       return;
     }
-    readBody(request, declared);
+    readBody(request, declared, parsed);
   }
 
   /**
    * Reads the whole body, refusing it with 413 as soon as it grows past the limit (a chunked body has no declared
    * length to check up front).
    */
-  private void readBody(HttpServerRequest request, long declared) {
+  private void readBody(HttpServerRequest request, long declared, Consumer<TokenRequest> parsed) {
     if (request.isEnded()) {
       // read by someone else before it came here, without leaving it to us: there is no body to give
-      answer(request, Buffer.buffer());
+      answer(request, Buffer.buffer(), parsed);
       return;
     }
     Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
@@ -118,14 +121,14 @@ public final class TokenEndpointHandler implements Handler<HttpServerRequest> {
     });
     request.endHandler(v -> {
       if (!refused[0]) {
-        answer(request, body);
+        answer(request, body, parsed);
       }
     });
     // a router in front may have paused the request
     request.resume();
   }
 
-  private void answer(HttpServerRequest request, Buffer body) {
+  private void answer(HttpServerRequest request, Buffer body, Consumer<TokenRequest> parsed) {
     HttpServerResponse response = request.response();
     TokenRequest tokenRequest;
     try {
@@ -138,6 +141,9 @@ public final class TokenEndpointHandler implements Handler<HttpServerRequest> {
       // a malformed query string (bad percent-encoding in ?scope=)
       TokenResponses.sendError(response, TokenCacheException.invalidRequest("the query string is not valid"));
       return;
+    }
+    if (parsed != null) {
+      parsed.accept(tokenRequest);
     }
     cache.getToken(tokenRequest).onComplete(ar -> {
       if (ar.succeeded()) {

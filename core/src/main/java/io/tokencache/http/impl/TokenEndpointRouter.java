@@ -23,7 +23,8 @@ public final class TokenEndpointRouter {
       router.route(path).handler(ctx -> {
         // an application's own BodyHandler in front of this router has read the body already
         RequestBody body = ctx.body();
-        endpoint.handle(ctx.request(), body.available() ? body.buffer() : null);
+        endpoint.handle(ctx.request(), body.available() ? body.buffer() : null,
+          request -> ctx.put(TokenEndpoint.CLIENT_ID_KEY, request.clientId()));
       });
     }
     return router;
