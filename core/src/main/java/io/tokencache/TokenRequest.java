@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * A token request in canonical form: what the cache key is computed from and what is sent upstream.
@@ -27,10 +26,34 @@ public final class TokenRequest {
   /** The grant type that is cached. */
   public static final String CLIENT_CREDENTIALS = "client_credentials";
 
+
+  // Character classes checked by loops rather than regular expressions: they run on every request, and matching
+  // them with java.util.regex was several percent of a cache hit's CPU.
+
+  /** RFC 6749 appendix A.1: client ids are {@code VSCHAR = %x20-7E}; a secret too. */
+  private static boolean isVschar(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** RFC 6749 section 3.3: {@code scope-token = 1*( %x21 / %x23-5B / %x5D-7E )}. */
-  private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
-  /** RFC 6749 appendix A.1: client ids are VSCHAR; a secret too. */
-  private static final Pattern VSCHAR = Pattern.compile("[\\x20-\\x7E]*");
+  private static boolean isScopeToken(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x21 || c > 0x7E || c == 0x22 || c == 0x5C) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** Upper bounds that keep keys and upstream requests sane; real ids, secrets and scopes are far smaller. */
   static final int MAX_CLIENT_ID = 256;
@@ -209,10 +232,10 @@ public final class TokenRequest {
       if (clientSecret == null || clientSecret.isEmpty()) {
         throw TokenCacheException.invalidClient("client_secret is missing");
       }
-      if (clientId.length() > MAX_CLIENT_ID || !VSCHAR.matcher(clientId).matches()) {
+      if (clientId.length() > MAX_CLIENT_ID || !isVschar(clientId)) {
         throw TokenCacheException.invalidRequest("client_id is malformed");
       }
-      if (clientSecret.length() > MAX_SECRET || !VSCHAR.matcher(clientSecret).matches()) {
+      if (clientSecret.length() > MAX_SECRET || !isVschar(clientSecret)) {
         throw TokenCacheException.invalidRequest("client_secret is malformed");
       }
       this.clientId = clientId;
@@ -257,7 +280,7 @@ public final class TokenRequest {
     }
 
     private void addScope(String token) {
-      if (!SCOPE_TOKEN.matcher(token).matches()) {
+      if (!isScopeToken(token)) {
         throw TokenCacheException.invalidScope("scope contains characters RFC 6749 section 3.3 does not allow");
       }
       scopes.add(token);

@@ -1,7 +1,11 @@
 package io.tokencache;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * A successful answer to a {@link TokenRequest}.
@@ -60,15 +64,58 @@ public final class TokenResponse {
   public static TokenResponse cachedWithoutTokenInBody(CacheStatus status, String accessToken,
                                                        String bodyWithoutTokenAndExpiresIn, long expiresIn) {
     assert isJsonSafe(accessToken) : "the access token needs escaping in JSON";
-    String body = bodyWithoutTokenAndExpiresIn;
-    StringBuilder sb = new StringBuilder(body.length() + accessToken.length() + 48)
-      .append("{\"expires_in\":").append(expiresIn).append(",\"access_token\":\"").append(accessToken).append('"');
-    if (body.length() > 2) {
-      sb.append(',').append(body, 1, body.length());
+    return new TokenResponse(status, 200, "application/json", accessToken, expiresIn,
+      answerBytes(accessToken, bodyWithoutTokenAndExpiresIn, expiresIn));
+  }
+
+  private static final byte[] EXPIRES_IN = "{\"expires_in\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ACCESS_TOKEN = ",\"access_token\":\"".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * {@code {"expires_in":N,"access_token":"T",<the body's fields>}} written straight into one array of the exact
+   * size, wrapped as the answer's buffer. This is every hit's answer: through a StringBuilder, its String and
+   * Buffer.buffer(String) it took four copies of the token (a third of the bytes a hit allocated), and the
+   * collections they cost were what set the p99 apart from nginx's.
+   */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the exact copy for ASCII, no encoder
+  private static Buffer answerBytes(String accessToken, String body, long expiresIn) {
+    String seconds = Long.toString(expiresIn);
+    boolean fields = body.length() > 2;
+    // the body's other fields (after its '{'), as UTF-8 unless it is ASCII, as it nearly always is
+    byte[] utf8 = fields && !isAscii(body) ? body.substring(1).getBytes(StandardCharsets.UTF_8) : null;
+    int rest = !fields ? 1 : utf8 != null ? 1 + utf8.length : body.length();
+    byte[] out = new byte[EXPIRES_IN.length + seconds.length() + ACCESS_TOKEN.length + accessToken.length() + 1 + rest];
+    int at = put(out, 0, EXPIRES_IN);
+    seconds.getBytes(0, seconds.length(), out, at);
+    at = put(out, at + seconds.length(), ACCESS_TOKEN);
+    accessToken.getBytes(0, accessToken.length(), out, at);
+    at += accessToken.length();
+    out[at++] = '"';
+    if (!fields) {
+      out[at] = '}';
+    } else if (utf8 != null) {
+      out[at++] = ',';
+      System.arraycopy(utf8, 0, out, at, utf8.length);
     } else {
-      sb.append('}');
+      out[at++] = ',';
+      body.getBytes(1, body.length(), out, at);
     }
-    return new TokenResponse(status, 200, "application/json", accessToken, expiresIn, Buffer.buffer(sb.toString()));
+    // wrapped, not copied (Buffer.buffer(byte[]) would copy it once more)
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(out));
+  }
+
+  private static int put(byte[] out, int at, byte[] bytes) {
+    System.arraycopy(bytes, 0, out, at, bytes.length);
+    return at + bytes.length;
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (s.charAt(i) > 0x7F) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

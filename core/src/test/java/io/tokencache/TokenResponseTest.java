@@ -32,6 +32,16 @@ class TokenResponseTest {
   }
 
   @Test
+  @DisplayName("an ASCII body is copied as it is, after the token, with its fields' order kept")
+  void shouldWriteAsciiBodyExactly() {
+    TokenResponse r = TokenResponse.cachedWithoutTokenInBody(CacheStatus.HIT, TOKEN,
+      "{\"token_type\":\"Bearer\",\"scope\":\"a b\"}", 3599);
+    assertThat(r.encoded().toString()).isEqualTo("{\"expires_in\":3599,\"access_token\":\"" + TOKEN
+      + "\",\"token_type\":\"Bearer\",\"scope\":\"a b\"}");
+    assertThat(r.encoded().length()).isEqualTo(r.encoded().toString().length());
+  }
+
+  @Test
   @DisplayName("a body with nothing but the token gives {expires_in, access_token}")
   void shouldWriteTokenOnlyBody() {
     TokenResponse r = TokenResponse.cachedWithoutTokenInBody(CacheStatus.MISS, "at", "{}", 7);

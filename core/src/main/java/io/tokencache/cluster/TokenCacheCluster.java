@@ -33,6 +33,9 @@ public final class TokenCacheCluster {
       return Future.failedFuture(e);
     }
     VertxOptions options = new VertxOptions(vertxOptions);
+    // VertxOptions' copy constructor copies metrics options as plain MetricsOptions, dropping a subclass's settings
+    // (vertx-micrometer's disabled categories, registry name, ...): keep the caller's instance
+    options.setMetricsOptions(vertxOptions.getMetricsOptions());
     EventBusOptions eventBus = options.getEventBusOptions();
     String host = clusterOptions.getHost();
     if (!ClusterOptions.ANY_HOST.equals(host)) {

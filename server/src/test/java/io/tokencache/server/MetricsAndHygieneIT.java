@@ -151,6 +151,9 @@ class MetricsAndHygieneIT {
     assertThat(PrometheusText.value(after, "token_cache_near_cache_hits_total")).isNotNull();
     assertThat(PrometheusText.value(after, "token_cache_breaker_state", dflt)).isZero();
     assertThat(PrometheusText.names(after)).isNotEmpty().allMatch(n -> n.startsWith("token_cache_"), "starts with token_cache_");
+    // Vert.x's own meters are on, except the per-request HTTP server ones (metrics.vertxHttpServer, off by default)
+    assertThat(PrometheusText.names(after)).anyMatch(n -> n.startsWith("token_cache_vertx_http_client_"))
+      .noneMatch(n -> n.startsWith("token_cache_vertx_http_server_"));
   }
 
   private static double valueOrZero(String text, String name, String... labels) {
