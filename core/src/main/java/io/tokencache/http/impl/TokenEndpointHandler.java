@@ -101,31 +101,55 @@ public final class TokenEndpointHandler implements Handler<HttpServerRequest> {
       answer(request, Buffer.buffer(), parsed);
       return;
     }
-    Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
-    boolean[] refused = new boolean[1];
-    request.handler(chunk -> {
-      if (refused[0]) {
-        return;
-      }
-      if (body.length() + chunk.length() > maxBodyBytes) {
-        refused[0] = true;
-        reject(request, tooLarge());
-        return;
-      }
-      body.appendBuffer(chunk);
-    });
+    BodyReader reader = new BodyReader(request, declared);
+    request.handler(reader);
     request.exceptionHandler(err -> {
       // the connection broke while the body was arriving: there is nobody to answer
-      refused[0] = true;
+      reader.refused = true;
       LOG.debug("a token request's body could not be read: {}", err.toString());
     });
     request.endHandler(v -> {
-      if (!refused[0]) {
-        answer(request, body, parsed);
+      if (!reader.refused) {
+        answer(request, reader.body == null ? Buffer.buffer() : reader.body, parsed);
       }
     });
     // a router in front may have paused the request
     request.resume();
+  }
+
+  /** Gathers a body's chunks up to the limit. */
+  private final class BodyReader implements Handler<Buffer> {
+    private final HttpServerRequest request;
+    private final long declared;
+    private Buffer body;
+    private boolean gathered;
+    private boolean refused;
+
+    BodyReader(HttpServerRequest request, long declared) {
+      this.request = request;
+      this.declared = declared;
+    }
+
+    @Override
+    public void handle(Buffer chunk) {
+      if (refused) {
+        return;
+      }
+      int length = body == null ? 0 : body.length();
+      if (length + chunk.length() > maxBodyBytes) {
+        refused = true;
+        reject(request, tooLarge());
+      } else if (body == null) {
+        // a body nearly always arrives in one chunk: kept as Vert.x delivered it (a copy of its own)
+        body = chunk;
+      } else {
+        if (!gathered) {
+          gathered = true;
+          body = Buffer.buffer(declared > 0 ? (int) declared : 2 * length).appendBuffer(body);
+        }
+        body.appendBuffer(chunk);
+      }
+    }
   }
 
   private void answer(HttpServerRequest request, Buffer body, Consumer<TokenRequest> parsed) {
