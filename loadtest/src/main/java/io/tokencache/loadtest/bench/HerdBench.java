@@ -1,5 +1,6 @@
 package io.tokencache.loadtest.bench;
 
+import io.tokencache.loadtest.harness.Generations;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,9 +37,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * each key is its own client id ({@code <prefix>-<n>}, the fake IdP's dynamic clients).
  *
  * <p>Figures: calls per key (mean, min, max); per token lifetime ({@code mean / (duration / lifetime)}); and
- * per refresh cycle, against the fetches one shared cache needs when it replaces each token at
- * {@code --refresh-fraction} of its lifetime ({@code floor(duration / (fraction x lifetime)) + 1}), the same
- * period nginx's {@code proxy_cache_valid} is given.
+ * per token generation, from the IdP's record of when it issued each key's tokens ({@code issuedAtByClient}):
+ * a fetch less than half a lifetime after the key's previous fetch is a duplicate (it fetched a generation just
+ * fetched: independent caches do so within milliseconds of each other, while a refresh comes at least
+ * {@code (fraction - 0.05)} of a lifetime after the previous token, the refresh point being jittered up to 5% of
+ * the lifetime earlier), and a key's calls per generation are {@code calls / (calls - duplicates)}: 1.0 for one
+ * fetch per generation cluster-wide, 3.0 for three independent caches (see {@link Generations}). Calls per
+ * refresh cycle ({@code floor(duration / (fraction x lifetime)) + 1} cycles) are no longer given: with the
+ * jitter a key may rightly be refreshed once more in the same duration.
  */
 public final class HerdBench {
 
@@ -153,11 +159,14 @@ public final class HerdBench {
 
     JsonObject stats = getJson(client, idp + "/stats");
     JsonObject issued = stats.getJsonObject("issuedByClient", new JsonObject());
+    JsonObject issuedAt = stats.getJsonObject("issuedAtByClient", new JsonObject());
     int[] calls = new int[keys];
+    long[][] times = new long[keys][];
     for (int k = 0; k < keys; k++) {
       calls[k] = issued.getInteger(prefix + "-" + k, 0);
+      times[k] = Generations.millis(issuedAt.getJsonArray(prefix + "-" + k));
     }
-    JsonObject upstream = callsPerKey(calls, seconds, lifetime, fraction);
+    JsonObject upstream = callsPerKey(calls, times, seconds, lifetime);
     client.close();
     return new JsonObject()
         .put("system", system)
@@ -179,21 +188,36 @@ public final class HerdBench {
         .put("idp_token_requests", stats.getInteger("tokenRequests", 0));
   }
 
-  /** The per-key figures of a run of {@code seconds}. */
-  static JsonObject callsPerKey(int[] calls, double seconds, int lifetime, double fraction) {
+  /**
+   * The per-key figures of a run of {@code seconds}.
+   *
+   * @param calls tokens the IdP issued per key ({@code issuedByClient})
+   * @param issuedAt when the IdP issued each of them, per key ({@code issuedAtByClient})
+   * @param seconds the run's duration
+   * @param lifetime the tokens' lifetime in seconds
+   */
+  static JsonObject callsPerKey(int[] calls, long[][] issuedAt, double seconds, int lifetime) {
     double sum = 0;
     int min = Integer.MAX_VALUE;
     int max = 0;
     JsonArray all = new JsonArray();
-    for (int c : calls) {
+    JsonArray duplicatesPerKey = new JsonArray();
+    List<Generations.Key> generations = new ArrayList<>();
+    boolean complete = true;
+    for (int k = 0; k < calls.length; k++) {
+      int c = calls[k];
       sum += c;
       min = Math.min(min, c);
       max = Math.max(max, c);
       all.add(c);
+      Generations.Key key = Generations.of(issuedAt[k], lifetime * 1000L);
+      complete &= key.calls() == c;
+      generations.add(key);
+      duplicatesPerKey.add(key.duplicates());
     }
+    Generations.Summary g = Generations.summarize(generations);
     double mean = calls.length == 0 ? 0 : sum / calls.length;
     double lifetimesCovered = seconds / lifetime;
-    long cycles = (long) Math.floor(seconds / (fraction * lifetime)) + 1;
     return new JsonObject()
         .put("calls_total", (long) sum)
         .put("calls_per_key_mean", round(mean))
@@ -201,9 +225,14 @@ public final class HerdBench {
         .put("calls_per_key_max", max)
         .put("lifetimes_covered", round(lifetimesCovered))
         .put("calls_per_key_per_lifetime", round(mean / lifetimesCovered))
-        .put("refresh_cycles", cycles)
-        .put("calls_per_key_per_refresh_cycle", round(mean / cycles))
-        .put("calls_per_key", all);
+        .put("duplicate_calls", g.duplicates())
+        .put("keys_with_duplicate_calls", g.keysWithDuplicates())
+        .put("generations_per_key_mean", round(g.keys() == 0 ? 0 : (double) (g.calls() - g.duplicates()) / g.keys()))
+        .put("calls_per_key_per_generation", round(g.callsPerGenerationMean()))
+        .put("calls_per_key_per_generation_max", round(g.callsPerGenerationMax()))
+        .put("issue_times_complete", complete)
+        .put("calls_per_key", all)
+        .put("duplicate_calls_per_key", duplicatesPerKey);
   }
 
   /** The nearest-rank percentile of sorted nanoseconds, in milliseconds. */

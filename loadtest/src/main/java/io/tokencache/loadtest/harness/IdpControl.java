@@ -36,8 +36,10 @@ public interface IdpControl extends AutoCloseable {
   /**
    * @return the IdP's counters, as {@code GET /stats}: {@code tokenRequests}, {@code throttled},
    *     {@code failuresInjected}, {@code rejectedClients}, {@code maxRequestsInAnyWindow1s},
-   *     {@code requestsPerSecond}, {@code issuedAtMillis}, {@code issuedByClient}, {@code settings}
-   *     (with {@code failureMode}, {@code quotaRps}), ...; plus {@code eventLoopLag} when measured
+   *     {@code requestsPerSecond}, {@code issuedAtMillis}, {@code issuedByClient},
+   *     {@code issuedAtByClient} (client id to the epoch millis of each token issued to it),
+   *     {@code settings} (with {@code failureMode}, {@code quotaRps}), ...; plus
+   *     {@code eventLoopLag} when measured
    */
   JsonObject stats();
 

@@ -40,6 +40,16 @@ public final class RunReport {
    */
   public record KeyCalls(int keys, long calls, double mean, long max, String maxKey, Map<String, Long> perKeyCalls) {}
 
+  /**
+   * Upstream calls per key per token generation, from the IdP's record of when it issued each key's tokens
+   * ({@code issuedAtByClient}; see {@link Generations}).
+   *
+   * @param summary the figures over the used keys with at least one call
+   * @param complete whether the IdP recorded an issue time for every token it counted for those keys
+   *     ({@code issuedByClient}); when not, duplicates may be missed
+   */
+  public record KeyGenerations(Generations.Summary summary, boolean complete) {}
+
   private final RunRecord record;
   private final RequestStats stats;
   private final Timeline timeline;
@@ -213,6 +223,30 @@ public final class RunReport {
       }
     }
     return new KeyCalls(used, total, used == 0 ? 0 : (double) total / used, max, maxKey, perKey);
+  }
+
+  /**
+   * Upstream calls per key per token generation over the keys a key space handed out with their valid secret.
+   *
+   * @param keys the scenario's keys
+   * @param lifetimeMillis the tokens' lifetime
+   * @return the figures
+   */
+  public KeyGenerations keyGenerations(KeySpace keys, long lifetimeMillis) {
+    JsonObject issued = record.idpStats().getJsonObject("issuedByClient", new JsonObject());
+    JsonObject issuedAt = record.idpStats().getJsonObject("issuedAtByClient", new JsonObject());
+    List<Generations.Key> perKey = new ArrayList<>();
+    boolean complete = true;
+    for (int i = 0; i < keys.size(); i++) {
+      if (keys.uses(i) == 0) {
+        continue;
+      }
+      String client = keys.clientId(i);
+      long[] times = Generations.millis(issuedAt.getJsonArray(client));
+      complete &= times.length == issued.getInteger(client, 0);
+      perKey.add(Generations.of(times, lifetimeMillis));
+    }
+    return new KeyGenerations(Generations.summarize(perKey), complete);
   }
 
   /** @return the summary */

@@ -252,6 +252,16 @@ public final class FakeIdp {
     return counters.tokensIssued(clientId);
   }
 
+  /**
+   * @param clientId a client id
+   * @return epoch millis of every token issued to this client (200 answers with an access token,
+   *     timed when the token is made, before any configured latency), in the order they were issued;
+   *     the first {@value IdpCounters#MAX_ISSUED_AT_PER_CLIENT} since the last reset; a copy
+   */
+  public List<Long> issuedAt(String clientId) {
+    return counters.issuedAt(clientId);
+  }
+
   /** @return 429 answers (quota exceeded) */
   public int throttled() {
     return counters.throttled();
@@ -309,8 +319,10 @@ public final class FakeIdp {
    * @return every counter: {@code tokenRequests}, {@code tokensIssued}, {@code throttled},
    *     {@code rejectedClients}, {@code failuresInjected}, {@code hangingRequests},
    *     {@code admittedRequests}, {@code maxRequestsInAnyWindow1s}, {@code issuedByClient}
-   *     (client id to count), {@code requestsPerSecond} (epoch second to token requests arrived in
-   *     it), {@code issuedAtMillis} (as {@link #issuedAtMillis()}) and {@code settings} (as
+   *     (client id to count), {@code issuedAtByClient} (client id to the epoch millis of each token
+   *     issued to it, as {@link #issuedAt(String)}: the IdP's record of every token generation),
+   *     {@code requestsPerSecond} (epoch second to token requests arrived in it),
+   *     {@code issuedAtMillis} (as {@link #issuedAtMillis()}) and {@code settings} (as
    *     {@code GET /control}, without secrets)
    */
   public JsonObject stats() {
@@ -325,6 +337,7 @@ public final class FakeIdp {
         .put("admittedRequests", admitted.size())
         .put("maxRequestsInAnyWindow1s", maxRequestsInAnyWindow(Duration.ofSeconds(1)))
         .put("issuedByClient", counters.issuedByClientJson())
+        .put("issuedAtByClient", counters.issuedAtByClientJson())
         .put("requestsPerSecond", counters.requestsPerSecondJson())
         .put("issuedAtMillis", admitted)
         .put("settings", settings());

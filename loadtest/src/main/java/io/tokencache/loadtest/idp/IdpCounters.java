@@ -16,12 +16,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class IdpCounters {
 
+  /**
+   * The most issue times kept per client (the first ones since the last reset): a bound for a client hammered
+   * without a cache in front; a cached client gets a few tokens per lifetime.
+   */
+  static final int MAX_ISSUED_AT_PER_CLIENT = 100_000;
+
   private final AtomicInteger tokenRequests = new AtomicInteger();
   private final AtomicInteger tokensIssued = new AtomicInteger();
   private final AtomicInteger throttled = new AtomicInteger();
   private final AtomicInteger rejectedClients = new AtomicInteger();
   private final AtomicInteger failuresInjected = new AtomicInteger();
   private final Map<String, AtomicInteger> issuedByClient = new ConcurrentHashMap<>();
+  /** Epoch millis of every token issued, per client; the first {@link #MAX_ISSUED_AT_PER_CLIENT} of each. */
+  private final Map<String, LongLog> issuedAtByClient = new ConcurrentHashMap<>();
   private final Map<Long, AtomicInteger> requestsPerSecond = new ConcurrentHashMap<>();
   /** System.nanoTime() of every request that reached the quota check. */
   private final LongLog arrivalNanos = new LongLog();
@@ -41,9 +49,11 @@ final class IdpCounters {
     }
   }
 
-  void issued(String clientId) {
+  /** A token was issued to {@code clientId} at {@code epochMillis}. */
+  void issued(String clientId, long epochMillis) {
     tokensIssued.incrementAndGet();
     issuedByClient.computeIfAbsent(clientId, c -> new AtomicInteger()).incrementAndGet();
+    issuedAtByClient.computeIfAbsent(clientId, c -> new LongLog(4, MAX_ISSUED_AT_PER_CLIENT)).add(epochMillis);
   }
 
   void rejectedClient() {
@@ -65,6 +75,18 @@ final class IdpCounters {
   int tokensIssued(String clientId) {
     AtomicInteger count = issuedByClient.get(clientId);
     return count == null ? 0 : count.get();
+  }
+
+  /** @return epoch millis of the tokens issued to {@code clientId}, in the order they were issued; a copy */
+  List<Long> issuedAt(String clientId) {
+    LongLog log = issuedAtByClient.get(clientId);
+    List<Long> list = new ArrayList<>();
+    if (log != null) {
+      for (long value : log.snapshot()) {
+        list.add(value);
+      }
+    }
+    return List.copyOf(list);
   }
 
   int throttled() {
@@ -112,6 +134,19 @@ final class IdpCounters {
     return json;
   }
 
+  /** Client id to the epoch millis of its tokens, in the order they were issued. */
+  JsonObject issuedAtByClientJson() {
+    JsonObject json = new JsonObject();
+    new TreeMap<>(issuedAtByClient).forEach((client, log) -> {
+      JsonArray times = new JsonArray();
+      for (long millis : log.snapshot()) {
+        times.add(millis);
+      }
+      json.put(client, times);
+    });
+    return json;
+  }
+
   JsonObject requestsPerSecondJson() {
     JsonObject json = new JsonObject();
     new TreeMap<>(requestsPerSecond).forEach((second, count) -> json.put(Long.toString(second), count.get()));
@@ -133,19 +168,38 @@ final class IdpCounters {
     rejectedClients.set(0);
     failuresInjected.set(0);
     issuedByClient.clear();
+    issuedAtByClient.clear();
     requestsPerSecond.clear();
     arrivalNanos.clear();
     admittedMillis.clear();
   }
 
-  /** An append-only, growable array of longs; unboxed because a load run logs millions. */
+  /**
+   * An append-only, growable array of longs; unboxed because a load run logs millions. Values past
+   * {@code maxSize} are dropped.
+   */
   private static final class LongLog {
-    private long[] values = new long[1024];
+    private final int initialCapacity;
+    private final int maxSize;
+    private long[] values;
     private int size;
 
+    LongLog() {
+      this(1024, Integer.MAX_VALUE - 8);
+    }
+
+    LongLog(int initialCapacity, int maxSize) {
+      this.initialCapacity = initialCapacity;
+      this.maxSize = maxSize;
+      this.values = new long[initialCapacity];
+    }
+
     synchronized void add(long value) {
+      if (size >= maxSize) {
+        return;
+      }
       if (size == values.length) {
-        values = Arrays.copyOf(values, size * 2);
+        values = Arrays.copyOf(values, (int) Math.min(maxSize, size * 2L));
       }
       values[size++] = value;
     }
@@ -155,7 +209,7 @@ final class IdpCounters {
     }
 
     synchronized void clear() {
-      values = new long[1024];
+      values = new long[initialCapacity];
       size = 0;
     }
   }

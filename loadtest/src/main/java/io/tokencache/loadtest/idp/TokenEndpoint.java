@@ -217,7 +217,7 @@ final class TokenEndpoint {
       refreshTokens.put(refreshToken, new RefreshGrant(clientId, scope, audience));
       body.put("refresh_token", refreshToken);
     }
-    idp.counters().issued(clientId);
+    idp.counters().issued(clientId, System.currentTimeMillis());
     sendJson(ctx, 200, body);
   }
 

@@ -32,7 +32,21 @@ class BenchReportTest {
         .put("wrk", wrk(50_000, 800, p99)).encode());
   }
 
+  private static final long[] GENERATIONS = {0, 15_000, 30_000, 45_000};
+
+  /** token-cache's herd figures: 3 keys fetched once per generation; {@code duplicate}: one fetched twice. */
+  static JsonObject tokenCacheUpstream(boolean duplicate) {
+    long[] once = HerdBenchTest.fetches(GENERATIONS, 1, 0);
+    long[] twice = {0, 15_000, 15_030, 30_000, 45_000};
+    return HerdBench.callsPerKey(new int[] {4, duplicate ? 5 : 4, 4},
+        new long[][] {once, duplicate ? twice : once, once}, 59, 20);
+  }
+
   private static Path run(Path dir) throws Exception {
+    return run(dir, false);
+  }
+
+  private static Path run(Path dir, boolean duplicate) throws Exception {
     Files.createDirectories(dir.resolve("hit"));
     Files.createDirectories(dir.resolve("rollover"));
     Files.writeString(dir.resolve("meta.properties"), String.join("\n", "run_id=test", "rounds=3", "duration=10",
@@ -50,13 +64,15 @@ class BenchReportTest {
         .put("tail_rps", 300).put("refresh_fraction", 0.75)
         .put("herd_answers", new JsonObject().put("status", new JsonObject().put("200", 600)))
         .put("tail_answers", new JsonObject().put("status", new JsonObject().put("200", 17000)))
-        .put("upstream", HerdBench.callsPerKey(new int[] {4, 4, 4}, 59, 20, 0.75)).encode());
+        .put("upstream", tokenCacheUpstream(duplicate)).encode());
     Files.writeString(dir.resolve("herd-nginx.json"), new JsonObject().put("system", "nginx")
         .put("keys", 50).put("herd_requests", 600).put("duration_seconds", 59.0).put("lifetime_seconds", 20)
         .put("tail_rps", 300).put("refresh_fraction", 0.75)
         .put("herd_answers", new JsonObject().put("status", new JsonObject().put("200", 600)))
         .put("tail_answers", new JsonObject().put("status", new JsonObject().put("200", 17000)))
-        .put("upstream", HerdBench.callsPerKey(new int[] {12, 12, 12}, 59, 20, 0.75)).encode());
+        .put("upstream", HerdBench.callsPerKey(new int[] {12, 12, 12}, new long[][] {
+            HerdBenchTest.fetches(GENERATIONS, 3, 2), HerdBenchTest.fetches(GENERATIONS, 3, 3),
+            HerdBenchTest.fetches(GENERATIONS, 3, 1)}, 59, 20)).encode());
     // steady windows at 0..20 s; roll-over windows at 100..120 s with a token issued at 111 s
     for (int w = 0; w < 4; w++) {
       window(dir, "steady", w + 1, w * 5000L, 2000);
@@ -100,9 +116,37 @@ class BenchReportTest {
     assertThat(met(targets, "hit throughput >= 0.9x the Vert.x floor")).isTrue();
     assertThat(met(targets, "hit p99 <= nginx p99")).isTrue();
     assertThat(met(targets, "upstream calls per key per lifetime 1.0 on 3 nodes (as written")).isFalse();
-    assertThat(met(targets, "upstream calls per key per refresh cycle")).isTrue();
+    assertThat(met(targets, "upstream calls per key per token generation 1.0 on 3 nodes")).isTrue();
+    assertThat(measured(targets, "upstream calls per key per token generation"))
+        .startsWith("1.00 (worst key 1.00; 0 duplicate calls of 12; nginx's 3 independent caches: 3.00)");
     assertThat(met(targets, "roll-over p99")).isTrue();
     assertThat(met(targets, "<= 1 KiB heap")).isFalse();
+  }
+
+  @Test
+  @DisplayName("a generation fetched twice misses the per-generation target")
+  void shouldFailTheGenerationTargetOnADuplicate(@TempDir Path tmp) throws Exception {
+    JsonObject r = BenchReport.build(run(tmp, true));
+    JsonArray targets = r.getJsonArray("targets");
+    assertThat(met(targets, "upstream calls per key per token generation 1.0 on 3 nodes")).isFalse();
+    assertThat(measured(targets, "upstream calls per key per token generation"))
+        .startsWith("1.08 (worst key 1.25; 1 duplicate calls of 13;");
+    assertThat(r.getJsonObject("herd").getJsonObject("token-cache").getJsonObject("upstream")
+        .getLong("duplicate_calls")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("reads older herd files without per-generation figures: no generation target, '-' in the table")
+  void shouldReadOlderHerdFiles(@TempDir Path tmp) throws Exception {
+    Path dir = run(tmp);
+    JsonObject old = new JsonObject(Files.readString(dir.resolve("herd-token-cache.json")));
+    old.getJsonObject("upstream").remove("calls_per_key_per_generation");
+    Files.writeString(dir.resolve("herd-token-cache.json"), old.encode());
+    JsonObject r = BenchReport.build(dir);
+    assertThat(r.getJsonArray("targets")).hasSize(6);
+    assertThat(BenchReport.markdown(r)).contains("| 1.36 | - | - |");
+    BenchReport.charts(r, dir);
+    assertThat(dir.resolve("upstream-calls.png")).exists();
   }
 
   @Test
@@ -124,7 +168,11 @@ class BenchReportTest {
     JsonObject r = BenchReport.build(dir);
     String md = BenchReport.markdown(r);
     assertThat(md).contains("| token-cache | 23000 |").contains("## Targets").contains("**no**")
-        .contains("## 4. Heap per cached token");
+        .contains("## 4. Heap per cached token")
+        .contains("| per token generation (mean / worst key) | duplicate calls |")
+        .contains("| token-cache (3 nodes) | 50 | 600 | 59 | 20 | 4.00 / 4 | 1.36 | 1.00 / 1.00 | 0 |")
+        .contains("| nginx (3 nodes) | 50 | 600 | 59 | 20 | 12.00 / 12 | 4.07 | 3.00 / 3.00 | 24 |")
+        .doesNotContain("refresh cycle");
     BenchReport.charts(r, dir);
     for (String png : List.of("hit-throughput.png", "hit-cpu.png", "hit-latency.png", "upstream-calls.png", "rollover-p99.png",
         "heap-per-token.png")) {
@@ -142,6 +190,16 @@ class BenchReportTest {
     assertThat(r.containsKey("herd")).isFalse();
     assertThat(r.getJsonArray("targets")).isEmpty();
     assertThat(BenchReport.markdown(r)).contains("# token-cache benchmark run");
+  }
+
+  private static String measured(JsonArray targets, String prefix) {
+    for (Object o : targets) {
+      JsonObject t = (JsonObject) o;
+      if (t.getString("target").startsWith(prefix)) {
+        return t.getString("measured");
+      }
+    }
+    throw new AssertionError("no target " + prefix);
   }
 
   private static boolean met(JsonArray targets, String prefix) {

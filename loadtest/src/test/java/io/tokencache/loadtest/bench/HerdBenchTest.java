@@ -9,26 +9,75 @@ import org.junit.jupiter.api.Test;
 @DisplayName("HerdBench figures")
 class HerdBenchTest {
 
-  @Test
-  @DisplayName("one fetch per refresh cycle is 1.0 per cycle and 1/fraction per lifetime")
-  void shouldCountOneFetchPerCycle() {
-    // 59 s with tokens of 20 s refreshed at 75%: fetches at 0, 15, 30 and 45 s
-    JsonObject u = HerdBench.callsPerKey(new int[] {4, 4, 4, 4}, 59, 20, 0.75);
-    assertThat(u.getLong("refresh_cycles")).isEqualTo(4);
-    assertThat(u.getDouble("calls_per_key_per_refresh_cycle")).isEqualTo(1.0);
-    assertThat(u.getDouble("lifetimes_covered")).isEqualTo(2.95);
-    assertThat(u.getDouble("calls_per_key_per_lifetime")).isEqualTo(1.356);
-    assertThat(u.getLong("calls_total")).isEqualTo(16);
+  /** Each generation's fetches: {@code copies} fetches {@code spreadMillis} apart at each of {@code starts}. */
+  static long[] fetches(long[] starts, int copies, long spreadMillis) {
+    long[] times = new long[starts.length * copies];
+    int i = 0;
+    for (long start : starts) {
+      for (int c = 0; c < copies; c++) {
+        times[i++] = start + c * spreadMillis;
+      }
+    }
+    return times;
   }
 
   @Test
-  @DisplayName("three independent caches fetch three times per cycle; min, max and mean per key")
+  @DisplayName("one fetch per generation at jittered intervals is 1.0 per generation, whatever the cycle count")
+  void shouldCountOneFetchPerGeneration() {
+    // tokens of 20 s refreshed at 75% less up to 5%: 14 to 15 s apart; over 59 s some keys get a fifth fetch
+    long[][] times = {
+        {0, 15_000, 30_000, 45_000},
+        {0, 14_000, 28_000, 42_000, 56_000},
+        {0, 14_500, 29_200, 43_300},
+        {0, 14_100, 28_600, 42_900, 57_000}};
+    JsonObject u = HerdBench.callsPerKey(new int[] {4, 5, 4, 5}, times, 59, 20);
+    assertThat(u.getLong("calls_total")).isEqualTo(18);
+    assertThat(u.getInteger("calls_per_key_max")).isEqualTo(5);
+    assertThat(u.getLong("duplicate_calls")).isZero();
+    assertThat(u.getInteger("keys_with_duplicate_calls")).isZero();
+    assertThat(u.getDouble("calls_per_key_per_generation")).isEqualTo(1.0);
+    assertThat(u.getDouble("calls_per_key_per_generation_max")).isEqualTo(1.0);
+    assertThat(u.getDouble("generations_per_key_mean")).isEqualTo(4.5);
+    assertThat(u.getBoolean("issue_times_complete")).isTrue();
+    assertThat(u.getDouble("lifetimes_covered")).isEqualTo(2.95);
+    assertThat(u.getDouble("calls_per_key_per_lifetime")).isEqualTo(1.525);
+    // the old per-refresh-cycle figure (mean / 4 cycles) would read 1.125 here: it is no longer given
+    assertThat(u.containsKey("calls_per_key_per_refresh_cycle")).isFalse();
+  }
+
+  @Test
+  @DisplayName("three independent caches fetching each generation within 5 ms make 3.0 calls per generation")
   void shouldSeeDuplicates() {
-    JsonObject u = HerdBench.callsPerKey(new int[] {12, 12, 13, 11}, 59, 20, 0.75);
+    long[] starts = {0, 15_000, 30_000, 45_000};
+    long[][] times = {fetches(starts, 3, 2), fetches(starts, 3, 1), fetches(starts, 3, 2), fetches(starts, 3, 1)};
+    JsonObject u = HerdBench.callsPerKey(new int[] {12, 12, 12, 12}, times, 59, 20);
     assertThat(u.getDouble("calls_per_key_mean")).isEqualTo(12.0);
-    assertThat(u.getInteger("calls_per_key_min")).isEqualTo(11);
-    assertThat(u.getInteger("calls_per_key_max")).isEqualTo(13);
-    assertThat(u.getDouble("calls_per_key_per_refresh_cycle")).isEqualTo(3.0);
+    assertThat(u.getLong("duplicate_calls")).isEqualTo(32);
+    assertThat(u.getInteger("keys_with_duplicate_calls")).isEqualTo(4);
+    assertThat(u.getDouble("calls_per_key_per_generation")).isEqualTo(3.0);
+    assertThat(u.getDouble("calls_per_key_per_generation_max")).isEqualTo(3.0);
+    assertThat(u.getDouble("generations_per_key_mean")).isEqualTo(4.0);
+  }
+
+  @Test
+  @DisplayName("one generation fetched twice shows in the mean and the worst key; min, max and mean per key")
+  void shouldSeeOneDuplicate() {
+    long[][] times = {{0, 15_000, 30_000, 45_000}, {0, 15_000, 15_040, 30_000, 45_000}, {0, 14_200, 28_900}};
+    JsonObject u = HerdBench.callsPerKey(new int[] {4, 5, 3}, times, 59, 20);
+    assertThat(u.getInteger("calls_per_key_min")).isEqualTo(3);
+    assertThat(u.getInteger("calls_per_key_max")).isEqualTo(5);
+    assertThat(u.getLong("duplicate_calls")).isEqualTo(1);
+    assertThat(u.getInteger("keys_with_duplicate_calls")).isEqualTo(1);
+    assertThat(u.getDouble("calls_per_key_per_generation")).isEqualTo(1.083);
+    assertThat(u.getDouble("calls_per_key_per_generation_max")).isEqualTo(1.25);
+    assertThat(u.getJsonArray("duplicate_calls_per_key").getList()).containsExactly(0, 1, 0);
+  }
+
+  @Test
+  @DisplayName("tells when the IdP recorded fewer issue times than it counted tokens")
+  void shouldFlagIncompleteIssueTimes() {
+    JsonObject u = HerdBench.callsPerKey(new int[] {4}, new long[][] {{0, 15_000}}, 59, 20);
+    assertThat(u.getBoolean("issue_times_complete")).isFalse();
   }
 
   @Test

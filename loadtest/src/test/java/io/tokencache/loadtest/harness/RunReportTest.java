@@ -45,6 +45,9 @@ class RunReportTest {
         .put("requestsPerSecond", perSecond)
         .put("issuedAtMillis", admitted)
         .put("issuedByClient", new JsonObject().put("lt-00000", 1).put("lt-00001", 3))
+        // lt-00000's issue time is missing: as if the IdP had not recorded it
+        .put("issuedAtByClient", new JsonObject().put("lt-00001",
+            new JsonArray().add(START + 3500).add(START + 100).add(START + 101)))
         .put("settings", new JsonObject().put("quotaRps", 10.0).put("failureMode", "NONE"))
         .put("eventLoopLag", new JsonObject().put("maxLagMillis", 130)
             .put("maxLagMillisPerSecond", new JsonObject().put(Long.toString(START / 1000 + 1), 130)));
@@ -165,6 +168,27 @@ class RunReportTest {
     assertThat(calls.mean()).isEqualTo(2.0);
     assertThat(calls.max()).isEqualTo(3);
     assertThat(calls.maxKey()).isEqualTo("lt-00001");
+  }
+
+  @Test
+  @DisplayName("counts calls per key per token generation from the IdP's issue times, over the keys used")
+  void shouldCountCallsPerGeneration() {
+    KeySpace keys = new KeySpace("lt", 3, List.of("a"));
+    keys.record(1);
+    RunReport report = new RunReport(record(0, 5), new RequestStats());
+    // tokens of 2 s: 100 and 101 are one generation, 3500 the next
+    RunReport.KeyGenerations short_ = report.keyGenerations(keys, 2_000);
+    assertThat(short_.complete()).isTrue();
+    assertThat(short_.summary().keys()).isEqualTo(1);
+    assertThat(short_.summary().duplicates()).isEqualTo(1);
+    assertThat(short_.summary().callsPerGenerationMean()).isEqualTo(1.5);
+    // tokens of 20 s: all three within half a lifetime of the previous one
+    assertThat(report.keyGenerations(keys, 20_000).summary().callsPerGenerationMax()).isEqualTo(3.0);
+
+    keys.record(0);
+    RunReport.KeyGenerations both = report.keyGenerations(keys, 2_000);
+    assertThat(both.complete()).isFalse();
+    assertThat(both.summary().keys()).isEqualTo(1);
   }
 
   @Test

@@ -44,6 +44,10 @@ class ControlAndStatsTest {
                 assertThat(body.getInteger("rejectedClients")).isZero();
                 assertThat(body.getJsonObject("issuedByClient").getInteger(CLIENT)).isEqualTo(1);
                 assertThat(body.getJsonArray("issuedAtMillis")).hasSize(1);
+                assertThat(body.getJsonObject("issuedAtByClient").getJsonArray(CLIENT)).hasSize(1);
+                assertThat(body.getJsonObject("issuedAtByClient").getJsonArray(CLIENT).getLong(0))
+                    .isEqualTo(idp.issuedAt(CLIENT).get(0))
+                    .isBetween(System.currentTimeMillis() - 60_000, System.currentTimeMillis());
                 assertThat(body.getJsonObject("requestsPerSecond").size()).isEqualTo(1);
                 assertThat(body.getJsonObject("settings").getString("failureMode")).isEqualTo("NONE");
                 assertThat(stats.bodyAsString()).doesNotContain(SECRET);
@@ -56,6 +60,8 @@ class ControlAndStatsTest {
                 assertThat(idp.tokenRequests()).isZero();
                 assertThat(idp.tokensIssued(CLIENT)).isZero();
                 assertThat(idp.issuedAtMillis()).isEmpty();
+                assertThat(idp.issuedAt(CLIENT)).isEmpty();
+                assertThat(idp.stats().getJsonObject("issuedAtByClient")).isEmpty();
               });
               return idp;
             }))

@@ -12,6 +12,7 @@ import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.tokencache.loadtest.harness.ClassPreloader;
 import io.tokencache.loadtest.harness.ClusterOrchestrator;
+import io.tokencache.loadtest.harness.Generations;
 import io.tokencache.loadtest.harness.HarnessOptions;
 import io.tokencache.loadtest.harness.KeySpace;
 import io.tokencache.loadtest.harness.MembershipSchedule;
@@ -202,18 +203,28 @@ public abstract class TokenCacheSimulation extends Simulation {
   protected abstract void verdicts(RunReport report);
 
   /**
-   * Verdict on invariant 1 over refresh cycles: no key was fetched more often than once per refresh
-   * cycle ({@code refreshAheadFraction} of the lifetime, the server's default 0.75), plus one.
-   * Figures are counted from the IdP's tokens issued per client.
+   * Verdict on invariant 1 over token generations: no key's token generation was fetched twice, cluster-wide.
+   * Counted from the IdP's record of when it issued each key's tokens ({@code issuedAtByClient}): a fetch less
+   * than half a lifetime after the key's previous fetch is a duplicate (a refresh comes at least
+   * {@code refreshAheadFraction - 0.05} of a lifetime after the previous token was issued: the refresh point is
+   * jittered up to 5% of the lifetime earlier; see {@link Generations}). The verdict holds when keys were used,
+   * the IdP recorded an issue time for every token it counted for them, and there is no duplicate. The number of
+   * refresh cycles a key may see ({@code refresh_cycles_allowed_per_key}, with the jittered earliest refresh
+   * point) is reported, not judged.
    *
    * @param report the run's report
    * @param loadSeconds how long the keys were requested
    */
-  protected void refreshCycleVerdict(RunReport report, double loadSeconds) {
+  protected void generationVerdict(RunReport report, double loadSeconds) {
     double fraction = params.doubleValue("refreshAheadFraction", 0.75, 0.01, 0.99);
     RunReport.KeyCalls calls = report.keyCalls(keys);
+    RunReport.KeyGenerations generations = report.keyGenerations(keys, lifetimeSeconds * 1000);
+    Generations.Summary g = generations.summary();
     double lifetimes = loadSeconds / lifetimeSeconds;
-    long allowed = (long) Math.floor(loadSeconds / (fraction * lifetimeSeconds)) + 1;
+    if (!generations.complete()) {
+      report.note("the IdP recorded fewer issue times (issuedAtByClient) than tokens issued (issuedByClient) for"
+          + " the used keys: duplicates cannot be counted");
+    }
     report.put("keys_used", calls.keys())
         .put("token_lifetime_seconds", lifetimeSeconds)
         .put("lifetimes_covered", round(lifetimes))
@@ -221,8 +232,14 @@ public abstract class TokenCacheSimulation extends Simulation {
         .put("upstream_calls_per_key_max", calls.max())
         .put("upstream_calls_per_key_per_lifetime", round(lifetimes <= 0 ? 0 : calls.mean() / lifetimes))
         .put("upstream_calls_per_key_per_lifetime_max", round(lifetimes <= 0 ? 0 : calls.max() / lifetimes))
-        .put("refresh_cycles_allowed_per_key", allowed)
-        .verdict("at_most_one_upstream_call_per_key_per_refresh_cycle", calls.keys() > 0 && calls.max() <= allowed);
+        .put("upstream_duplicate_calls", g.duplicates())
+        .put("keys_with_duplicate_calls", g.keysWithDuplicates())
+        .put("upstream_calls_per_key_per_generation", round(g.callsPerGenerationMean()))
+        .put("upstream_calls_per_key_per_generation_max", round(g.callsPerGenerationMax()))
+        .put("upstream_issue_times_complete", generations.complete())
+        .put("refresh_cycles_allowed_per_key", Generations.maxCyclesWithJitter(loadSeconds, lifetimeSeconds, fraction))
+        .verdict("at_most_one_upstream_call_per_key_per_token_generation",
+            calls.keys() > 0 && generations.complete() && g.duplicates() == 0);
   }
 
   protected static double round(double value) {
