@@ -81,7 +81,8 @@ public final class TokenRequest {
     this.scopes = List.copyOf(b.scopes);
     this.audience = b.audience;
     this.resources = List.copyOf(b.resources);
-    this.extraParameters = Collections.unmodifiableSortedMap(new TreeMap<>(b.extraParameters));
+    this.extraParameters = b.extraParameters.isEmpty() ? Collections.emptySortedMap()
+      : Collections.unmodifiableSortedMap(new TreeMap<>(b.extraParameters));
     this.passThrough = passThrough;
   }
 

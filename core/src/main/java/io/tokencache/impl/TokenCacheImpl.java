@@ -21,6 +21,7 @@ import io.tokencache.impl.quota.LocalQuotaGate;
 import io.tokencache.impl.quota.QuotaGate;
 import io.tokencache.impl.upstream.ResilientUpstream;
 import io.tokencache.impl.upstream.UpstreamClient;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -125,13 +126,21 @@ public final class TokenCacheImpl implements TokenCache {
 
   @Override
   public Future<TokenResponse> getToken(TokenRequest request) {
-    return lookup(request).andThen(ar -> {
-      if (ar.succeeded()) {
-        metrics.answered(ar.result().cacheStatus());
-      } else {
-        metrics.failed();
-      }
-    });
+    Future<TokenResponse> answer = lookup(request);
+    if (answer.isComplete()) {
+      // a hit: counted in place, without one more future
+      count(answer);
+      return answer;
+    }
+    return answer.andThen(this::count);
+  }
+
+  private void count(AsyncResult<TokenResponse> ar) {
+    if (ar.succeeded()) {
+      metrics.answered(ar.result().cacheStatus());
+    } else {
+      metrics.failed();
+    }
   }
 
   private Future<TokenResponse> lookup(TokenRequest request) {
@@ -144,20 +153,27 @@ public final class TokenCacheImpl implements TokenCache {
     }
     String key = keys.keyOf(request);
     Context caller = Vertx.currentContext();
-    return store.get(key).compose(token -> {
-      long now = clock.millis();
-      if (token != null && token.servable(now)) {
-        if (token.refreshDue(now)) {
-          refreshAhead(key, request, token, upstream);
-        }
-        return Future.succeededFuture(answer(token, now, CacheStatus.HIT));
+    Future<CachedToken> stored = store.get(key);
+    // a near-cache hit is already there: answered without composing futures
+    return stored.succeeded() ? serve(key, request, upstream, caller, stored.result())
+      : stored.compose(token -> serve(key, request, upstream, caller, token));
+  }
+
+  /** Answers from {@code token} when it is servable (a hit), else joins or leads the fetch for {@code key}. */
+  private Future<TokenResponse> serve(String key, TokenRequest request, ResilientUpstream upstream, Context caller,
+                                      CachedToken token) {
+    long now = clock.millis();
+    if (token != null && token.servable(now)) {
+      if (token.refreshDue(now)) {
+        refreshAhead(key, request, token, upstream);
       }
-      long deadline = System.nanoTime() + coalesceTimeout.toNanos();
-      SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> fetchOnce(key, request, upstream, deadline));
-      Future<Fetched> result = flight.leader() ? flight.future() : onContext(flight.future(), caller);
-      return result.map(f -> answer(f.token(), clock.millis(),
-        flight.leader() && f.fromUpstream() ? CacheStatus.MISS : CacheStatus.COALESCED));
-    });
+      return Future.succeededFuture(answer(token, now, CacheStatus.HIT));
+    }
+    long deadline = System.nanoTime() + coalesceTimeout.toNanos();
+    SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> fetchOnce(key, request, upstream, deadline));
+    Future<Fetched> result = flight.leader() ? flight.future() : onContext(flight.future(), caller);
+    return result.map(f -> answer(f.token(), clock.millis(),
+      flight.leader() && f.fromUpstream() ? CacheStatus.MISS : CacheStatus.COALESCED));
   }
 
   private TokenResponse answer(CachedToken token, long now, CacheStatus status) {

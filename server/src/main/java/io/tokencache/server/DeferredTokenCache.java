@@ -40,7 +40,8 @@ final class DeferredTokenCache implements TokenCache {
 
   @Override
   public Future<TokenResponse> getToken(TokenRequest request) {
-    return ready().compose(c -> c.getToken(request));
+    // every token request passes here: once started, straight to the cache
+    return cache.succeeded() ? cache.result().getToken(request) : ready().compose(c -> c.getToken(request));
   }
 
   @Override

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -157,7 +158,9 @@ public final class TokenEndpointHandler implements Handler<HttpServerRequest> {
     TokenRequest tokenRequest;
     try {
       tokenRequest = parser.parse(request.getHeader(HttpHeaders.CONTENT_TYPE), body,
-        request.getHeader(HttpHeaders.AUTHORIZATION), request.params().getAll("scope"));
+        request.getHeader(HttpHeaders.AUTHORIZATION),
+        // most requests have no query string: no query parameters to decode then
+        request.query() == null ? List.of() : request.params().getAll("scope"));
     } catch (TokenCacheException e) {
       TokenResponses.sendError(response, e);
       return;

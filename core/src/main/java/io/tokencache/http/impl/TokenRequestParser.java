@@ -1,6 +1,5 @@
 package io.tokencache.http.impl;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tokencache.ClientAuthMethod;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
@@ -129,9 +128,7 @@ final class TokenRequestParser {
 
   private static Map<String, List<String>> form(Buffer body) {
     try {
-      QueryStringDecoder decoder = new QueryStringDecoder(body.toString(StandardCharsets.UTF_8),
-        StandardCharsets.UTF_8, false, MAX_PARAMETERS + 1, true);
-      return decoder.parameters();
+      return FormDecoder.decode(body, MAX_PARAMETERS + 1);
     } catch (IllegalArgumentException e) {
       throw TokenCacheException.invalidRequest("the form body is not valid application/x-www-form-urlencoded");
     }
