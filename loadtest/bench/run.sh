@@ -333,9 +333,10 @@ run_wrk() {
       "$l1" "$cpu_ms" "$conns" "$target" "$line" >"$out"
   fi
   WRK_LINE=$line
-  local req
+  local req dur
   req=$(grep -o '"requests":[0-9]*' <<<"$line" | cut -d: -f2)
-  log "  $label r$round: $req requests in ${secs}s${rate:+ (paced at $rate req/s: $((req / secs)) req/s achieved)}, p99 $(grep -o '"p99":[0-9]*' <<<"$line" | cut -d: -f2) us, server CPU $((cpu_ms * 1000 / (req > 0 ? req : 1))) us/request, errors $(grep -o '"errors":[0-9]*,"status_errors":[0-9]*' <<<"$line" | tr -d '"') (load $l1)"
+  dur=$(grep -o '"duration_us":[0-9]*' <<<"$line" | cut -d: -f2)
+  log "  $label r$round: $req requests in ${secs}s${rate:+ (paced at $rate req/s: $((req * 1000000 / (dur > 0 ? dur : 1))) req/s achieved)}, p99 $(grep -o '"p99":[0-9]*' <<<"$line" | cut -d: -f2) us, server CPU $((cpu_ms * 1000 / (req > 0 ? req : 1))) us/request, errors $(grep -o '"errors":[0-9]*,"status_errors":[0-9]*' <<<"$line" | tr -d '"') (load $l1)"
 }
 
 # median_rps FILE...: the median req/s of these run_wrk files (requests / duration); nothing when there are none
