@@ -494,7 +494,11 @@ public final class BenchReport {
     JsonObject hit = r.getJsonObject("hit");
     if (hit != null) {
       md.append("## 1. Cache hits: one node each\n\n");
-      md.append("**Saturated: the same concurrency** (closed loop: each system at its own throughput). Median of ").append(run.getString("rounds", "?")).append(" alternating rounds of ")
+      if (hit.containsKey("paced")) {
+        // two tables then: say which is which
+        md.append("### Saturated: the same concurrency\n\nClosed loop: each system at its own throughput. ");
+      }
+      md.append("Median of ").append(run.getString("rounds", "?")).append(" alternating rounds of ")
           .append(run.getString("duration", "?")).append(" s each (`").append(run.getString("wrk", "wrk"))
           .append("`), after a ").append(run.getString("warmup", "?")).append(" s warm-up per system.\n\n");
       md.append("| system | req/s | p50 ms | p99 ms | p99.9 ms | server CPU µs/request | req/s per round | errors |\n"

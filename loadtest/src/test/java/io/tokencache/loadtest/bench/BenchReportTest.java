@@ -157,7 +157,7 @@ class BenchReportTest {
     assertThat(saturated.getString("measured")).isEqualTo("0.75x (3.00 ms vs 4.00 ms)");
 
     String md = BenchReport.markdown(r);
-    assertThat(md).contains("### Paced: the same request rate")
+    assertThat(md).contains("### Saturated: the same concurrency").contains("### Paced: the same request rate")
         .contains("| token-cache | 10000 | 9998 | 0.50 | 1.20 | 2.40 | 25.0 | 9999, 9998, 9997 | 0 |")
         .contains("token_cache_vs_nginx_p99_paced 0.80")
         .contains("| (info) yes |")
@@ -192,7 +192,7 @@ class BenchReportTest {
     assertThat(row(targets, "hit p99 <= nginx p99").getString("target")).isEqualTo("hit p99 <= nginx p99");
     assertThat(measured(targets, "hit p99 <= nginx p99")).isEqualTo("0.75x (3.00 ms vs 4.00 ms)");
     assertThat(targets.stream().noneMatch(o -> ((JsonObject) o).containsKey("informational"))).isTrue();
-    assertThat(BenchReport.markdown(r)).doesNotContain("Paced").doesNotContain("(info)");
+    assertThat(BenchReport.markdown(r)).doesNotContain("Paced").doesNotContain("Saturated").doesNotContain("(info)");
   }
 
   @Test
