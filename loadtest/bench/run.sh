@@ -79,6 +79,9 @@ done
 if [[ -n $PACED_RPS && ! $PACED_RPS =~ ^[1-9][0-9]*$ ]]; then
   echo "run.sh: BENCH_PACED_RPS must be a positive integer (req/s), not '$PACED_RPS'" >&2; exit 2
 fi
+if [[ ! $PACED_CONNECTIONS =~ ^[1-9][0-9]*$ ]]; then
+  echo "run.sh: BENCH_PACED_CONNECTIONS must be a positive integer, not '$PACED_CONNECTIONS'" >&2; exit 2
+fi
 for p in ${PHASES//,/ }; do
   case $p in hit|herd|rollover|heap) ;; *) echo "run.sh: unknown phase '$p'" >&2; exit 2 ;; esac
 done
