@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # token-cache benchmarks, side by side, in one run (issue 9):
 #   1. hit      cache-hit throughput and latency of one token-cache node vs nginx (the API Gateway recipe:
-#               proxy_cache on POST) vs a minimal Vert.x endpoint (the floor), alternating rounds, + a JFR profile
+#               proxy_cache on POST) vs a minimal Vert.x endpoint (the floor), alternating rounds: saturated (the
+#               same concurrency), then paced (the same request rate, for the p99 target), + a JFR profile
 #   2. herd     upstream calls per key per lifetime: 3 token-cache nodes (one cluster) vs 3 independent nginx caches
 #   3. rollover p99 while tokens roll over vs steady-state p99 (one token-cache node)
 #   4. heap     heap per cached token at 100,000 tokens (one token-cache node)
@@ -21,6 +22,8 @@ usage: loadtest/bench/run.sh [options]
   -h, --help        this text
 Environment (defaults): BENCH_DURATION=20 (s per hit round) BENCH_ROUNDS=3 BENCH_WARMUP=15 BENCH_CONNECTIONS=64
   BENCH_THREADS=2 BENCH_SERVER_JVM="-Xms256m -Xmx256m -XX:+UseSerialGC" BENCH_HEAP_TOKENS=100000
+  BENCH_PACED_RPS (req/s of the paced hit rounds; default: 50% of the lowest median saturated req/s of this run)
+  BENCH_PACED_CONNECTIONS=128 (wrk -c of the paced hit rounds: enough that connections never limit the rate)
   BENCH_HERD_KEYS=50 BENCH_HERD_PER_KEY=12 BENCH_HERD_LIFETIME=20 BENCH_HERD_LIFETIMES=3 BENCH_HERD_RPS=300
   BENCH_ROLL_LIFETIME=20 BENCH_ROLL_WINDOW=5 BENCH_ROLL_WINDOWS=16 BENCH_ROLL_KEYS=50 BENCH_JFR_SECONDS=20
   BENCH_SERVER_JAR (default server/target/token-cache-server.jar: measure another build, e.g. a patched one)
@@ -35,6 +38,8 @@ DURATION=${BENCH_DURATION:-20}
 ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
+PACED_RPS=${BENCH_PACED_RPS:-}
+PACED_CONNECTIONS=${BENCH_PACED_CONNECTIONS:-128}
 THREADS=${BENCH_THREADS:-2}
 SERVER_JVM=${BENCH_SERVER_JVM:-"-Xms256m -Xmx256m -XX:+UseSerialGC"}
 HEAP_TOKENS=${BENCH_HEAP_TOKENS:-100000}
@@ -71,6 +76,12 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
+if [[ -n $PACED_RPS && ! $PACED_RPS =~ ^[1-9][0-9]*$ ]]; then
+  echo "run.sh: BENCH_PACED_RPS must be a positive integer (req/s), not '$PACED_RPS'" >&2; exit 2
+fi
+if [[ ! $PACED_CONNECTIONS =~ ^[1-9][0-9]*$ ]]; then
+  echo "run.sh: BENCH_PACED_CONNECTIONS must be a positive integer, not '$PACED_CONNECTIONS'" >&2; exit 2
+fi
 for p in ${PHASES//,/ }; do
   case $p in hit|herd|rollover|heap) ;; *) echo "run.sh: unknown phase '$p'" >&2; exit 2 ;; esac
 done
@@ -300,25 +311,45 @@ cpu_ticks() {
 CLK_TCK=$(getconf CLK_TCK)
 
 # run_wrk OUT LABEL ROUND URL SECONDS SERVER_PID [ENV...]: one wrk run pinned to the helper CPU; the figures, with
-# the CPU time the server used meanwhile, go to OUT
+# the CPU time the server used meanwhile, go to OUT. WRK_CONNECTIONS=N run_wrk ... overrides -c (default
+# BENCH_CONNECTIONS); WRK_RATE=R run_wrk ... paces the run to R req/s in total (token.lua's BENCH_RATE) and records
+# the rate as "target_rps"
 run_wrk() {
   local out=$1 label=$2 round=$3 url=$4 secs=$5 spid=$6
   shift 6
-  local l1 text line t0 t1 cpu_ms
+  local conns=${WRK_CONNECTIONS:-$CONNECTIONS} rate=${WRK_RATE:-}
+  local l1 text line t0 t1 cpu_ms pacing=() target=
+  if [[ -n $rate ]]; then
+    pacing=(BENCH_RATE="$rate")
+    target=",\"target_rps\":$rate"
+  fi
   l1=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(cpu_ticks "$spid")
-  text=$(pin "$AUX_CPU" env "$@" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" -s "$BENCH_SRC/token.lua" "$url")
+  text=$(pin "$AUX_CPU" env BENCH_THREADS="$THREADS" ${pacing[@]+"${pacing[@]}"} "$@" \
+    wrk -t"$THREADS" -c"$conns" -d"${secs}s" -s "$BENCH_SRC/token.lua" "$url")
   t1=$(cpu_ticks "$spid")
   cpu_ms=$(( (t1 - t0) * 1000 / CLK_TCK ))
   line=$(grep '^WRKJSON ' <<<"$text" | sed 's/^WRKJSON //')
   [[ -n $line ]] || die "wrk printed no figures for $label: $text"
   if [[ -n $out ]]; then
-    printf '{"system":"%s","round":%d,"load1":%s,"server_cpu_ms":%d,"wrk":%s}\n' "$label" "$round" "$l1" "$cpu_ms" "$line" >"$out"
+    printf '{"system":"%s","round":%d,"load1":%s,"server_cpu_ms":%d,"connections":%d%s,"wrk":%s}\n' "$label" "$round" \
+      "$l1" "$cpu_ms" "$conns" "$target" "$line" >"$out"
   fi
   WRK_LINE=$line
-  local req
+  local req dur
   req=$(grep -o '"requests":[0-9]*' <<<"$line" | cut -d: -f2)
-  log "  $label r$round: $req requests in ${secs}s, p99 $(grep -o '"p99":[0-9]*' <<<"$line" | cut -d: -f2) us, server CPU $((cpu_ms * 1000 / (req > 0 ? req : 1))) us/request, errors $(grep -o '"errors":[0-9]*,"status_errors":[0-9]*' <<<"$line" | tr -d '"') (load $l1)"
+  dur=$(grep -o '"duration_us":[0-9]*' <<<"$line" | cut -d: -f2)
+  log "  $label r$round: $req requests in ${secs}s${rate:+ (paced at $rate req/s: $((req * 1000000 / (dur > 0 ? dur : 1))) req/s achieved)}, p99 $(grep -o '"p99":[0-9]*' <<<"$line" | cut -d: -f2) us, server CPU $((cpu_ms * 1000 / (req > 0 ? req : 1))) us/request, errors $(grep -o '"errors":[0-9]*,"status_errors":[0-9]*' <<<"$line" | tr -d '"') (load $l1)"
+}
+
+# median_rps FILE...: the median req/s of these run_wrk files (requests / duration); nothing when there are none
+median_rps() {
+  local f
+  for f in "$@"; do
+    [[ -f $f ]] || continue
+    sed -n 's/.*"requests":\([0-9]*\),"duration_us":\([0-9]*\).*/\1 \2/p' "$f"
+  done | awk '$2 > 0 {print $1 * 1e6 / $2}' | sort -g \
+    | awk '{v[NR] = $1} END {if (NR > 0) printf "%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
 # ------------------------------------------------------------------ 1. hits
@@ -363,6 +394,38 @@ phase_hit() {
     run_wrk "$RUN/hit/nginx-r$r.json" nginx "$r" "$ng_url" "$DURATION" "$ng_pid" BENCH_CLIENT=bench-hit
     run_wrk "$RUN/hit/token-cache-r$r.json" token-cache "$r" "$tc_url" "$DURATION" "$tc_pid" BENCH_CLIENT=bench-hit
     run_wrk "$RUN/hit/vertx-floor-r$r.json" vertx-floor "$r" "$fl_url" "$DURATION" "$fl_pid" BENCH_CLIENT=bench-hit
+  done
+
+  # Paced rounds: the p99 target reads "at the same load", and in the saturated rounds each system runs at its own
+  # throughput. Here every system gets the same request rate (token.lua's fixed schedule), by default half of the
+  # slowest system's saturated throughput, so that none of them is saturated; more connections than the saturated
+  # rounds, so that a free connection is there for every slot and the connections do not limit the rate.
+  local rate=$PACED_RPS source="BENCH_PACED_RPS"
+  if [[ -z $rate ]]; then
+    local s m lowest=
+    for s in nginx token-cache vertx-floor; do
+      m=$(median_rps "$RUN"/hit/"$s"-r*.json)
+      [[ -n $m ]] || die "no saturated hit rounds of $s to derive the paced rate from"
+      if [[ -z $lowest || $m -lt $lowest ]]; then lowest=$m; fi
+    done
+    rate=$((lowest / 2))
+    [[ $rate -ge 1 ]] || die "the lowest median saturated throughput ($lowest req/s) is too low to pace at half of it"
+    source="50% of the lowest median saturated req/s ($lowest)"
+  fi
+  meta hit.paced_rps "$rate"
+  meta hit.paced_rps_source "$source"
+  meta hit.paced_connections "$PACED_CONNECTIONS"
+  meta wrk_paced "BENCH_RATE=$rate wrk -t$THREADS -c$PACED_CONNECTIONS -d${DURATION}s -s loadtest/bench/token.lua"
+  mkdir -p "$RUN/hit/paced"
+  log "  paced: $rate req/s for every system ($source), -c$PACED_CONNECTIONS"
+  for r in $(seq 1 "$ROUNDS"); do
+    log "  paced round $r/$ROUNDS"
+    WRK_RATE=$rate WRK_CONNECTIONS=$PACED_CONNECTIONS run_wrk "$RUN/hit/paced/nginx-r$r.json" nginx "$r" "$ng_url" \
+      "$DURATION" "$ng_pid" BENCH_CLIENT=bench-hit
+    WRK_RATE=$rate WRK_CONNECTIONS=$PACED_CONNECTIONS run_wrk "$RUN/hit/paced/token-cache-r$r.json" token-cache "$r" \
+      "$tc_url" "$DURATION" "$tc_pid" BENCH_CLIENT=bench-hit
+    WRK_RATE=$rate WRK_CONNECTIONS=$PACED_CONNECTIONS run_wrk "$RUN/hit/paced/vertx-floor-r$r.json" vertx-floor "$r" \
+      "$fl_url" "$DURATION" "$fl_pid" BENCH_CLIENT=bench-hit
   done
 
   log "  JFR profile of token-cache during a ${JFR_SECONDS}s hit run"

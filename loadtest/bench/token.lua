@@ -2,6 +2,10 @@
 --   BENCH_CLIENT  client id (one key) or prefix (several keys: <prefix>-0 .. <prefix>-(n-1)); secret <id>-secret
 --   BENCH_KEYS    number of keys (default 1: a static request, the cheapest for wrk)
 --   BENCH_SCOPE   scope (default orders:read)
+--   BENCH_RATE    optional: pace the requests to this many per second in total for this wrk process (a fixed
+--                 schedule per thread, see delay() below); unset: closed loop, each connection sends its next
+--                 request as soon as the answer is in
+--   BENCH_THREADS wrk's -t, needed with BENCH_RATE (each thread paces itself to BENCH_RATE / BENCH_THREADS)
 -- done() prints one line: WRKJSON {"requests":..,"duration_us":..,"errors":..,"status_errors":..,"p50":..,...}
 -- (latencies in microseconds).
 
@@ -47,6 +51,41 @@ else
   function request()
     n = n % keys + 1
     return requests[n]
+  end
+end
+
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate ~= nil and rate > 0 then
+  -- Only defined when pacing: wrk checks whether a delay() function exists and stays closed-loop without one.
+  -- wrk calls delay() in the thread's own Lua state before each request of each connection (the first one too)
+  -- and writes that request when the returned number of milliseconds has passed. Each call claims the next slot
+  -- of a fixed schedule, so the thread sends at its share of the rate as long as a connection is free for every
+  -- slot. Latency is measured by wrk from the moment the request is written, so the wait is not counted.
+  local threads = tonumber(os.getenv("BENCH_THREADS") or "")
+  if threads == nil or threads < 1 then
+    error("token.lua: BENCH_RATE needs BENCH_THREADS (wrk's -t)")
+  end
+  local ffi = require("ffi")
+  ffi.cdef [[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clk_id, bench_timespec *tp);
+  ]]
+  local CLOCK_MONOTONIC = 1
+  local ts = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local interval = 1000 * threads / rate -- ms between two requests of one thread, fractional
+  local next_at = nil                    -- the last slot claimed, ms on the monotonic clock, fractional
+  function delay()
+    local now = now_ms()
+    -- a slot missed (no connection was free in time) is dropped, not sent in a burst later: the rate then falls
+    -- short of BENCH_RATE, which the report shows
+    next_at = next_at == nil and now or math.max(next_at + interval, now)
+    -- wrk's timers have millisecond granularity: rounding to the nearest ms keeps each request within 0.5 ms of
+    -- its slot, and the schedule itself stays fractional so the rate does not drift
+    return math.floor(next_at - now + 0.5)
   end
 end
 

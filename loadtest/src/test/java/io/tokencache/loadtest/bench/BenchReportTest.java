@@ -26,6 +26,26 @@ class BenchReportTest {
         .put("wrk", wrk(requests, 1000, p99)).encode());
   }
 
+  /** A paced round ({@code hit/paced/}) at {@code target} req/s over 10 s, with 128 connections. */
+  private static void paced(Path dir, String system, int round, long requests, long p99, int target) throws Exception {
+    Files.createDirectories(dir.resolve("hit").resolve("paced"));
+    Files.writeString(dir.resolve("hit").resolve("paced").resolve(system + "-r" + round + ".json"), new JsonObject()
+        .put("system", system).put("round", round).put("load1", 0.5).put("server_cpu_ms", requests / 40)
+        .put("connections", 128).put("target_rps", target).put("wrk", wrk(requests, 500, p99)).encode());
+  }
+
+  /** Paced rounds at 10,000 req/s; {@code tokenCacheRequests}: token-cache's per round (100,000 = on target). */
+  private static Path withPaced(Path dir, long tokenCacheRequests) throws Exception {
+    for (int r = 1; r <= 3; r++) {
+      paced(dir, "nginx", r, 100_000 - 10L * r, 1500 + r, 10_000);
+      paced(dir, "token-cache", r, tokenCacheRequests - 10L * r, 1200 + r, 10_000);
+      paced(dir, "vertx-floor", r, 100_000 - 10L * r, 1000 + r, 10_000);
+    }
+    Files.writeString(dir.resolve("meta.properties"), Files.readString(dir.resolve("meta.properties"))
+        + "hit.paced_rps=10000\nhit.paced_connections=128\nwrk=wrk -t2 -c64 -d10s -s loadtest/bench/token.lua\n");
+    return dir;
+  }
+
   private static void window(Path dir, String kind, int n, long start, long p99) throws Exception {
     Files.writeString(dir.resolve("rollover").resolve(kind + "-w" + n + ".json"), new JsonObject()
         .put("kind", kind).put("window", n).put("start_ms", start).put("end_ms", start + 5000)
@@ -105,6 +125,74 @@ class BenchReportTest {
     assertThat(ratios.getDouble("token_cache_vs_floor_rps")).isEqualTo(0.92);
     assertThat(ratios.getDouble("token_cache_vs_nginx_p99")).isEqualTo(0.75);
     assertThat(systems.getJsonObject("nginx").getDouble("cpu_us_per_request")).isEqualTo(20.0);
+  }
+
+  @Test
+  @DisplayName("judges the p99 target on the paced rounds (the same rate) and reports the saturated p99 beside it")
+  void shouldJudgeP99AtTheSameLoad(@TempDir Path tmp) throws Exception {
+    Path dir = withPaced(run(tmp), 100_000);
+    JsonObject r = BenchReport.build(dir);
+    JsonObject paced = r.getJsonObject("hit").getJsonObject("paced");
+    assertThat(paced.getDouble("target_rps")).isEqualTo(10_000.0);
+    assertThat(paced.getInteger("connections")).isEqualTo(128);
+    JsonObject tc = paced.getJsonObject("systems").getJsonObject("token-cache");
+    assertThat(tc.getDouble("rps")).isEqualTo(9_998.0);
+    assertThat(tc.getDouble("p50_ms")).isEqualTo(0.5);
+    assertThat(tc.getDouble("p99_ms")).isEqualTo(1.202);
+    assertThat(tc.getDouble("p999_ms")).isEqualTo(2.404);
+    assertThat(tc.getBoolean("below_target")).isFalse();
+    assertThat(paced.getJsonObject("systems").getJsonObject("nginx").getDouble("p99_ms")).isEqualTo(1.502);
+    assertThat(paced.getJsonObject("ratios").getDouble("token_cache_vs_nginx_p99_paced")).isEqualTo(0.8);
+    assertThat(paced.getJsonObject("ratios").getDouble("token_cache_vs_floor_p99_paced")).isEqualTo(1.2);
+    // the saturated figures are still there, unchanged
+    assertThat(r.getJsonObject("hit").getJsonObject("ratios").getDouble("token_cache_vs_nginx_p99")).isEqualTo(0.75);
+
+    JsonArray targets = r.getJsonArray("targets");
+    assertThat(targets).hasSize(8);
+    assertThat(met(targets, "hit p99 <= nginx p99 at the same load (paced, 10000 req/s)")).isTrue();
+    assertThat(measured(targets, "hit p99 <= nginx p99 at the same load"))
+        .isEqualTo("0.80x (1.20 ms vs 1.50 ms; achieved 9998 vs 9998 req/s)");
+    JsonObject saturated = row(targets, "hit p99 <= nginx p99 at the same concurrency (saturated, -c64");
+    assertThat(saturated.getBoolean("informational")).isTrue();
+    assertThat(saturated.getString("measured")).isEqualTo("0.75x (3.00 ms vs 4.00 ms)");
+
+    String md = BenchReport.markdown(r);
+    assertThat(md).contains("### Saturated: the same concurrency").contains("### Paced: the same request rate")
+        .contains("| token-cache | 10000 | 9998 | 0.50 | 1.20 | 2.40 | 25.0 | 9999, 9998, 9997 | 0 |")
+        .contains("token_cache_vs_nginx_p99_paced 0.80")
+        .contains("| (info) yes |")
+        .doesNotContain("saturated**");
+    BenchReport.charts(r, dir);
+    assertThat(Files.size(dir.resolve("hit-latency.png"))).isGreaterThan(1000);
+  }
+
+  @Test
+  @DisplayName("a paced system more than 5% short of the rate was saturated: the p99 target is not met")
+  void shouldNotJudgeP99WhenARoundFellShortOfTheRate(@TempDir Path tmp) throws Exception {
+    JsonObject r = BenchReport.build(withPaced(run(tmp), 90_000));
+    JsonObject tc = r.getJsonObject("hit").getJsonObject("paced").getJsonObject("systems").getJsonObject("token-cache");
+    assertThat(tc.getBoolean("below_target")).isTrue();
+    assertThat(tc.getDouble("achieved_share")).isEqualTo(0.9);
+    JsonArray targets = r.getJsonArray("targets");
+    // its p99 is lower than nginx's, but not at the same load
+    assertThat(r.getJsonObject("hit").getJsonObject("paced").getJsonObject("ratios")
+        .getDouble("token_cache_vs_nginx_p99_paced")).isLessThan(1.0);
+    assertThat(met(targets, "hit p99 <= nginx p99 at the same load")).isFalse();
+    assertThat(measured(targets, "hit p99 <= nginx p99 at the same load"))
+        .contains("**not at the same load**: token-cache achieved 8998 req/s, 90% of the target");
+    assertThat(BenchReport.markdown(r)).contains("| token-cache | 10000 | 8998 (**90%: saturated**) |");
+  }
+
+  @Test
+  @DisplayName("a run without paced rounds (older runs) judges the p99 at the same concurrency, as before")
+  void shouldReportRunsWithoutPacedRoundsAsBefore(@TempDir Path tmp) throws Exception {
+    JsonObject r = BenchReport.build(run(tmp));
+    assertThat(r.getJsonObject("hit").containsKey("paced")).isFalse();
+    JsonArray targets = r.getJsonArray("targets");
+    assertThat(row(targets, "hit p99 <= nginx p99").getString("target")).isEqualTo("hit p99 <= nginx p99");
+    assertThat(measured(targets, "hit p99 <= nginx p99")).isEqualTo("0.75x (3.00 ms vs 4.00 ms)");
+    assertThat(targets.stream().noneMatch(o -> ((JsonObject) o).containsKey("informational"))).isTrue();
+    assertThat(BenchReport.markdown(r)).doesNotContain("Paced").doesNotContain("Saturated").doesNotContain("(info)");
   }
 
   @Test
@@ -193,10 +281,14 @@ class BenchReportTest {
   }
 
   private static String measured(JsonArray targets, String prefix) {
+    return row(targets, prefix).getString("measured");
+  }
+
+  private static JsonObject row(JsonArray targets, String prefix) {
     for (Object o : targets) {
       JsonObject t = (JsonObject) o;
       if (t.getString("target").startsWith(prefix)) {
-        return t.getString("measured");
+        return t;
       }
     }
     throw new AssertionError("no target " + prefix);
