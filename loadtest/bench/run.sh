@@ -24,6 +24,7 @@ Environment (defaults): BENCH_DURATION=20 (s per hit round) BENCH_ROUNDS=3 BENCH
   BENCH_THREADS=2 BENCH_SERVER_JVM="-Xms256m -Xmx256m -XX:+UseSerialGC" BENCH_HEAP_TOKENS=100000
   BENCH_PACED_RPS (req/s of the paced hit rounds; default: 50% of the lowest median saturated req/s of this run)
   BENCH_PACED_CONNECTIONS=128 (wrk -c of the paced hit rounds: enough that connections never limit the rate)
+  BENCH_PACED_WARMUP=30 (s per system at the paced rate before the paced rounds)
   BENCH_HERD_KEYS=50 BENCH_HERD_PER_KEY=12 BENCH_HERD_LIFETIME=20 BENCH_HERD_LIFETIMES=3 BENCH_HERD_RPS=300
   BENCH_ROLL_LIFETIME=20 BENCH_ROLL_WINDOW=5 BENCH_ROLL_WINDOWS=16 BENCH_ROLL_KEYS=50 BENCH_JFR_SECONDS=20
   BENCH_SERVER_JAR (default server/target/token-cache-server.jar: measure another build, e.g. a patched one)
@@ -40,6 +41,7 @@ WARMUP=${BENCH_WARMUP:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 PACED_RPS=${BENCH_PACED_RPS:-}
 PACED_CONNECTIONS=${BENCH_PACED_CONNECTIONS:-128}
+PACED_WARMUP=${BENCH_PACED_WARMUP:-30}
 THREADS=${BENCH_THREADS:-2}
 SERVER_JVM=${BENCH_SERVER_JVM:-"-Xms256m -Xmx256m -XX:+UseSerialGC"}
 HEAP_TOKENS=${BENCH_HEAP_TOKENS:-100000}
@@ -82,11 +84,14 @@ fi
 if [[ ! $PACED_CONNECTIONS =~ ^[1-9][0-9]*$ ]]; then
   echo "run.sh: BENCH_PACED_CONNECTIONS must be a positive integer, not '$PACED_CONNECTIONS'" >&2; exit 2
 fi
+if [[ ! $PACED_WARMUP =~ ^[1-9][0-9]*$ ]]; then
+  echo "run.sh: BENCH_PACED_WARMUP must be a positive integer (seconds), not '$PACED_WARMUP'" >&2; exit 2
+fi
 for p in ${PHASES//,/ }; do
   case $p in hit|herd|rollover|heap) ;; *) echo "run.sh: unknown phase '$p'" >&2; exit 2 ;; esac
 done
 if [[ $QUICK == 1 ]]; then
-  DURATION=5 ROUNDS=2 WARMUP=3 JFR_SECONDS=5 HEAP_TOKENS=10000
+  DURATION=5 ROUNDS=2 WARMUP=3 PACED_WARMUP=3 JFR_SECONDS=5 HEAP_TOKENS=10000
   HERD_LIFETIME=8 HERD_LIFETIMES=2 HERD_PER_KEY=6 ROLL_LIFETIME=8 ROLL_WINDOW=2 ROLL_WINDOWS=8
 fi
 has_phase() { [[ ",$PHASES," == *",$1,"* ]]; }
@@ -234,6 +239,7 @@ meta server_jar "$SRC_SERVER_JAR, built $(date -r "$SRC_SERVER_JAR" -Is)"
 meta duration "$DURATION"
 meta rounds "$ROUNDS"
 meta warmup "$WARMUP"
+meta paced_warmup "$PACED_WARMUP"
 meta phases "$PHASES"
 meta quick "$QUICK"
 
@@ -417,7 +423,16 @@ phase_hit() {
   meta hit.paced_connections "$PACED_CONNECTIONS"
   meta wrk_paced "BENCH_RATE=$rate wrk -t$THREADS -c$PACED_CONNECTIONS -d${DURATION}s -s loadtest/bench/token.lua"
   mkdir -p "$RUN/hit/paced"
-  log "  paced: $rate req/s for every system ($source), -c$PACED_CONNECTIONS"
+  log "  paced: $rate req/s for every system ($source), -c$PACED_CONNECTIONS; warm-up ${PACED_WARMUP}s each at that rate"
+  # A JVM re-profiles and recompiles when the load changes shape (closed loop -> paced: the event loop now idles
+  # between requests), and on one CPU that compilation competes with the event loop: without a warm-up at the
+  # paced rate, the first paced round measures the recompilation (docs/benchmarks.md)
+  WRK_RATE=$rate WRK_CONNECTIONS=$PACED_CONNECTIONS run_wrk "" nginx 0 "$ng_url" "$PACED_WARMUP" "$ng_pid" \
+    BENCH_CLIENT=bench-hit
+  WRK_RATE=$rate WRK_CONNECTIONS=$PACED_CONNECTIONS run_wrk "" token-cache 0 "$tc_url" "$PACED_WARMUP" "$tc_pid" \
+    BENCH_CLIENT=bench-hit
+  WRK_RATE=$rate WRK_CONNECTIONS=$PACED_CONNECTIONS run_wrk "" vertx-floor 0 "$fl_url" "$PACED_WARMUP" "$fl_pid" \
+    BENCH_CLIENT=bench-hit
   for r in $(seq 1 "$ROUNDS"); do
     log "  paced round $r/$ROUNDS"
     WRK_RATE=$rate WRK_CONNECTIONS=$PACED_CONNECTIONS run_wrk "$RUN/hit/paced/nginx-r$r.json" nginx "$r" "$ng_url" \

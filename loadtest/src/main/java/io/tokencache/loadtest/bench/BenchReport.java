@@ -509,12 +509,8 @@ public final class BenchReport {
         if (o == null) {
           continue;
         }
-        List<String> per = new ArrayList<>();
-        for (Object x : o.getJsonArray("rounds")) {
-          per.add(fmt("%.0f", ((JsonObject) x).getDouble("rps")));
-        }
         md.append(fmt("| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %s | %d |\n", s, o.getDouble("rps"), o.getDouble("p50_ms"),
-            o.getDouble("p99_ms"), o.getDouble("p999_ms"), o.getDouble("cpu_us_per_request"), String.join(", ", per),
+            o.getDouble("p99_ms"), o.getDouble("p999_ms"), o.getDouble("cpu_us_per_request"), roundsRps(o),
             o.getLong("errors")));
       }
       JsonObject ra = hit.getJsonObject("ratios");
@@ -618,17 +614,26 @@ public final class BenchReport {
     return md.toString();
   }
 
+  /** A system's req/s of each round, comma-separated. */
+  private static String roundsRps(JsonObject system) {
+    List<String> per = new ArrayList<>();
+    for (Object x : system.getJsonArray("rounds")) {
+      per.add(fmt("%.0f", ((JsonObject) x).getDouble("rps")));
+    }
+    return String.join(", ", per);
+  }
+
   /** The paced rounds' table: every system at the same request rate, the load the p99 target is judged at. */
   private static void pacedMarkdown(StringBuilder md, JsonObject paced, JsonObject run) {
     md.append("### Paced: the same request rate\n\n");
     Object conns = paced.getValue("connections");
     md.append(fmt("Every system at %.0f req/s (%s), `%s`: a fixed schedule per wrk thread (token.lua's "
-            + "`BENCH_RATE`); median of %s alternating rounds of %s s each, after the saturated rounds. The p99 target "
-            + "is judged here. A system whose achieved rate falls more than 5%% below the target was saturated: "
-            + "it was not at the same load.\n\n", paced.getDouble("target_rps"),
+            + "`BENCH_RATE`); median of %s alternating rounds of %s s each, after the saturated rounds and %s s of "
+            + "warm-up per system at this rate. The p99 target is judged here. A system whose achieved rate falls more "
+            + "than 5%% below the target was saturated: it was not at the same load.\n\n", paced.getDouble("target_rps"),
         run.getString("hit.paced_rps_source", "the target rate"),
         run.getString("wrk_paced", "wrk -c" + (conns == null ? "?" : conns)), run.getString("rounds", "?"),
-        run.getString("duration", "?")));
+        run.getString("duration", "?"), run.getString("paced_warmup", "no")));
     md.append("| system | target req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | server CPU µs/request "
         + "| achieved req/s per round | errors |\n|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
     JsonObject systems = paced.getJsonObject("systems");
@@ -637,15 +642,11 @@ public final class BenchReport {
       if (o == null) {
         continue;
       }
-      List<String> per = new ArrayList<>();
-      for (Object x : o.getJsonArray("rounds")) {
-        per.add(fmt("%.0f", ((JsonObject) x).getDouble("rps")));
-      }
       md.append(fmt("| %s | %.0f | %.0f%s | %.2f | %.2f | %.2f | %.1f | %s | %d |\n", s, o.getDouble("target_rps"),
           o.getDouble("rps"), o.getBoolean("below_target", false)
               ? fmt(" (**%.0f%%: saturated**)", o.getDouble("achieved_share") * 100) : "",
           o.getDouble("p50_ms"), o.getDouble("p99_ms"), o.getDouble("p999_ms"), o.getDouble("cpu_us_per_request"),
-          String.join(", ", per), o.getLong("errors")));
+          roundsRps(o), o.getLong("errors")));
     }
     JsonObject ra = paced.getJsonObject("ratios");
     List<String> rs = new ArrayList<>();
