@@ -154,9 +154,15 @@ public final class TokenCacheImpl implements TokenCache {
     String key = keys.keyOf(request);
     Context caller = Vertx.currentContext();
     Future<CachedToken> stored = store.get(key);
-    // a near-cache hit is already there: answered without composing futures
-    return stored.succeeded() ? serve(key, request, upstream, caller, stored.result())
-      : stored.compose(token -> serve(key, request, upstream, caller, token));
+    if (!stored.succeeded()) {
+      return stored.compose(token -> serve(key, request, upstream, caller, token));
+    }
+    // a near-cache hit is already there: answered without composing futures, failing as compose would
+    try {
+      return serve(key, request, upstream, caller, stored.result());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Answers from {@code token} when it is servable (a hit), else joins or leads the fetch for {@code key}. */
