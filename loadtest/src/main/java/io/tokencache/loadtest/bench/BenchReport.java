@@ -110,23 +110,9 @@ public final class BenchReport {
     JsonObject tc = systems.getJsonObject("token-cache");
     JsonObject ng = systems.getJsonObject("nginx");
     JsonObject fl = systems.getJsonObject("vertx-floor");
-    if (tc != null && ng != null) {
-      ratios.put("token_cache_vs_nginx_rps", Stats.ratio(tc.getDouble("rps"), ng.getDouble("rps")))
-          .put("token_cache_vs_nginx_p50", Stats.ratio(tc.getDouble("p50_ms"), ng.getDouble("p50_ms")))
-          .put("token_cache_vs_nginx_p99", Stats.ratio(tc.getDouble("p99_ms"), ng.getDouble("p99_ms")))
-          .put("token_cache_vs_nginx_p999", Stats.ratio(tc.getDouble("p999_ms"), ng.getDouble("p999_ms")))
-          .put("token_cache_vs_nginx_cpu_per_request",
-              Stats.ratio(tc.getDouble("cpu_us_per_request"), ng.getDouble("cpu_us_per_request")));
-    }
-    if (tc != null && fl != null) {
-      ratios.put("token_cache_vs_floor_rps", Stats.ratio(tc.getDouble("rps"), fl.getDouble("rps")))
-          .put("token_cache_vs_floor_p99", Stats.ratio(tc.getDouble("p99_ms"), fl.getDouble("p99_ms")))
-          .put("token_cache_vs_floor_cpu_per_request",
-              Stats.ratio(tc.getDouble("cpu_us_per_request"), fl.getDouble("cpu_us_per_request")));
-    }
-    if (fl != null && ng != null) {
-      ratios.put("floor_vs_nginx_rps", Stats.ratio(fl.getDouble("rps"), ng.getDouble("rps")));
-    }
+    ratios(ratios, "token_cache_vs_nginx", tc, ng, "", "rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
+    ratios(ratios, "token_cache_vs_floor", tc, fl, "", "rps", "p99_ms", "cpu_us_per_request");
+    ratios(ratios, "floor_vs_nginx", fl, ng, "", "rps");
     JsonObject hit = new JsonObject().put("systems", systems).put("ratios", ratios);
     if (paced != null) {
       hit.put("paced", paced);
@@ -171,19 +157,26 @@ public final class BenchReport {
     JsonObject tc = systems.getJsonObject("token-cache");
     JsonObject ng = systems.getJsonObject("nginx");
     JsonObject fl = systems.getJsonObject("vertx-floor");
-    if (tc != null && ng != null) {
-      ratios.put("token_cache_vs_nginx_p50_paced", Stats.ratio(tc.getDouble("p50_ms"), ng.getDouble("p50_ms")))
-          .put("token_cache_vs_nginx_p99_paced", Stats.ratio(tc.getDouble("p99_ms"), ng.getDouble("p99_ms")))
-          .put("token_cache_vs_nginx_p999_paced", Stats.ratio(tc.getDouble("p999_ms"), ng.getDouble("p999_ms")))
-          .put("token_cache_vs_nginx_cpu_per_request_paced",
-              Stats.ratio(tc.getDouble("cpu_us_per_request"), ng.getDouble("cpu_us_per_request")));
-    }
-    if (tc != null && fl != null) {
-      ratios.put("token_cache_vs_floor_p99_paced", Stats.ratio(tc.getDouble("p99_ms"), fl.getDouble("p99_ms")));
-    }
+    ratios(ratios, "token_cache_vs_nginx", tc, ng, "_paced", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
+    ratios(ratios, "token_cache_vs_floor", tc, fl, "_paced", "p99_ms");
     return new JsonObject().put("target_rps", Stats.round(target, 0))
         .put("connections", connections.isEmpty() ? null : (int) Stats.median(connections))
         .put("systems", systems).put("ratios", ratios);
+  }
+
+  /**
+   * Puts {@code a}'s figure over {@code b}'s for each field, as {@code <prefix>_<field without _ms/_us>suffix}
+   * (e.g. {@code token_cache_vs_nginx_p99}); nothing when either system is missing.
+   */
+  private static void ratios(JsonObject ratios, String prefix, JsonObject a, JsonObject b, String suffix,
+                             String... fields) {
+    if (a == null || b == null) {
+      return;
+    }
+    for (String field : fields) {
+      String name = field.replaceFirst("_ms$", "").replaceFirst("_us_per_request$", "_per_request");
+      ratios.put(prefix + "_" + name + suffix, Stats.ratio(a.getDouble(field), b.getDouble(field)));
+    }
   }
 
   /** The wrk runs of one folder ({@code <system>-r<round>.json}, as run.sh's run_wrk writes them), by system. */
