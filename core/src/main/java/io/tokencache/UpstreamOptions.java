@@ -57,6 +57,29 @@ public class UpstreamOptions {
   public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(5);
   /** How long an upstream {@code invalid_client}/{@code unauthorized_client} is remembered: 30 s. */
   public static final Duration DEFAULT_NEGATIVE_CACHE_TTL = Duration.ofSeconds(30);
+  /**
+   * The longest an upstream {@code Retry-After} or an open breaker holds the cluster's budget back: 60 s. One
+   * answer of {@code Retry-After: 86400} must not stop a fleet for a day.
+   */
+  public static final Duration DEFAULT_MAX_HOLD_BACK = Duration.ofSeconds(60);
+  /**
+   * Share of every budget window that first fetches (known credentials and below) may use together: {@value}.
+   * The rest is kept for refreshes of tokens being served.
+   */
+  public static final double DEFAULT_KNOWN_SHARE = 0.8;
+  /** Share of every window for first fetches with unknown credentials and pass-through grants together: {@value}. */
+  public static final double DEFAULT_UNKNOWN_SHARE = 0.4;
+  /** Share of every window for pass-through grants: {@value}. */
+  public static final double DEFAULT_PASS_THROUGH_SHARE = 0.2;
+  /** Share of a lane's window one client id may hold (outside refreshes): {@value}. */
+  public static final double DEFAULT_CLIENT_SHARE = 0.5;
+  /** Distinct cache keys (scope, audience, resource combinations) one client id may hold: {@value}. */
+  public static final int DEFAULT_MAX_KEYS_PER_CLIENT = 100;
+  /**
+   * After the upstream refused a secret for a client id, how often an unknown secret of that client id is tried
+   * upstream, cluster-wide: once per 10 s. Others are answered {@code 401 invalid_client} here.
+   */
+  public static final Duration DEFAULT_UNKNOWN_SECRET_INTERVAL = Duration.ofSeconds(10);
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -78,6 +101,13 @@ public class UpstreamOptions {
   private int breakerWindow = DEFAULT_BREAKER_WINDOW;
   private Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
   private Duration negativeCacheTtl = DEFAULT_NEGATIVE_CACHE_TTL;
+  private Duration maxHoldBack = DEFAULT_MAX_HOLD_BACK;
+  private double knownShare = DEFAULT_KNOWN_SHARE;
+  private double unknownShare = DEFAULT_UNKNOWN_SHARE;
+  private double passThroughShare = DEFAULT_PASS_THROUGH_SHARE;
+  private double clientShare = DEFAULT_CLIENT_SHARE;
+  private int maxKeysPerClient = DEFAULT_MAX_KEYS_PER_CLIENT;
+  private Duration unknownSecretInterval = DEFAULT_UNKNOWN_SECRET_INTERVAL;
 
   /** Defaults, without a token URL. */
   public UpstreamOptions() {
@@ -103,6 +133,13 @@ public class UpstreamOptions {
     this.breakerWindow = other.breakerWindow;
     this.breakerOpenDuration = other.breakerOpenDuration;
     this.negativeCacheTtl = other.negativeCacheTtl;
+    this.maxHoldBack = other.maxHoldBack;
+    this.knownShare = other.knownShare;
+    this.unknownShare = other.unknownShare;
+    this.passThroughShare = other.passThroughShare;
+    this.clientShare = other.clientShare;
+    this.maxKeysPerClient = other.maxKeysPerClient;
+    this.unknownSecretInterval = other.unknownSecretInterval;
   }
 
   /**
@@ -111,7 +148,9 @@ public class UpstreamOptions {
    * {@code initialBackoff}, {@code maxBackoff}, {@code fetchTimeout}, {@code quotaMaxWait},
    * {@code quotaSafetyMargin}, {@code maxConcurrentRequests}, {@code maxQueuedRequests},
    * {@code breakerFailureRate}, {@code breakerWindow},
-   * {@code breakerOpenDuration}, {@code negativeCacheTtl}.
+   * {@code breakerOpenDuration}, {@code negativeCacheTtl}, {@code maxHoldBack}, {@code knownShare},
+   * {@code unknownShare}, {@code passThroughShare}, {@code clientShare}, {@code maxKeysPerClient},
+   * {@code unknownSecretInterval}.
    *
    * @throws IllegalArgumentException naming the setting that is wrong
    */
@@ -170,6 +209,23 @@ public class UpstreamOptions {
     }
     if (json.containsKey("negativeCacheTtl")) {
       setNegativeCacheTtl(Durations.parse("negativeCacheTtl", json.getValue("negativeCacheTtl")));
+    }
+    if (json.containsKey("maxHoldBack")) {
+      setMaxHoldBack(Durations.parse("maxHoldBack", json.getValue("maxHoldBack")));
+    }
+    if (json.containsKey("knownShare") || json.containsKey("unknownShare") || json.containsKey("passThroughShare")) {
+      setLaneShares(json.containsKey("knownShare") ? number(json, "knownShare").doubleValue() : knownShare,
+        json.containsKey("unknownShare") ? number(json, "unknownShare").doubleValue() : unknownShare,
+        json.containsKey("passThroughShare") ? number(json, "passThroughShare").doubleValue() : passThroughShare);
+    }
+    if (json.containsKey("clientShare")) {
+      setClientShare(number(json, "clientShare").doubleValue());
+    }
+    if (json.containsKey("maxKeysPerClient")) {
+      setMaxKeysPerClient(number(json, "maxKeysPerClient").intValue());
+    }
+    if (json.containsKey("unknownSecretInterval")) {
+      setUnknownSecretInterval(Durations.parse("unknownSecretInterval", json.getValue("unknownSecretInterval")));
     }
   }
 
@@ -444,10 +500,106 @@ public class UpstreamOptions {
     return this;
   }
 
-  /** Checks that the options are complete. */
+  /**
+   * The longest an upstream {@code Retry-After}, or a breaker that opened, holds the cluster's budget back; also
+   * caps the {@code Retry-After} of a retry and the hold a member finds left by another member.
+   */
+  public Duration getMaxHoldBack() {
+    return maxHoldBack;
+  }
+
+  /** Sets the maximum hold-back; positive. */
+  public UpstreamOptions setMaxHoldBack(Duration maxHoldBack) {
+    this.maxHoldBack = Durations.positive("maxHoldBack", maxHoldBack);
+    return this;
+  }
+
+  /** Share of every budget window that first fetches with known credentials and the lanes below may use. */
+  public double getKnownShare() {
+    return knownShare;
+  }
+
+  /** Share of every window that first fetches with unknown credentials and pass-through grants may use. */
+  public double getUnknownShare() {
+    return unknownShare;
+  }
+
+  /** Share of every window that pass-through grants may use. */
+  public double getPassThroughShare() {
+    return passThroughShare;
+  }
+
+  /**
+   * Sets the lanes' shares of every budget window (each counts its lane and the lanes below it); refreshes may
+   * use the whole window, and always have {@code 1 - knownShare} of it to themselves.
+   *
+   * @throws IllegalArgumentException unless {@code 0 < passThrough <= unknown <= known <= 1}
+   */
+  public UpstreamOptions setLaneShares(double known, double unknown, double passThrough) {
+    if (!(passThrough > 0 && passThrough <= unknown && unknown <= known && known <= 1)) {
+      throw new IllegalArgumentException("lane shares must satisfy 0 < passThroughShare <= unknownShare <= "
+        + "knownShare <= 1, were " + known + ", " + unknown + ", " + passThrough);
+    }
+    this.knownShare = known;
+    this.unknownShare = unknown;
+    this.passThroughShare = passThrough;
+    return this;
+  }
+
+  /** The most one client id may hold of its lane's windows (outside refreshes; always at least one request). */
+  public double getClientShare() {
+    return clientShare;
+  }
+
+  /** Sets the client share; in (0, 1]. */
+  public UpstreamOptions setClientShare(double clientShare) {
+    if (!(clientShare > 0 && clientShare <= 1)) {
+      throw new IllegalArgumentException("clientShare must be in (0, 1], was " + clientShare);
+    }
+    this.clientShare = clientShare;
+    return this;
+  }
+
+  /**
+   * Distinct cache keys one client id may hold at once (its tokens cached or being fetched); a miss for one more
+   * is answered {@code 400 invalid_request}.
+   */
+  public int getMaxKeysPerClient() {
+    return maxKeysPerClient;
+  }
+
+  /** Sets the key bound; at least 1. */
+  public UpstreamOptions setMaxKeysPerClient(int maxKeysPerClient) {
+    if (maxKeysPerClient < 1) {
+      throw new IllegalArgumentException("maxKeysPerClient must be at least 1, was " + maxKeysPerClient);
+    }
+    this.maxKeysPerClient = maxKeysPerClient;
+    return this;
+  }
+
+  /**
+   * After the upstream refused a secret for a client id (for an hour after the last refusal), at most one secret of
+   * that client id not seen accepted is tried upstream per this interval, cluster-wide; others are answered
+   * {@code 401 invalid_client} without calling. A rotated, correct secret gets through at its turn.
+   */
+  public Duration getUnknownSecretInterval() {
+    return unknownSecretInterval;
+  }
+
+  /** Sets the interval; positive. */
+  public UpstreamOptions setUnknownSecretInterval(Duration unknownSecretInterval) {
+    this.unknownSecretInterval = Durations.positive("unknownSecretInterval", unknownSecretInterval);
+    return this;
+  }
+
+  /** Checks that the options are complete and consistent. */
   public void validate() {
     if (tokenUrl == null) {
       throw new IllegalArgumentException("upstream '" + id + "': tokenUrl is required");
+    }
+    if (breakerOpenDuration.compareTo(maxHoldBack) > 0) {
+      throw new IllegalArgumentException("upstream '" + id + "': breakerOpenDuration (" + Durations.format(breakerOpenDuration)
+        + ") must not exceed maxHoldBack (" + Durations.format(maxHoldBack) + ")");
     }
   }
 
@@ -468,7 +620,14 @@ public class UpstreamOptions {
       .put("breakerFailureRate", breakerFailureRate)
       .put("breakerWindow", breakerWindow)
       .put("breakerOpenDuration", Durations.format(breakerOpenDuration))
-      .put("negativeCacheTtl", Durations.format(negativeCacheTtl));
+      .put("negativeCacheTtl", Durations.format(negativeCacheTtl))
+      .put("maxHoldBack", Durations.format(maxHoldBack))
+      .put("knownShare", knownShare)
+      .put("unknownShare", unknownShare)
+      .put("passThroughShare", passThroughShare)
+      .put("clientShare", clientShare)
+      .put("maxKeysPerClient", maxKeysPerClient)
+      .put("unknownSecretInterval", Durations.format(unknownSecretInterval));
     if (tokenUrl != null) {
       json.put("tokenUrl", tokenUrl);
     }

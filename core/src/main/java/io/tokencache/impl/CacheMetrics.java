@@ -21,6 +21,7 @@ public final class CacheMetrics {
   private final Counter refreshes;
   private final Counter refreshFailures;
   private final Counter negativeHits;
+  private final Map<String, Counter> admissionRefusals = new java.util.concurrent.ConcurrentHashMap<>();
 
   public CacheMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -62,6 +63,13 @@ public final class CacheMetrics {
 
   void negativeHit() {
     negativeHits.increment();
+  }
+
+  /** A miss answered here instead of upstream: {@code guess_limited} or {@code too_many_keys}. */
+  void admissionRefused(String reason) {
+    admissionRefusals.computeIfAbsent(reason, r -> Counter.builder("token.cache.admission.refusals")
+      .description("Misses answered without calling the IdP: guessing bound (401) or key bound (400), by reason")
+      .tag("reason", r).register(registry)).increment();
   }
 
   void entries(Supplier<Number> size) {

@@ -29,8 +29,9 @@ public record Rejection(int statusCode, String contentType, String body) {
   }
 
   /** The replayed answer. */
-  TokenCacheException toException() {
-    return TokenCacheException.upstreamRejected(statusCode, Buffer.buffer(body), contentType);
+  static TokenCacheException toException(Rejection rejection) {
+    return TokenCacheException.upstreamRejected(rejection.statusCode, Buffer.buffer(rejection.body),
+      rejection.contentType);
   }
 
   /** A compact text form for distributed stores. */

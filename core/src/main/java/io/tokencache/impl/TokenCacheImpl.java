@@ -14,9 +14,15 @@ import io.tokencache.impl.store.TokenStore;
 import com.hazelcast.core.HazelcastInstance;
 import io.tokencache.cluster.ClusterOptions;
 import io.tokencache.cluster.TokenCacheCluster;
+import io.tokencache.impl.admission.Admission;
+import io.tokencache.impl.admission.AdmissionPolicy;
+import io.tokencache.impl.admission.CredentialLedger;
+import io.tokencache.impl.admission.LocalCredentialLedger;
+import io.tokencache.impl.cluster.HazelcastClientLedger;
 import io.tokencache.impl.cluster.HazelcastQuotaGate;
 import io.tokencache.impl.cluster.HazelcastTokenStore;
 import io.tokencache.impl.cluster.TokenCipher;
+import io.tokencache.impl.quota.Lane;
 import io.tokencache.impl.quota.LocalQuotaGate;
 import io.tokencache.impl.quota.QuotaGate;
 import io.tokencache.impl.upstream.ResilientUpstream;
@@ -32,11 +38,11 @@ import org.slf4j.LoggerFactory;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -44,8 +50,12 @@ import java.util.stream.Collectors;
  *
  * <p>A request's path: key (HMAC of the canonical request) -> store lookup -> servable: answer, and past
  * the refresh point start one background refresh -> otherwise join this member's in-flight fetch for the
- * key, or lead it: take the key's cluster lease and fetch, or wait for the member holding the lease to
- * store the token -> answer with {@code expires_in} rewritten to the time left.
+ * key, or lead it: take the key's cluster lease, ask the ledger what these credentials may do (known or unknown
+ * lane, a refusal to replay, the guessing and key bounds) and fetch in that lane of the budget, or wait for the
+ * member holding the lease to store the token -> answer with {@code expires_in} rewritten to the time left.
+ *
+ * <p>Refreshes run in the budget's highest lane under their own flight key, so a miss never joins a refresh
+ * (which may end by keeping the old token) and a flood of first fetches cannot take their slots.
  */
 public final class TokenCacheImpl implements TokenCache {
 
@@ -58,6 +68,8 @@ public final class TokenCacheImpl implements TokenCache {
   private final CacheKeys keys;
   private final TokenStore store;
   private final Map<String, ResilientUpstream> upstreams;
+  private final Map<String, AdmissionPolicy> admissions = new HashMap<>();
+  private final CredentialLedger ledger;
   private final UpstreamFetcher fetcher;
   private final Duration coalesceTimeout;
   private final CacheMetrics metrics;
@@ -73,13 +85,15 @@ public final class TokenCacheImpl implements TokenCache {
   private record Fetched(CachedToken token, boolean fromUpstream) {
   }
 
-  public TokenCacheImpl(TokenCacheOptions options, CacheKeys keys, TokenStore store,
+  public TokenCacheImpl(TokenCacheOptions options, CacheKeys keys, TokenStore store, CredentialLedger ledger,
                         Map<String, ResilientUpstream> upstreams) {
     this.clock = options.getClock();
     this.keys = keys;
     this.store = store;
+    this.ledger = ledger;
     this.upstreams = upstreams;
-    this.fetcher = new UpstreamFetcher(clock, keys, new ExpiryPolicy(options));
+    upstreams.forEach((id, u) -> admissions.put(id, Policies.admission(u.options())));
+    this.fetcher = new UpstreamFetcher(clock, new ExpiryPolicy(options));
     this.coalesceTimeout = options.getCoalesceTimeout();
     this.metrics = new CacheMetrics(options.getMeterRegistry());
     metrics.entries(store::size);
@@ -91,7 +105,8 @@ public final class TokenCacheImpl implements TokenCache {
     new SecureRandom().nextBytes(pepper);
     TokenStore store = new LocalTokenStore(options.getMaxEntries(), options.getClock());
     return Future.succeededFuture(new TokenCacheImpl(options, new CacheKeys(pepper), store,
-      upstreams(vertx, options, u -> new LocalQuotaGate(u.getQuotaRps(), u.getQuotaSafetyMargin(), options.getClock()))));
+      new LocalCredentialLedger(options.getClock(), options.getMaxEntries()),
+      upstreams(vertx, options, u -> new LocalQuotaGate(Policies.budget(u), options.getClock()))));
   }
 
   /** A cache sharing tokens, leases and budgets through the Hazelcast member behind a clustered Vert.x. */
@@ -109,8 +124,8 @@ public final class TokenCacheImpl implements TokenCache {
     }
     Clock clock = options.getClock();
     return HazelcastTokenStore.create(vertx, hz, cipher, clock).map(store -> new TokenCacheImpl(options,
-      new CacheKeys(cipher.derivePepper()), store, upstreams(vertx, options,
-        u -> new HazelcastQuotaGate(vertx, hz, u.getId(), u.getQuotaRps(), u.getQuotaSafetyMargin(), clock))));
+      new CacheKeys(cipher.derivePepper()), store, new HazelcastClientLedger(vertx, hz, clock), upstreams(vertx, options,
+        u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock))));
   }
 
   /** One protected HTTP client per configured upstream, each behind its budget gate. */
@@ -149,7 +164,8 @@ public final class TokenCacheImpl implements TokenCache {
       return Future.failedFuture(TokenCacheException.invalidRequest("unknown upstream '" + request.upstream() + "'"));
     }
     if (!request.isCacheable()) {
-      return fetcher.passThrough(upstream, request);
+      String clientTag = request.clientId() == null ? null : keys.clientTagOf(request.upstream(), request.clientId());
+      return fetcher.passThrough(upstream, request, clientTag);
     }
     String key = keys.keyOf(request);
     Context caller = Vertx.currentContext();
@@ -175,8 +191,10 @@ public final class TokenCacheImpl implements TokenCache {
       }
       return Future.succeededFuture(answer(token, now, CacheStatus.HIT));
     }
-    long deadline = System.nanoTime() + coalesceTimeout.toNanos();
-    SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> fetchOnce(key, request, upstream, deadline));
+    // A token still held but past serving is one in use whose refreshes did not land: fetched in the refresh lane.
+    Fetch fetch = new Fetch(keys, request, upstream, key, token != null ? Lane.REFRESH : null,
+      System.nanoTime() + coalesceTimeout.toNanos());
+    SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> fetchOnce(fetch));
     Future<Fetched> result = flight.leader() ? flight.future() : onContext(flight.future(), caller);
     return result.map(f -> answer(f.token(), clock.millis(),
       flight.leader() && f.fromUpstream() ? CacheStatus.MISS : CacheStatus.COALESCED));
@@ -188,63 +206,91 @@ public final class TokenCacheImpl implements TokenCache {
       : TokenResponse.cachedWithoutTokenInBody(status, token.accessToken(), token.body(), token.expiresInSeconds(now));
   }
 
+  private boolean usable(CachedToken token) {
+    return token != null && token.servable(clock.millis());
+  }
+
   /**
    * Cluster-wide single flight for a miss: the member holding the key's lease fetches; the others wait for
    * its token, and try again if the lease goes away without one (the fetch failed or the member died).
    */
-  private Future<Fetched> fetchOnce(String key, TokenRequest request, ResilientUpstream upstream, long deadline) {
-    String secretTag = keys.secretTagOf(request);
-    Predicate<CachedToken> usable = t -> t != null && t.servable(clock.millis());
-    return store.getRejection(secretTag).compose(rejected -> {
-      if (rejected != null) {
-        metrics.negativeHit();
-        return Future.failedFuture(rejected.toException());
-      }
-      return store.tryLease(key, leaseTtl(upstream));
-    }).compose(acquired -> {
+  private Future<Fetched> fetchOnce(Fetch fetch) {
+    return store.tryLease(fetch.key, leaseTtl(fetch.upstream)).compose(acquired -> {
       if (acquired) {
-        // Another member may have stored the token, or learnt that the credentials are refused, between our
-        // first look and our lease.
-        Future<CachedToken> existing = store.get(key);
-        Future<Rejection> rejected = store.getRejection(secretTag);
-        return Future.all(existing, rejected)
-          .compose(both -> {
-            if (rejected.result() != null) {
-              metrics.negativeHit();
-              return Future.failedFuture(rejected.result().toException());
-            }
-            return usable.test(existing.result())
-              ? Future.succeededFuture(new Fetched(existing.result(), false))
-              : fetchAndStore(key, request, upstream, secretTag).map(t -> new Fetched(t, true));
-          })
-          .eventually(() -> store.releaseLease(key));
+        // Another member may have stored the token between our first look and our lease; the ledger is asked
+        // at the same time, in one round trip each.
+        Future<CachedToken> existing = store.get(fetch.key);
+        Future<Admission> admission = ledger.admit(admissions.get(fetch.request.upstream()), fetch.clientTag(),
+          fetch.secretTag(), fetch.key);
+        return Future.all(existing, admission)
+          .compose(both -> usable(existing.result())
+            ? Future.succeededFuture(new Fetched(existing.result(), false))
+            : admitted(fetch, admission.result()).compose(v -> fetchAndStore(fetch)).map(t -> new Fetched(t, true)))
+          .eventually(() -> store.releaseLease(fetch.key));
       }
-      long left = deadline - System.nanoTime();
+      long left = fetch.deadline - System.nanoTime();
       if (left <= 0) {
         return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
           "timed out waiting for another member to fetch the token", 1));
       }
-      return store.awaitUpdate(key, key, Duration.ofNanos(left)).compose(token -> usable.test(token)
+      return store.awaitUpdate(fetch.key, fetch.key, Duration.ofNanos(left)).compose(token -> usable(token)
         ? Future.succeededFuture(new Fetched(token, false))
-        : fetchOnce(key, request, upstream, deadline));
+        : fetchOnce(fetch));
     });
   }
 
-  private Future<CachedToken> fetchAndStore(String key, TokenRequest request, ResilientUpstream upstream,
-                                            String secretTag) {
-    return fetcher.fetch(upstream, request)
-      .compose(token ->
-        // A token already under its minimum lifetime is handed to this caller but not kept.
-        token.servable(clock.millis()) ? store.put(key, token).map(token) : Future.succeededFuture(token))
-      .recover(err -> {
-        Rejection rejection = Rejection.of(err);
-        Duration ttl = upstream.options().getNegativeCacheTtl();
-        if (rejection == null || ttl.isZero()) {
-          return Future.failedFuture(err);
+  /** Sets the fetch's lane from the ledger's verdict, or fails with the answer given here instead of upstream. */
+  private Future<Void> admitted(Fetch fetch, Admission admission) {
+    switch (admission.verdict()) {
+      case KNOWN, UNKNOWN -> {
+        if (fetch.lane() == null) {
+          fetch.lane(admission.verdict() == Admission.Verdict.KNOWN ? Lane.KNOWN : Lane.UNKNOWN);
         }
-        // remembered before the lease is released, so waiters on other members find it
-        return store.putRejection(secretTag, rejection, ttl).transform(v -> Future.failedFuture(err));
-      });
+        return Future.succeededFuture();
+      }
+      case REJECTED -> {
+        metrics.negativeHit();
+        return Future.failedFuture(Rejection.toException(admission.rejection()));
+      }
+      case GUESS_LIMITED -> {
+        metrics.admissionRefused("guess_limited");
+        return Future.failedFuture(TokenCacheException.invalidClient(
+          "client authentication failed (secrets of this client were refused recently; try again later)"));
+      }
+      default -> {
+        metrics.admissionRefused("too_many_keys");
+        return Future.failedFuture(TokenCacheException.invalidRequest("this client already holds the most distinct "
+          + "tokens allowed (scope, audience and resource combinations); reuse one, or ask the operator to raise "
+          + "maxKeysPerClient"));
+      }
+    }
+  }
+
+  /** Fetches in the fetch's lane, stores a token and tells the ledger what the upstream said of the credentials. */
+  private Future<CachedToken> fetchAndStore(Fetch fetch) {
+    AdmissionPolicy policy = admissions.get(fetch.request.upstream());
+    return fetcher.fetch(fetch).compose(outcome -> {
+      if (outcome instanceof FetchOutcome.Issued issued) {
+        CachedToken token = issued.token();
+        Future<Void> learnt = ledger.accepted(policy, fetch.clientTag(), fetch.secretTag(), fetch.key, token.serveUntil());
+        // A token already under its minimum lifetime is handed to this caller but not kept.
+        Future<Void> stored = token.servable(clock.millis()) ? store.put(fetch.key, token) : Future.succeededFuture();
+        return Future.all(stored, learnt.recover(err -> Future.succeededFuture())).map(token);
+      }
+      if (outcome instanceof FetchOutcome.Refused refused) {
+        Rejection rejection = refused.credentials();
+        if (rejection == null) {
+          return Future.failedFuture(refused.answer());
+        }
+        // remembered before the lease is released, so waiters on other members find it; a refresh refused this way
+        // means the credentials were revoked: their token is not served on until it expires
+        Future<Void> remembered = ledger.rejected(policy, fetch.clientTag(), fetch.secretTag(), fetch.key, rejection,
+          fetch.upstream.options().getNegativeCacheTtl().toMillis());
+        Future<?> revoked = fetch.lane() == Lane.REFRESH ? store.remove(fetch.key) : Future.succeededFuture();
+        return Future.all(remembered, revoked).transform(v -> Future.failedFuture(refused.answer()));
+      }
+      return Future.failedFuture(((FetchOutcome.Unavailable) outcome).error());
+    });
   }
 
   /**
@@ -255,13 +301,14 @@ public final class TokenCacheImpl implements TokenCache {
    */
   private void refreshAhead(String key, TokenRequest request, CachedToken current, ResilientUpstream upstream) {
     String leaseKey = key + "@" + current.issuedAt();
-    if (fetches.isRunning(key) || refreshesElsewhere.getIfPresent(leaseKey) != null) {
+    String flightKey = "refresh:" + key;
+    if (fetches.isRunning(flightKey) || refreshesElsewhere.getIfPresent(leaseKey) != null) {
       return;
     }
-    SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> store.tryLease(leaseKey, refreshLeaseTtl(current))
+    Fetch fetch = new Fetch(keys, request, upstream, key, Lane.REFRESH, System.nanoTime() + coalesceTimeout.toNanos());
+    SingleFlight.Flight<Fetched> flight = fetches.run(flightKey, () -> store.tryLease(leaseKey, refreshLeaseTtl(current))
       .compose(acquired -> acquired
-        ? fetchAndStore(key, request, upstream, keys.secretTagOf(request)).map(t -> new Fetched(t, true))
-          .onFailure(err -> store.releaseLease(leaseKey))
+        ? fetchAndStore(fetch).map(t -> new Fetched(t, true)).onFailure(err -> store.releaseLease(leaseKey))
         : Future.succeededFuture(new Fetched(current, false)).onSuccess(f -> refreshesElsewhere.put(leaseKey, true))));
     if (flight.leader()) {
       metrics.refreshStarted();
@@ -271,8 +318,10 @@ public final class TokenCacheImpl implements TokenCache {
         long retryAt = clock.millis() + Math.max(MIN_REFRESH_RETRY_MILLIS, (long) (lifetime * REFRESH_RETRY_FRACTION));
         LOG.warn("background refresh failed for upstream '{}': {}; serving the current token until it is due",
           request.upstream(), err.getMessage());
-        // Postponing the refresh point inside the entry keeps every later hit from retrying at once.
-        store.replace(key, current, current.withRefreshAt(retryAt));
+        if (Rejection.of(err) == null) {
+          // Postponing the refresh point inside the entry keeps every later hit from retrying at once.
+          store.replace(key, current, current.withRefreshAt(retryAt));
+        }
       });
     }
   }
@@ -314,11 +363,6 @@ public final class TokenCacheImpl implements TokenCache {
   @Override
   public Future<Integer> invalidateClient(String upstream, String clientId) {
     return store.removeByClientTag(keys.clientTagOf(upstream, clientId));
-  }
-
-  /** Tokens held by the store. */
-  public long size() {
-    return store.size();
   }
 
   @Override

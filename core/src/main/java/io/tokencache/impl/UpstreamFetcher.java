@@ -13,69 +13,72 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 
 /**
- * Calls an upstream and turns its answer into a {@link CachedToken} or a {@link TokenCacheException}:
- * its own 4xx passed through, everything else that is not a token a 503 with {@code Retry-After}.
+ * Calls an upstream and classifies its answer once, into a {@link FetchOutcome}: a token, its own 4xx passed
+ * through, or unavailable (a 503 with {@code Retry-After}, never longer than the upstream's maximum hold-back).
  */
 final class UpstreamFetcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamFetcher.class);
 
   private final Clock clock;
-  private final CacheKeys keys;
   private final ExpiryPolicy expiry;
 
-  UpstreamFetcher(Clock clock, CacheKeys keys, ExpiryPolicy expiry) {
+  UpstreamFetcher(Clock clock, ExpiryPolicy expiry) {
     this.clock = clock;
-    this.keys = keys;
     this.expiry = expiry;
   }
 
-  /** One upstream token request; the result is not stored. */
-  Future<CachedToken> fetch(ResilientUpstream upstream, TokenRequest request) {
+  /** One upstream token request in the fetch's lane; the result is not stored. The future never fails. */
+  Future<FetchOutcome> fetch(Fetch fetch) {
     long issuedAt = clock.millis();
-    return upstream.requestToken(request)
-      .recover(err -> Future.failedFuture(unreachable(upstream, err)))
-      .compose(resp -> resp.statusCode() == 200
-        ? Future.succeededFuture(parse(upstream, request, resp, issuedAt))
-        : Future.failedFuture(rejection(upstream, resp)));
+    return fetch.upstream.requestToken(fetch.request, fetch.lane(), fetch.clientTag())
+      .map(resp -> resp.statusCode() == 200 ? parse(fetch, resp, issuedAt) : classify(fetch.upstream, resp))
+      .otherwise(err -> new FetchOutcome.Unavailable(unreachable(fetch.upstream, err)));
   }
 
   /** Forwards a pass-through request; the upstream's 2xx-4xx answers come back as they are. */
-  Future<TokenResponse> passThrough(ResilientUpstream upstream, TokenRequest request) {
-    return upstream.forward(request)
+  Future<TokenResponse> passThrough(ResilientUpstream upstream, TokenRequest request, String clientTag) {
+    return upstream.forward(request, clientTag)
       .recover(err -> Future.failedFuture(unreachable(upstream, err)))
       .compose(resp -> {
         if (resp.statusCode() >= 500 || resp.statusCode() == 429) {
-          return Future.failedFuture(rejection(upstream, resp));
+          return Future.failedFuture(unavailable(upstream, resp));
         }
         return Future.succeededFuture(TokenResponse.passThrough(resp.statusCode(), resp.contentType(), resp.body()));
       });
   }
 
-  private CachedToken parse(ResilientUpstream upstream, TokenRequest request, UpstreamResponse resp, long issuedAt) {
+  private FetchOutcome parse(Fetch fetch, UpstreamResponse resp, long issuedAt) {
     JsonObject json;
     try {
       json = new JsonObject(resp.body());
     } catch (RuntimeException e) {
-      throw TokenCacheException.temporarilyUnavailable("the upstream identity provider sent an unreadable answer", 1);
+      return new FetchOutcome.Unavailable(
+        TokenCacheException.temporarilyUnavailable("the upstream identity provider sent an unreadable answer", 1));
     }
     try {
-      return expiry.toCachedToken(json, issuedAt, keys.clientTagOf(request.upstream(), request.clientId()));
+      return new FetchOutcome.Issued(expiry.toCachedToken(json, issuedAt, fetch.clientTag()));
     } catch (IllegalArgumentException e) {
-      LOG.warn("upstream '{}' answered 200 without a usable token: {}", upstream.options().getId(), e.getMessage());
-      throw TokenCacheException.temporarilyUnavailable("the upstream identity provider sent no access token", 1);
+      LOG.warn("upstream '{}' answered 200 without a usable token: {}", fetch.upstream.options().getId(), e.getMessage());
+      return new FetchOutcome.Unavailable(
+        TokenCacheException.temporarilyUnavailable("the upstream identity provider sent no access token", 1));
     }
   }
 
-  private TokenCacheException rejection(ResilientUpstream upstream, UpstreamResponse resp) {
+  private FetchOutcome classify(ResilientUpstream upstream, UpstreamResponse resp) {
     int status = resp.statusCode();
     if (status >= 400 && status < 500 && status != 429) {
-      return TokenCacheException.upstreamRejected(status, resp.body(), resp.contentType());
+      return new FetchOutcome.Refused(TokenCacheException.upstreamRejected(status, resp.body(), resp.contentType()));
     }
-    LOG.warn("upstream '{}' answered {}", upstream.options().getId(), status);
-    long retryAfter = RetryAfter.seconds(resp.retryAfter(), clock.millis(), 1);
+    return new FetchOutcome.Unavailable(unavailable(upstream, resp));
+  }
+
+  private TokenCacheException unavailable(ResilientUpstream upstream, UpstreamResponse resp) {
+    LOG.warn("upstream '{}' answered {}", upstream.options().getId(), resp.statusCode());
+    long retryAfter = Math.min(RetryAfter.seconds(resp.retryAfter(), clock.millis(), 1),
+      Math.max(1, upstream.options().getMaxHoldBack().toSeconds()));
     return TokenCacheException.temporarilyUnavailable(
-      "the upstream identity provider is unavailable (" + status + ")", retryAfter);
+      "the upstream identity provider is unavailable (" + resp.statusCode() + ")", retryAfter);
   }
 
   private TokenCacheException unreachable(ResilientUpstream upstream, Throwable err) {

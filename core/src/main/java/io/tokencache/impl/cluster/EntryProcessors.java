@@ -33,6 +33,12 @@ public final class EntryProcessors {
   private static final int REPLACE_IF_CIPHERTEXT = 3;
   private static final int REMOVE = 4;
   private static final int READ = 5;
+  static final int BUDGET_ENTRY = 6;
+  static final int BUDGET_RESERVE = 7;
+  static final int BUDGET_BACK_OFF = 8;
+  static final int CLIENT_ENTRY = 9;
+  static final int CLIENT_ADMIT = 10;
+  static final int CLIENT_SETTLE = 11;
 
   private EntryProcessors() {
   }
@@ -49,12 +55,24 @@ public final class EntryProcessors {
         return new Remove<>();
       case READ:
         return new Read<>();
+      case BUDGET_ENTRY:
+        return new BudgetEntry();
+      case BUDGET_RESERVE:
+        return new HazelcastQuotaGate.Reserve();
+      case BUDGET_BACK_OFF:
+        return new HazelcastQuotaGate.BackOff();
+      case CLIENT_ENTRY:
+        return new ClientEntry();
+      case CLIENT_ADMIT:
+        return new HazelcastClientLedger.Admit();
+      case CLIENT_SETTLE:
+        return new HazelcastClientLedger.Settle();
       default:
         return null;
     }
   }
 
-  private abstract static class Base<V, R> implements EntryProcessor<String, V, R>, IdentifiedDataSerializable {
+  abstract static class Base<V, R> implements EntryProcessor<String, V, R>, IdentifiedDataSerializable {
     @Override
     public int getFactoryId() {
       return FACTORY_ID;

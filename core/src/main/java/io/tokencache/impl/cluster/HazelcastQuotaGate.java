@@ -1,123 +1,179 @@
 package io.tokencache.impl.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import io.tokencache.impl.quota.BudgetLog;
+import io.tokencache.impl.quota.BudgetPolicy;
+import io.tokencache.impl.quota.Lane;
 import io.tokencache.impl.quota.QuotaGate;
-import io.tokencache.impl.quota.SlidingWindowLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
-import java.io.Serial;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * The cluster's budget for one upstream: one {@link SlidingWindowLog} per upstream in the
- * {@value TokenMapConfig#QUOTA_MAP} map, read and updated by entry processors on its partition owner, so
- * every member draws from the same budget, a member that joins inherits the log and any back-off, and a
- * member that leaves returns nothing to anybody (there is nothing per member to redistribute).
+ * The cluster's budget for one upstream: one {@link BudgetLog} per upstream in the {@value TokenMapConfig#QUOTA_MAP}
+ * map, read and updated by entry processors on its partition owner, so every member draws from the same budget and
+ * the same lanes, a member that joins inherits the log and any back-off, and a member that leaves returns nothing
+ * to anybody (there is nothing per member to redistribute).
  *
  * <p>One remote call per upstream request: upstream requests are rare by design (at most the quota), so
- * exactness costs nothing that matters. Times are the calling member's clock, passed in the processor, so
- * the owner and its backups apply the same update; clock skew between members is absorbed by the safety
- * margin.
+ * exactness costs nothing that matters. Times are the calling member's clock, passed in the processor, so the
+ * owner and its backups apply the same update; clock skew between members is absorbed by the safety margin.
+ * Each processor carries the caller's {@link BudgetPolicy}: the log holds no configuration of its own.
  */
 public final class HazelcastQuotaGate implements QuotaGate {
 
   private final Vertx vertx;
-  private final IMap<String, SlidingWindowLog> logs;
+  private final IMap<String, BudgetEntry> logs;
   private final String upstream;
-  private final double quotaPerSecond;
-  private final long safetyMarginMillis;
+  private final BudgetPolicy policy;
   private final Clock clock;
 
-  public HazelcastQuotaGate(Vertx vertx, HazelcastInstance hz, String upstream, double quotaPerSecond,
-                            Duration safetyMargin, Clock clock) {
+  public HazelcastQuotaGate(Vertx vertx, HazelcastInstance hz, String upstream, BudgetPolicy policy, Clock clock) {
     this.vertx = vertx;
     this.logs = hz.getMap(TokenMapConfig.QUOTA_MAP);
     this.upstream = upstream;
-    this.quotaPerSecond = quotaPerSecond;
-    this.safetyMarginMillis = safetyMargin.toMillis();
+    this.policy = policy;
     this.clock = clock;
   }
 
   @Override
-  public Future<Long> reserve(Duration maxWait) {
-    return submit(new Reserve(quotaPerSecond, safetyMarginMillis, clock.millis(), maxWait.toMillis()));
+  public Future<Long> reserve(Lane lane, String client, Duration maxWait) {
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(logs.submitToKey(upstream,
+      new Reserve(policy, clock.millis(), lane, client, maxWait.toMillis())), context);
   }
 
   @Override
   public Future<Void> backOff(Duration duration) {
-    long now = clock.millis();
-    return submit(new BackOff(quotaPerSecond, safetyMarginMillis, now + duration.toMillis())).mapEmpty();
-  }
-
-  private Future<Long> submit(EntryProcessor<String, SlidingWindowLog, Long> processor) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(logs.submitToKey(upstream, processor), context);
+    long now = clock.millis();
+    return Future.fromCompletionStage(logs.submitToKey(upstream, new BackOff(policy, now, now + duration.toMillis())),
+      context).mapEmpty();
   }
 
-  /** The log for the configured budget; a changed quota starts a new log (keeping any back-off). */
-  static SlidingWindowLog logOf(Map.Entry<String, SlidingWindowLog> entry, double quota, long margin) {
-    SlidingWindowLog log = entry.getValue();
-    if (log == null || !log.isFor(quota, margin)) {
-      SlidingWindowLog fresh = new SlidingWindowLog(quota, margin);
-      if (log != null) {
-        fresh.blockUntil(log.blockedUntil());
-      }
-      log = fresh;
+  private abstract static class BudgetProcessor extends EntryProcessors.Base<BudgetEntry, Long> {
+    BudgetPolicy policy;
+    long now;
+
+    BudgetProcessor() {
     }
-    return log;
+
+    BudgetProcessor(BudgetPolicy policy, long now) {
+      this.policy = policy;
+      this.now = now;
+    }
+
+    @Override
+    public Long process(Map.Entry<String, BudgetEntry> entry) {
+      BudgetEntry value = entry.getValue() == null ? new BudgetEntry() : entry.getValue();
+      long result = apply(value.log());
+      entry.setValue(value);
+      return result;
+    }
+
+    abstract long apply(BudgetLog log);
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      BudgetEntry.writePolicy(out, policy);
+      out.writeLong(now);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      policy = BudgetEntry.readPolicy(in);
+      now = in.readLong();
+    }
   }
 
   /** Reserves a slot on the owner; applied identically on backups. */
-  static final class Reserve implements EntryProcessor<String, SlidingWindowLog, Long> {
-    @Serial
-    private static final long serialVersionUID = 1L;
-    private final double quota;
-    private final long margin;
-    private final long now;
-    private final long maxWait;
+  static final class Reserve extends BudgetProcessor {
+    private Lane lane;
+    private String client;
+    private long maxWait;
 
-    Reserve(double quota, long margin, long now, long maxWait) {
-      this.quota = quota;
-      this.margin = margin;
-      this.now = now;
+    Reserve() {
+    }
+
+    Reserve(BudgetPolicy policy, long now, Lane lane, String client, long maxWait) {
+      super(policy, now);
+      this.lane = lane;
+      this.client = client;
       this.maxWait = maxWait;
     }
 
     @Override
-    public Long process(Map.Entry<String, SlidingWindowLog> entry) {
-      SlidingWindowLog log = logOf(entry, quota, margin);
-      long delay = log.reserve(now, maxWait);
-      entry.setValue(log);
-      return delay;
+    long apply(BudgetLog log) {
+      return log.reserve(policy, now, lane, client, maxWait);
+    }
+
+    @Override
+    public int getClassId() {
+      return EntryProcessors.BUDGET_RESERVE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      super.writeData(out);
+      out.writeByte(lane.ordinal());
+      out.writeString(client);
+      out.writeLong(maxWait);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      super.readData(in);
+      int l = in.readByte();
+      if (l < 0 || l >= Lane.values().length) {
+        throw new IOException("unknown lane " + l);
+      }
+      lane = Lane.values()[l];
+      client = in.readString();
+      maxWait = in.readLong();
     }
   }
 
-  /** Holds every reservation back until a time. */
-  static final class BackOff implements EntryProcessor<String, SlidingWindowLog, Long> {
-    @Serial
-    private static final long serialVersionUID = 1L;
-    private final double quota;
-    private final long margin;
-    private final long until;
+  /** Holds every reservation back until a time (capped by the policy's maximum back-off). */
+  static final class BackOff extends BudgetProcessor {
+    private long until;
 
-    BackOff(double quota, long margin, long until) {
-      this.quota = quota;
-      this.margin = margin;
+    BackOff() {
+    }
+
+    BackOff(BudgetPolicy policy, long now, long until) {
+      super(policy, now);
       this.until = until;
     }
 
     @Override
-    public Long process(Map.Entry<String, SlidingWindowLog> entry) {
-      SlidingWindowLog log = logOf(entry, quota, margin);
-      log.blockUntil(until);
-      entry.setValue(log);
+    long apply(BudgetLog log) {
+      log.blockUntil(policy, now, until);
       return 0L;
+    }
+
+    @Override
+    public int getClassId() {
+      return EntryProcessors.BUDGET_BACK_OFF;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      super.writeData(out);
+      out.writeLong(until);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      super.readData(in);
+      until = in.readLong();
     }
   }
 }

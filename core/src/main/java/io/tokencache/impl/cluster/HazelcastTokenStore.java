@@ -14,7 +14,6 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
 import io.tokencache.impl.CachedToken;
-import io.tokencache.impl.Rejection;
 import io.tokencache.impl.store.LocalTokenStore;
 import io.tokencache.impl.store.TokenStore;
 import io.vertx.core.Context;
@@ -85,7 +84,6 @@ public final class HazelcastTokenStore implements TokenStore {
   private final IMap<String, EncryptedToken> tokens;
   private final IMap<String, String> leases;
   private final IMap<String, String> meta;
-  private final IMap<String, String> rejections;
   private final String memberId;
   private final Cache<String, Decrypted> decrypted;
   private final ConcurrentHashMap<String, List<Waiter>> waitersByKey = new ConcurrentHashMap<>();
@@ -101,7 +99,6 @@ public final class HazelcastTokenStore implements TokenStore {
     this.tokens = hz.getMap(TokenMapConfig.TOKENS_MAP);
     this.leases = hz.getMap(TokenMapConfig.LEASES_MAP);
     this.meta = hz.getMap(TokenMapConfig.META_MAP);
-    this.rejections = hz.getMap(TokenMapConfig.REJECTIONS_MAP);
     this.memberId = hz.getCluster().getLocalMember().getUuid().toString();
     this.decrypted = Caffeine.newBuilder()
       .maximumSize(decryptedMax)
@@ -303,18 +300,6 @@ public final class HazelcastTokenStore implements TokenStore {
    * The tokens this member owns as primary (Hazelcast's local statistics: no remote call). Summed over the
    * members, the cluster's total.
    */
-  @Override
-  public Future<Void> putRejection(String secretTag, Rejection rejection, Duration ttl) {
-    return Future.fromCompletionStage(rejections.setAsync(secretTag, rejection.encode(), hazelcastTtl(ttl.toMillis()),
-      TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
-  }
-
-  @Override
-  public Future<Rejection> getRejection(String secretTag) {
-    return Future.fromCompletionStage(rejections.getAsync(secretTag), vertx.getOrCreateContext())
-      .map(encoded -> encoded == null ? null : Rejection.decode(encoded));
-  }
-
   @Override
   public long size() {
     return tokens.getLocalMapStats().getOwnedEntryCount();

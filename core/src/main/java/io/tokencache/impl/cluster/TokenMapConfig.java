@@ -17,7 +17,8 @@ import com.hazelcast.config.NearCacheConfig;
  *   and a near cache (deserialized objects, invalidated on every change, local entries too).</li>
  *   <li>{@value #LEASES_MAP}: one entry per key being fetched, holding the fetching member's id, with a TTL.</li>
  *   <li>{@value #QUOTA_MAP}: one sliding-window log per upstream, the cluster's shared budget.</li>
- *   <li>{@value #REJECTIONS_MAP}: upstream refusals of (client, secret), remembered for a short TTL.</li>
+ *   <li>{@value #CLIENTS_MAP}: one record per client id (accepted and refused secrets, guessing bound, keys held),
+ *   with a TTL while it matters and LRU eviction per member.</li>
  *   <li>{@value #META_MAP}: the encryption key's fingerprint, so a member with another key is refused.</li>
  * </ul>
  */
@@ -29,8 +30,8 @@ public final class TokenMapConfig {
   public static final String LEASES_MAP = "token-cache.leases";
   /** The distributed map of upstream budgets: one sliding-window log per upstream. */
   public static final String QUOTA_MAP = "token-cache.quota";
-  /** The distributed map of remembered upstream refusals of credentials (negative caching), with a TTL. */
-  public static final String REJECTIONS_MAP = "token-cache.rejections";
+  /** The distributed map of client records: what the upstream said of each client id's secrets, its keys. */
+  public static final String CLIENTS_MAP = "token-cache.clients";
   /** The distributed map of cluster-wide facts (the key fingerprint). */
   public static final String META_MAP = "token-cache.meta";
 
@@ -88,7 +89,7 @@ public final class TokenMapConfig {
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
       .setInMemoryFormat(InMemoryFormat.OBJECT));
-    config.addMapConfig(new MapConfig(REJECTIONS_MAP)
+    config.addMapConfig(new MapConfig(CLIENTS_MAP)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
       .setEvictionConfig(new EvictionConfig()

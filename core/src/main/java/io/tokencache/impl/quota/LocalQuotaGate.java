@@ -8,25 +8,27 @@ import java.time.Duration;
 /** A single member's budget: the whole quota, in memory. */
 public final class LocalQuotaGate implements QuotaGate {
 
-  private final SlidingWindowLog log;
+  private final BudgetLog log = new BudgetLog();
+  private final BudgetPolicy policy;
   private final Clock clock;
 
-  public LocalQuotaGate(double quotaPerSecond, Duration safetyMargin, Clock clock) {
-    this.log = new SlidingWindowLog(quotaPerSecond, safetyMargin.toMillis());
+  public LocalQuotaGate(BudgetPolicy policy, Clock clock) {
+    this.policy = policy;
     this.clock = clock;
   }
 
   @Override
-  public Future<Long> reserve(Duration maxWait) {
+  public Future<Long> reserve(Lane lane, String client, Duration maxWait) {
     synchronized (log) {
-      return Future.succeededFuture(log.reserve(clock.millis(), maxWait.toMillis()));
+      return Future.succeededFuture(log.reserve(policy, clock.millis(), lane, client, maxWait.toMillis()));
     }
   }
 
   @Override
   public Future<Void> backOff(Duration duration) {
     synchronized (log) {
-      log.blockUntil(clock.millis() + duration.toMillis());
+      long now = clock.millis();
+      log.blockUntil(policy, now, now + duration.toMillis());
     }
     return Future.succeededFuture();
   }

@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.tokencache.impl.CachedToken;
-import io.tokencache.impl.Rejection;
 import io.vertx.core.Future;
 
 import java.time.Clock;
@@ -18,11 +17,7 @@ import java.util.concurrent.TimeUnit;
 public final class LocalTokenStore implements TokenStore {
 
   private final Cache<String, CachedToken> cache;
-  private final Cache<String, TimedRejection> rejections;
   private final Clock clock;
-
-  private record TimedRejection(Rejection rejection, long until) {
-  }
 
   public LocalTokenStore(int maxEntries, Clock clock) {
     this.cache = Caffeine.newBuilder()
@@ -33,12 +28,6 @@ public final class LocalTokenStore implements TokenStore {
       .executor(Runnable::run)
       .build();
     this.clock = clock;
-    this.rejections = Caffeine.newBuilder()
-      .maximumSize(maxEntries)
-      .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-      .expireAfter(Expiry.<String, TimedRejection>creating((k, r) -> Duration.ofMillis(Math.max(0, r.until() - clock.millis()))))
-      .executor(Runnable::run)
-      .build();
   }
 
   @Override
@@ -91,18 +80,6 @@ public final class LocalTokenStore implements TokenStore {
   }
 
   @Override
-  public Future<Void> putRejection(String secretTag, Rejection rejection, Duration ttl) {
-    rejections.put(secretTag, new TimedRejection(rejection, clock.millis() + ttl.toMillis()));
-    return Future.succeededFuture();
-  }
-
-  @Override
-  public Future<Rejection> getRejection(String secretTag) {
-    TimedRejection r = rejections.getIfPresent(secretTag);
-    return Future.succeededFuture(r == null ? null : r.rejection());
-  }
-
-  @Override
   public long size() {
     return cache.estimatedSize();
   }
@@ -110,7 +87,6 @@ public final class LocalTokenStore implements TokenStore {
   @Override
   public Future<Void> close() {
     cache.invalidateAll();
-    rejections.invalidateAll();
     return Future.succeededFuture();
   }
 

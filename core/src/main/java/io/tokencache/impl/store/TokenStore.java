@@ -1,7 +1,6 @@
 package io.tokencache.impl.store;
 
 import io.tokencache.impl.CachedToken;
-import io.tokencache.impl.Rejection;
 import io.vertx.core.Future;
 
 import java.time.Duration;
@@ -50,12 +49,6 @@ public interface TokenStore {
    * after it starts listening, so a token stored just before the call is not missed.
    */
   Future<CachedToken> awaitUpdate(String key, String leaseKey, Duration timeout);
-
-  /** Remembers an upstream's refusal of the credentials tagged {@code secretTag} for {@code ttl}. */
-  Future<Void> putRejection(String secretTag, Rejection rejection, Duration ttl);
-
-  /** The remembered refusal of the credentials tagged {@code secretTag}, or {@code null}. */
-  Future<Rejection> getRejection(String secretTag);
 
   /** Releases resources. */
   Future<Void> close();

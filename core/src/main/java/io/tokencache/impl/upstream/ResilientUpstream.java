@@ -10,6 +10,7 @@ import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.impl.RetryAfter;
+import io.tokencache.impl.quota.Lane;
 import io.tokencache.impl.quota.QuotaGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Every protection around one upstream: a circuit breaker, a bulkhead, the budget gate, and retries with
@@ -35,7 +37,11 @@ import java.util.concurrent.TimeUnit;
  * slot; a full queue or a wait that runs out answers 503 with {@code Retry-After}.
  *
  * <p>A 429 or 503 with {@code Retry-After}, and a breaker that opens, hold back the budget gate, which the
- * cluster shares: every member, including one that joins later, waits instead of hammering the IdP.
+ * cluster shares: every member, including one that joins later, fails its misses fast instead of hammering the
+ * IdP. No upstream hint holds anything back for longer than {@link UpstreamOptions#getMaxHoldBack()}.
+ *
+ * <p>Every request asks the budget in its {@link Lane}, with its client's tag, so refreshes keep their headroom
+ * and one client cannot take its whole lane.
  */
 public final class ResilientUpstream {
 
@@ -90,7 +96,7 @@ public final class ResilientUpstream {
         breakerOpenedAt = clock.millis();
         LOG.warn("circuit breaker for upstream '{}' opened: failing fast for {}", options.getId(),
           options.getBreakerOpenDuration());
-        quota.backOff(options.getBreakerOpenDuration());
+        quota.backOff(capped(options.getBreakerOpenDuration().toMillis()));
       }
     });
   }
@@ -105,38 +111,35 @@ public final class ResilientUpstream {
     return breaker;
   }
 
-  /** The bulkhead, for metrics. */
-  public Bulkhead bulkhead() {
-    return bulkhead;
-  }
-
-  /** The retry, for metrics. */
-  public Retry retry() {
-    return retry;
-  }
-
   /**
    * Requests a token with every protection.
    *
    * @return the upstream's last answer (possibly a 429 or 5xx once attempts or time ran out), or a
    *     {@link TokenCacheException} 503 with {@code Retry-After} when it could not be asked within bounds
    */
-  public Future<UpstreamResponse> requestToken(TokenRequest request) {
+  public Future<UpstreamResponse> requestToken(TokenRequest request, Lane lane, String clientTag) {
     Promise<UpstreamResponse> result = Promise.promise();
     long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
-    attempt(request, retry.asyncContext(), deadline, result);
+    attempt(request, new Slot(lane, clientTag), retry.asyncContext(), deadline, result);
     return result.future();
   }
 
-  /** Forwards a pass-through request through the same breaker, bulkhead and budget, without retries. */
-  public Future<UpstreamResponse> forward(TokenRequest request) {
+  /**
+   * Forwards a pass-through request through the same breaker, bulkhead and budget (its lowest lane), without
+   * retries.
+   */
+  public Future<UpstreamResponse> forward(TokenRequest request, String clientTag) {
     long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
-    return guarded(deadline, () -> client.forward(request.passThroughRequest()));
+    return guarded(new Slot(Lane.PASSTHROUGH, clientTag), deadline, () -> client.forward(request.passThroughRequest()));
   }
 
-  private void attempt(TokenRequest request, Retry.AsyncContext<UpstreamResponse> context, long deadline,
+  /** Where in the budget a request asks: its lane and its client's tag. */
+  private record Slot(Lane lane, String clientTag) {
+  }
+
+  private void attempt(TokenRequest request, Slot slot, Retry.AsyncContext<UpstreamResponse> context, long deadline,
                        Promise<UpstreamResponse> result) {
-    guarded(deadline, () -> client.requestToken(request)).onComplete(ar -> {
+    guarded(slot, deadline, () -> client.requestToken(request)).onComplete(ar -> {
       long delay = ar.succeeded() ? context.onResult(ar.result()) : context.onError(ar.cause());
       boolean inTime = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) < deadline;
       if (delay < 0 || !inTime) {
@@ -146,7 +149,7 @@ public final class ResilientUpstream {
         result.handle(ar);
         return;
       }
-      vertx.setTimer(Math.max(1, delay), t -> attempt(request, context, deadline, result));
+      vertx.setTimer(Math.max(1, delay), t -> attempt(request, slot, context, deadline, result));
     });
   }
 
@@ -156,14 +159,14 @@ public final class ResilientUpstream {
    * breaker's permission back meanwhile (a half-open breaker has one, for its probe) and asks again when its
    * turn comes.
    */
-  private Future<UpstreamResponse> guarded(long deadline, java.util.function.Supplier<Future<UpstreamResponse>> call) {
+  private Future<UpstreamResponse> guarded(Slot slot, long deadline, Supplier<Future<UpstreamResponse>> call) {
     if (!breaker.tryAcquirePermission()) {
       return breakerOpen();
     }
     long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     Future<Void> permit = permits.acquire(Math.min(options.getQuotaMaxWait().toMillis(), remaining));
     if (permit.succeeded()) {
-      return withPermits(deadline, call);
+      return withPermits(slot, deadline, call);
     }
     breaker.releasePermission();
     return permit.compose(v -> {
@@ -171,7 +174,7 @@ public final class ResilientUpstream {
         permits.release();
         return breakerOpen();
       }
-      return withPermits(deadline, call);
+      return withPermits(slot, deadline, call);
     });
   }
 
@@ -183,8 +186,8 @@ public final class ResilientUpstream {
   }
 
   /** Holding the breaker's and the bulkhead's permits: the budget, then the call. */
-  private Future<UpstreamResponse> withPermits(long deadline, java.util.function.Supplier<Future<UpstreamResponse>> call) {
-    return sendInSlot(deadline, SLOT_ATTEMPTS, call)
+  private Future<UpstreamResponse> withPermits(Slot slot, long deadline, Supplier<Future<UpstreamResponse>> call) {
+    return sendInSlot(slot, deadline, SLOT_ATTEMPTS, call)
       .onFailure(err -> {
         if (err instanceof TokenCacheException) {
           // refused before any call: the breaker and bulkhead permits are returned unused
@@ -200,44 +203,44 @@ public final class ResilientUpstream {
    * slow round trip to the budget's owner during a partition migration), sending now could crowd the next
    * window, so the slot is abandoned (it costs budget, never excess) and another one reserved.
    */
-  private Future<UpstreamResponse> sendInSlot(long deadline, int attemptsLeft,
-                                              java.util.function.Supplier<Future<UpstreamResponse>> call) {
+  private Future<UpstreamResponse> sendInSlot(Slot slot, long deadline, int attemptsLeft,
+                                              Supplier<Future<UpstreamResponse>> call) {
     long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     Duration maxWait = Duration.ofMillis(Math.max(0, Math.min(options.getQuotaMaxWait().toMillis(), remaining)));
     long reservedAt = clock.millis();
-    return quota.reserve(maxWait)
+    return quota.reserve(slot.lane(), slot.clientTag(), maxWait)
       .recover(err -> {
         LOG.warn("upstream '{}': the budget could not be consulted: {}", options.getId(), err.toString());
         return Future.failedFuture(TokenCacheException.temporarilyUnavailable("the upstream budget is unavailable", 1));
       })
       .compose(delay -> {
         if (delay < 0) {
-          metrics.budgetRejected();
+          metrics.budgetRejected(slot.lane());
           return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
             "the upstream budget is exhausted", seconds(-(delay + 1))));
         }
-        metrics.budgetWaited(delay);
-        long slot = reservedAt + delay;
-        long wait = slot - clock.millis();
+        metrics.budgetWaited(slot.lane(), delay);
+        long at = reservedAt + delay;
+        long wait = at - clock.millis();
         Future<Void> due = wait <= 0 ? Future.succeededFuture() : vertx.timer(wait).mapEmpty();
         return due.compose(v -> {
-          long late = clock.millis() - slot;
+          long late = clock.millis() - at;
           // Only a slot handed out under saturation (delay > 0) sits right after a full window, where lateness
           // could crowd the next one; an immediate slot had room around it. A whole event loop lagging delays
           // every send alike and keeps their spacing, so the margin is the tolerance.
           if (delay > 0 && late > options.getQuotaSafetyMargin().toMillis()) {
             if (attemptsLeft > 1) {
-              return sendInSlot(deadline, attemptsLeft - 1, call);
+              return sendInSlot(slot, deadline, attemptsLeft - 1, call);
             }
             return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
               "the upstream budget's slots kept passing before they could be used", 1));
           }
-          return send(call);
+          return send(slot.lane(), call);
         });
       });
   }
 
-  private Future<UpstreamResponse> send(java.util.function.Supplier<Future<UpstreamResponse>> call) {
+  private Future<UpstreamResponse> send(Lane lane, Supplier<Future<UpstreamResponse>> call) {
     long start = System.nanoTime();
     Future<UpstreamResponse> sent;
     try {
@@ -249,13 +252,13 @@ public final class ResilientUpstream {
       permits.release();
       long took = System.nanoTime() - start;
       if (ar.failed()) {
-        metrics.call("transport_error", took);
+        metrics.call("transport_error", lane, took);
         breaker.onError(took, TimeUnit.NANOSECONDS, ar.cause());
         // not a TokenCacheException: a transport fault, which the retry may try again
         return Future.failedFuture(new UpstreamFailure(ar.cause()));
       }
       UpstreamResponse resp = ar.result();
-      metrics.call(outcomeOf(resp.statusCode()), took);
+      metrics.call(outcomeOf(resp.statusCode()), lane, took);
       if (resp.statusCode() >= 500) {
         breaker.onError(took, TimeUnit.NANOSECONDS, new UpstreamFailure("upstream answered " + resp.statusCode()));
       } else {
@@ -263,10 +266,10 @@ public final class ResilientUpstream {
         breaker.onSuccess(took, TimeUnit.NANOSECONDS);
       }
       if ((resp.statusCode() == 429 || resp.statusCode() == 503) && resp.retryAfter() != null) {
-        long seconds = RetryAfter.seconds(resp.retryAfter(), clock.millis(), 1);
-        LOG.warn("upstream '{}' answered {} with Retry-After {} s: holding the budget back", options.getId(),
-          resp.statusCode(), seconds);
-        quota.backOff(Duration.ofSeconds(seconds));
+        Duration hint = capped(RetryAfter.seconds(resp.retryAfter(), clock.millis(), 1) * 1000);
+        LOG.warn("upstream '{}' answered {} with Retry-After {}: holding the budget back for {}", options.getId(),
+          resp.statusCode(), resp.retryAfter(), hint);
+        quota.backOff(hint);
       }
       return Future.succeededFuture(resp);
     });
@@ -292,9 +295,15 @@ public final class ResilientUpstream {
       options.getInitialBackoff().toMillis() << Math.min(20, Math.max(0, attempt - 1)));
     long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
     if (outcome.isRight() && outcome.get().retryAfter() != null) {
-      jittered = Math.max(jittered, RetryAfter.seconds(outcome.get().retryAfter(), clock.millis(), 0) * 1000);
+      jittered = Math.max(jittered,
+        capped(RetryAfter.seconds(outcome.get().retryAfter(), clock.millis(), 0) * 1000).toMillis());
     }
     return jittered;
+  }
+
+  /** An upstream hint, never longer than the configured maximum hold-back. */
+  private Duration capped(long millis) {
+    return Duration.ofMillis(Math.min(millis, options.getMaxHoldBack().toMillis()));
   }
 
   private static long seconds(long millis) {

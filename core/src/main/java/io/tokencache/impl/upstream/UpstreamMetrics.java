@@ -7,6 +7,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import io.tokencache.impl.quota.Lane;
+
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -16,8 +20,8 @@ final class UpstreamMetrics {
   private final MeterRegistry registry;
   private final String upstream;
   private final Timer latency;
-  private final DistributionSummary budgetWait;
-  private final Counter budgetRejections;
+  private final Map<Lane, DistributionSummary> budgetWaits = new EnumMap<>(Lane.class);
+  private final Map<Lane, Counter> budgetRejections = new EnumMap<>(Lane.class);
   private final Counter breakerRejections;
   private final Timer bulkheadWait;
   private final ConcurrentHashMap<String, Counter> bulkheadRejections = new ConcurrentHashMap<>();
@@ -28,12 +32,15 @@ final class UpstreamMetrics {
     this.upstream = upstream;
     this.latency = Timer.builder("token.cache.upstream.latency").description("Upstream token request latency")
       .tag("upstream", upstream).publishPercentileHistogram().register(registry);
-    this.budgetWait = DistributionSummary.builder("token.cache.budget.wait").baseUnit("milliseconds")
-      .description("How long upstream requests waited for a slot in the budget").tag("upstream", upstream)
-      .register(registry);
-    this.budgetRejections = Counter.builder("token.cache.budget.rejections")
-      .description("Fetches refused because no budget slot was free within the bound").tag("upstream", upstream)
-      .register(registry);
+    for (Lane lane : Lane.values()) {
+      budgetWaits.put(lane, DistributionSummary.builder("token.cache.budget.wait").baseUnit("milliseconds")
+        .description("How long upstream requests waited for a slot in the budget, by lane")
+        .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
+      budgetRejections.put(lane, Counter.builder("token.cache.budget.rejections")
+        .description("Upstream requests refused because the budget was held back or no slot of their lane was free "
+          + "within the bound, by lane")
+        .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
+    }
     this.breakerRejections = Counter.builder("token.cache.breaker.rejections")
       .description("Fetches refused because the circuit breaker was open").tag("upstream", upstream)
       .register(registry);
@@ -49,20 +56,20 @@ final class UpstreamMetrics {
       .tag("upstream", upstream).register(registry);
   }
 
-  /** One upstream call's outcome: success, client_error, throttled, server_error or transport_error. */
-  void call(String outcome, long nanos) {
-    outcomes.computeIfAbsent(outcome, o -> Counter.builder("token.cache.upstream.requests")
-      .description("Upstream token requests, by outcome").tag("upstream", upstream).tag("outcome", o)
-      .register(registry)).increment();
+  /** One upstream call's outcome (success, client_error, throttled, server_error or transport_error) in a lane. */
+  void call(String outcome, Lane lane, long nanos) {
+    outcomes.computeIfAbsent(outcome + "/" + lane.tag(), o -> Counter.builder("token.cache.upstream.requests")
+      .description("Upstream token requests, by outcome and budget lane").tag("upstream", upstream)
+      .tag("outcome", outcome).tag("lane", lane.tag()).register(registry)).increment();
     latency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void budgetWaited(long millis) {
-    budgetWait.record(millis);
+  void budgetWaited(Lane lane, long millis) {
+    budgetWaits.get(lane).record(millis);
   }
 
-  void budgetRejected() {
-    budgetRejections.increment();
+  void budgetRejected(Lane lane) {
+    budgetRejections.get(lane).increment();
   }
 
   void breakerRejected() {

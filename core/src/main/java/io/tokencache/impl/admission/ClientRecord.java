@@ -1,0 +1,171 @@
+package io.tokencache.impl.admission;
+
+import io.tokencache.impl.Rejection;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the cluster knows of one client id of one upstream (named by its tag, never in plaintext): which of its
+ * secrets the upstream accepted or refused (by secret tag), when it last refused one, when an unknown secret was
+ * last let through after that, and which cache keys the client id holds.
+ *
+ * <p>Pure and small, so the cluster updates it in an entry processor on its partition owner (one remote call per
+ * miss decides lane, replayed refusal, guessing bound and key bound at once) and a single member in memory.
+ * Times are epoch milliseconds of the caller; not thread-safe.
+ */
+public final class ClientRecord {
+
+  /** Secrets remembered as accepted: a client rotating its secret has two at once, rarely more. */
+  static final int MAX_ACCEPTED = 4;
+  /** Refused secrets remembered with their answers; beyond, the guessing bound answers for them. */
+  static final int MAX_REJECTED = 16;
+
+  private final LinkedHashMap<String, Long> accepted = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Refused> rejected = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Long> keys = new LinkedHashMap<>();
+  private long lastRejectionAt = Long.MIN_VALUE / 4;
+  private long lastGuessAt = Long.MIN_VALUE / 4;
+
+  private record Refused(Rejection rejection, long until) {
+  }
+
+  /** Decides a miss for {@code keyTag} with the credentials {@code secretTag}; records what it lets through. */
+  public Admission admit(AdmissionPolicy policy, long now, String secretTag, String keyTag) {
+    prune(policy, now);
+    Refused refused = rejected.get(secretTag);
+    if (refused != null) {
+      return new Admission(Admission.Verdict.REJECTED, refused.rejection());
+    }
+    if (!keys.containsKey(keyTag) && keys.size() >= policy.maxKeysPerClient()) {
+      return Admission.TOO_MANY_KEYS;
+    }
+    boolean known = accepted.containsKey(secretTag);
+    if (!known && now < lastRejectionAt + policy.guardMillis()) {
+      if (now < lastGuessAt + policy.unknownSecretIntervalMillis()) {
+        return Admission.GUESS_LIMITED;
+      }
+      lastGuessAt = now;
+    }
+    keys.merge(keyTag, now + policy.pendingKeyMillis(), Math::max);
+    return known ? Admission.KNOWN : Admission.UNKNOWN;
+  }
+
+  /** The upstream issued a token for these credentials, kept under {@code keyTag} until {@code keyUntil}. */
+  public void accepted(AdmissionPolicy policy, long now, String secretTag, String keyTag, long keyUntil) {
+    prune(policy, now);
+    rejected.remove(secretTag);
+    accepted.remove(secretTag);
+    accepted.put(secretTag, now);
+    trim(accepted, MAX_ACCEPTED);
+    keys.put(keyTag, Math.max(keyUntil, now + policy.pendingKeyMillis()));
+  }
+
+  /** The upstream refused these credentials: remembered until {@code until}; they are no longer known. */
+  public void rejected(AdmissionPolicy policy, long now, String secretTag, String keyTag, Rejection rejection,
+                       long until) {
+    prune(policy, now);
+    accepted.remove(secretTag);
+    rejected.remove(secretTag);
+    rejected.put(secretTag, new Refused(rejection, until));
+    trim(rejected, MAX_REJECTED);
+    keys.remove(keyTag);
+    lastRejectionAt = now;
+  }
+
+  /** Until when this record matters; after that it can be dropped. */
+  public long relevantUntil(AdmissionPolicy policy) {
+    long until = lastRejectionAt + policy.guardMillis();
+    for (long at : accepted.values()) {
+      until = Math.max(until, at + policy.knownMillis());
+    }
+    for (Refused r : rejected.values()) {
+      until = Math.max(until, r.until());
+    }
+    for (long at : keys.values()) {
+      until = Math.max(until, at);
+    }
+    return until;
+  }
+
+  /** Keys counted against the client id's maximum. */
+  public int keys() {
+    return keys.size();
+  }
+
+  private void prune(AdmissionPolicy policy, long now) {
+    accepted.values().removeIf(at -> at + policy.knownMillis() <= now);
+    rejected.values().removeIf(r -> r.until() <= now);
+    keys.values().removeIf(until -> until <= now);
+  }
+
+  private static void trim(LinkedHashMap<String, ?> map, int max) {
+    Iterator<String> oldest = map.keySet().iterator();
+    while (map.size() > max) {
+      oldest.next();
+      oldest.remove();
+    }
+  }
+
+  /** Writes the record (for Hazelcast's data serialization: no Java serialization across the wire). */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeLong(lastRejectionAt);
+    out.writeLong(lastGuessAt);
+    writeTimes(out, accepted);
+    writeTimes(out, keys);
+    out.writeInt(rejected.size());
+    for (Map.Entry<String, Refused> e : rejected.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeUTF(e.getValue().rejection().encode());
+      out.writeLong(e.getValue().until());
+    }
+  }
+
+  /** Reads {@link #writeTo}'s form. */
+  public static ClientRecord readFrom(DataInput in) throws IOException {
+    ClientRecord r = new ClientRecord();
+    r.lastRejectionAt = in.readLong();
+    r.lastGuessAt = in.readLong();
+    readTimes(in, r.accepted, MAX_ACCEPTED);
+    readTimes(in, r.keys, 1_000_000);
+    int n = count(in, MAX_REJECTED);
+    for (int i = 0; i < n; i++) {
+      String tag = in.readUTF();
+      Rejection rejection;
+      try {
+        rejection = Rejection.decode(in.readUTF());
+      } catch (RuntimeException e) {
+        throw new IOException("malformed rejection", e);
+      }
+      r.rejected.put(tag, new Refused(rejection, in.readLong()));
+    }
+    return r;
+  }
+
+  private static void writeTimes(DataOutput out, Map<String, Long> map) throws IOException {
+    out.writeInt(map.size());
+    for (Map.Entry<String, Long> e : map.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeLong(e.getValue());
+    }
+  }
+
+  private static void readTimes(DataInput in, Map<String, Long> map, int max) throws IOException {
+    int n = count(in, max);
+    for (int i = 0; i < n; i++) {
+      map.put(in.readUTF(), in.readLong());
+    }
+  }
+
+  private static int count(DataInput in, int max) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > max) {
+      throw new IOException("implausible count " + n);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,178 @@
+package io.tokencache.impl.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import io.tokencache.impl.Rejection;
+import io.tokencache.impl.admission.Admission;
+import io.tokencache.impl.admission.AdmissionPolicy;
+import io.tokencache.impl.admission.ClientRecord;
+import io.tokencache.impl.admission.CredentialLedger;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The cluster's ledger of client ids: one {@link ClientRecord} per client tag in
+ * {@value TokenMapConfig#CLIENTS_MAP}, decided and updated by entry processors on its partition owner, so the
+ * lane, a replayed refusal, the guessing bound and the key bound of a miss are one remote call, the same on every
+ * member. Each entry lives as long as it matters ({@link ClientRecord#relevantUntil}); the map is also bounded per
+ * member by LRU eviction, so a flood of client ids cannot grow it without end.
+ */
+public final class HazelcastClientLedger implements CredentialLedger {
+
+  private final Vertx vertx;
+  private final IMap<String, ClientEntry> records;
+  private final Clock clock;
+
+  public HazelcastClientLedger(Vertx vertx, HazelcastInstance hz, Clock clock) {
+    this.vertx = vertx;
+    this.records = hz.getMap(TokenMapConfig.CLIENTS_MAP);
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<Admission> admit(AdmissionPolicy policy, String clientTag, String secretTag, String keyTag) {
+    return this.<String>submit(clientTag, new Admit(policy, clock.millis(), secretTag, keyTag)).map(Admission::decode);
+  }
+
+  @Override
+  public Future<Void> accepted(AdmissionPolicy policy, String clientTag, String secretTag, String keyTag, long keyUntil) {
+    return submit(clientTag, new Settle(policy, clock.millis(), secretTag, keyTag, keyUntil, null)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> rejected(AdmissionPolicy policy, String clientTag, String secretTag, String keyTag, Rejection rejection, long ttlMillis) {
+    long now = clock.millis();
+    return submit(clientTag, new Settle(policy, now, secretTag, keyTag, now + ttlMillis, rejection)).mapEmpty();
+  }
+
+  private <R> Future<R> submit(String clientTag, RecordProcessor<R> processor) {
+    return Future.fromCompletionStage(records.submitToKey(clientTag, processor), vertx.getOrCreateContext());
+  }
+
+  private abstract static class RecordProcessor<R> extends EntryProcessors.Base<ClientEntry, R> {
+    AdmissionPolicy policy;
+    long now;
+    String secretTag;
+    String keyTag;
+
+    RecordProcessor() {
+    }
+
+    RecordProcessor(AdmissionPolicy policy, long now, String secretTag, String keyTag) {
+        this.now = now;
+      this.secretTag = secretTag;
+      this.keyTag = keyTag;
+    }
+
+    @Override
+    public R process(Map.Entry<String, ClientEntry> entry) {
+      ClientEntry value = entry.getValue() == null ? new ClientEntry() : entry.getValue();
+      R result = apply(value.record());
+      long ttl = value.record().relevantUntil(policy) - now;
+      EntryProcessors.setValue(entry, ttl > 0 ? value : null, ttl);
+      return result;
+    }
+
+    abstract R apply(ClientRecord record);
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeInt(policy.maxKeysPerClient());
+      out.writeLong(policy.unknownSecretIntervalMillis());
+      out.writeLong(policy.guardMillis());
+      out.writeLong(policy.knownMillis());
+      out.writeLong(policy.pendingKeyMillis());
+      out.writeLong(now);
+      out.writeString(secretTag);
+      out.writeString(keyTag);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      try {
+        policy = new AdmissionPolicy(in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+      } catch (IllegalArgumentException e) {
+        throw new IOException("invalid admission policy", e);
+      }
+      now = in.readLong();
+      secretTag = in.readString();
+      keyTag = in.readString();
+    }
+  }
+
+  /** Decides a miss. */
+  static final class Admit extends RecordProcessor<String> {
+    Admit() {
+    }
+
+    Admit(AdmissionPolicy policy, long now, String secretTag, String keyTag) {
+      super(policy, now, secretTag, keyTag);
+    }
+
+    @Override
+    String apply(ClientRecord record) {
+      // a String across the wire: no Java serialization of records
+      return record.admit(policy, now, secretTag, keyTag).encode();
+    }
+
+    @Override
+    public int getClassId() {
+      return EntryProcessors.CLIENT_ADMIT;
+    }
+  }
+
+  /** Records the upstream's verdict on a secret: accepted (no rejection) or refused. */
+  static final class Settle extends RecordProcessor<Boolean> {
+    private long until;
+    private Rejection rejection;
+
+    Settle() {
+    }
+
+    Settle(AdmissionPolicy policy, long now, String secretTag, String keyTag, long until, Rejection rejection) {
+      super(policy, now, secretTag, keyTag);
+      this.until = until;
+      this.rejection = rejection;
+    }
+
+    @Override
+    Boolean apply(ClientRecord record) {
+      if (rejection == null) {
+        record.accepted(policy, now, secretTag, keyTag, until);
+      } else {
+        record.rejected(policy, now, secretTag, keyTag, rejection, until);
+      }
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public int getClassId() {
+      return EntryProcessors.CLIENT_SETTLE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      super.writeData(out);
+      out.writeLong(until);
+      out.writeString(rejection == null ? null : rejection.encode());
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      super.readData(in);
+      until = in.readLong();
+      String encoded = in.readString();
+      try {
+        rejection = encoded == null ? null : Rejection.decode(encoded);
+      } catch (RuntimeException e) {
+        throw new IOException("malformed rejection", e);
+      }
+    }
+  }
+}

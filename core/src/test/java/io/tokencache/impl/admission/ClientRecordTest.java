@@ -1,0 +1,101 @@
+package io.tokencache.impl.admission;
+
+import io.tokencache.impl.Rejection;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClientRecordTest {
+
+  private static final long T0 = 1_000_000L;
+  private static final AdmissionPolicy POLICY = new AdmissionPolicy(3, 10_000, 3_600_000, 86_400_000, 16_000);
+  private static final Rejection REFUSED = new Rejection(401, "application/json", "{\"error\":\"invalid_client\"}");
+
+  @Test
+  @DisplayName("credentials are unknown until the upstream accepts them, known after")
+  void shouldLearnAcceptedSecrets() {
+    ClientRecord r = new ClientRecord();
+    assertThat(r.admit(POLICY, T0, "s1", "k1").verdict()).isEqualTo(Admission.Verdict.UNKNOWN);
+    r.accepted(POLICY, T0, "s1", "k1", T0 + 60_000);
+    assertThat(r.admit(POLICY, T0 + 1, "s1", "k2").verdict()).isEqualTo(Admission.Verdict.KNOWN);
+    assertThat(r.admit(POLICY, T0 + 1, "s2", "k3").verdict()).as("another secret of the same client")
+      .isEqualTo(Admission.Verdict.UNKNOWN);
+  }
+
+  @Test
+  @DisplayName("after a refusal: the refused secret is replayed, other unknown secrets get one try per interval, the known one is unaffected, a rotated one gets in at its turn")
+  void shouldBoundGuessingAfterARefusal() {
+    ClientRecord r = new ClientRecord();
+    r.admit(POLICY, T0, "good", "k1");
+    r.accepted(POLICY, T0, "good", "k1", T0 + 600_000);
+    r.admit(POLICY, T0, "wrong-0", "k1");
+    r.rejected(POLICY, T0, "wrong-0", "k1", REFUSED, T0 + 30_000);
+
+    Admission replay = r.admit(POLICY, T0 + 1, "wrong-0", "k1");
+    assertThat(replay.verdict()).isEqualTo(Admission.Verdict.REJECTED);
+    assertThat(replay.rejection()).isEqualTo(REFUSED);
+
+    int tried = 0;
+    int limited = 0;
+    for (int i = 1; i <= 1000; i++) {
+      // 1000 distinct wrong secrets over 100 s
+      Admission a = r.admit(POLICY, T0 + i * 100L, "wrong-" + i, "k1");
+      if (a.verdict() == Admission.Verdict.UNKNOWN) {
+        tried++;
+        r.rejected(POLICY, T0 + i * 100L, "wrong-" + i, "k1", REFUSED, T0 + i * 100L + 30_000);
+      } else if (a.verdict() == Admission.Verdict.GUESS_LIMITED) {
+        limited++;
+      }
+      assertThat(r.admit(POLICY, T0 + i * 100L, "good", "k1").verdict()).isEqualTo(Admission.Verdict.KNOWN);
+    }
+    assertThat(tried).as("one per 10 s over 100 s").isEqualTo(10);
+    assertThat(limited).isEqualTo(990);
+    assertThat(r.admit(POLICY, T0 + 200_000, "rotated", "k1").verdict()).isEqualTo(Admission.Verdict.UNKNOWN);
+  }
+
+  @Test
+  @DisplayName("a client id holds at most its maximum of distinct keys; a key it holds is always admitted; expired keys free their place")
+  void shouldBoundDistinctKeysPerClient() {
+    ClientRecord r = new ClientRecord();
+    for (int i = 0; i < 3; i++) {
+      assertThat(r.admit(POLICY, T0, "s", "k" + i).verdict()).isNotEqualTo(Admission.Verdict.TOO_MANY_KEYS);
+      r.accepted(POLICY, T0, "s", "k" + i, T0 + 60_000);
+    }
+    assertThat(r.admit(POLICY, T0, "s", "k3").verdict()).isEqualTo(Admission.Verdict.TOO_MANY_KEYS);
+    assertThat(r.admit(POLICY, T0, "s", "k1").verdict()).isEqualTo(Admission.Verdict.KNOWN);
+    assertThat(r.admit(POLICY, T0 + 60_000, "s", "k3").verdict()).isEqualTo(Admission.Verdict.KNOWN);
+  }
+
+  @Test
+  @DisplayName("a refusal of a known secret (revocation) makes it unknown and replayed")
+  void shouldForgetARevokedSecret() {
+    ClientRecord r = new ClientRecord();
+    r.accepted(POLICY, T0, "s", "k", T0 + 60_000);
+    r.rejected(POLICY, T0 + 10, "s", "k", REFUSED, T0 + 30_000);
+    assertThat(r.admit(POLICY, T0 + 20, "s", "k").verdict()).isEqualTo(Admission.Verdict.REJECTED);
+    assertThat(r.admit(POLICY, T0 + 30_000, "s", "k").verdict()).as("after the replay time, one try at its turn")
+      .isEqualTo(Admission.Verdict.UNKNOWN);
+  }
+
+  @Test
+  @DisplayName("the record survives its wire form, and an admission its text form")
+  void shouldRoundTrip() throws Exception {
+    ClientRecord r = new ClientRecord();
+    r.accepted(POLICY, T0, "s", "k", T0 + 60_000);
+    r.rejected(POLICY, T0, "bad", "k2", REFUSED, T0 + 30_000);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    r.writeTo(new DataOutputStream(bytes));
+    ClientRecord read = ClientRecord.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertThat(read.admit(POLICY, T0 + 1, "bad", "k2")).isEqualTo(new Admission(Admission.Verdict.REJECTED, REFUSED));
+    assertThat(read.admit(POLICY, T0 + 1, "s", "k").verdict()).isEqualTo(Admission.Verdict.KNOWN);
+    assertThat(read.relevantUntil(POLICY)).as("the accepted secret is known for a day").isEqualTo(T0 + 86_400_000);
+    Admission a = new Admission(Admission.Verdict.REJECTED, REFUSED);
+    assertThat(Admission.decode(a.encode())).isEqualTo(a);
+  }
+}

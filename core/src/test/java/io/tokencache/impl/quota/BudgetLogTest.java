@@ -1,0 +1,194 @@
+package io.tokencache.impl.quota;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BudgetLogTest {
+
+  private static final long T0 = 1_000_000L;
+  private static final long DAY = 86_400_000L;
+  private static final BudgetPolicy PLAIN = BudgetPolicy.unshared(10, 0, DAY);
+  /** Quota 10: known and below 8, unknown and below 4, pass-through 2; one client half of its lane. */
+  private static final BudgetPolicy LANES = new BudgetPolicy(10, 0, 0.8, 0.4, 0.2, 0.5, 60_000);
+
+  /** The most grants in any half-open window [t, t + window) — what an IdP counting per sliding second sees. */
+  static int maxInAnyWindow(List<Long> times, long window) {
+    List<Long> sorted = new ArrayList<>(times);
+    sorted.sort(Long::compare);
+    int max = 0;
+    for (int i = 0, j = 0; i < sorted.size(); i++) {
+      while (sorted.get(i) - sorted.get(j) >= window) {
+        j++;
+      }
+      max = Math.max(max, i - j + 1);
+    }
+    return max;
+  }
+
+  @Test
+  @DisplayName("an idle budget allows a burst of Q at once, then one more per freed slot")
+  void shouldAllowBurstOfOneSecondOfBudget() {
+    BudgetLog log = new BudgetLog();
+    for (int i = 0; i < 10; i++) {
+      assertThat(log.reserve(PLAIN, T0, Lane.REFRESH, null, 0)).isZero();
+    }
+    assertThat(log.reserve(PLAIN, T0, Lane.REFRESH, null, 0)).as("no slot left without waiting").isEqualTo(-(1000 + 1));
+    assertThat(log.reserve(PLAIN, T0, Lane.REFRESH, null, 5000)).isEqualTo(1000);
+  }
+
+  @Test
+  @DisplayName("the safety margin widens the window the budget is counted over")
+  void shouldApplySafetyMargin() {
+    BudgetPolicy policy = BudgetPolicy.unshared(2, 100, DAY);
+    BudgetLog log = new BudgetLog();
+    assertThat(log.reserve(policy, T0, Lane.KNOWN, null, 0)).isZero();
+    assertThat(log.reserve(policy, T0, Lane.KNOWN, null, 0)).isZero();
+    assertThat(log.reserve(policy, T0, Lane.KNOWN, null, 10_000)).isEqualTo(1100);
+  }
+
+  @Test
+  @DisplayName("a budget under 1 per second stretches the window to hold one request")
+  void shouldSupportFractionalQuota() {
+    BudgetPolicy policy = BudgetPolicy.unshared(0.5, 0, DAY);
+    BudgetLog log = new BudgetLog();
+    assertThat(log.reserve(policy, T0, Lane.REFRESH, null, 0)).isZero();
+    assertThat(log.reserve(policy, T0, Lane.REFRESH, null, 10_000)).isEqualTo(2000);
+  }
+
+  @Test
+  @DisplayName("random callers in every lane, reserving ahead and out of order, never exceed any lane's share of any sliding window")
+  void shouldNeverExceedQuotaOrLaneSharesInAnySlidingWindow() {
+    BudgetLog log = new BudgetLog();
+    Map<Lane, List<Long>> sent = new EnumMap<>(Lane.class);
+    List<Long> all = new ArrayList<>();
+    Random random = new Random(42);
+    long now = T0;
+    for (int i = 0; i < 5000; i++) {
+      now += random.nextInt(60);
+      Lane lane = Lane.values()[random.nextInt(4)];
+      long delay = log.reserve(LANES, now, lane, "client-" + random.nextInt(5), 3000);
+      if (delay >= 0) {
+        sent.computeIfAbsent(lane, l -> new ArrayList<>()).add(now + delay);
+        all.add(now + delay);
+      }
+    }
+    assertThat(maxInAnyWindow(all, 1000)).isEqualTo(10);
+    List<Long> knownAndBelow = new ArrayList<>();
+    List<Long> unknownAndBelow = new ArrayList<>(sent.get(Lane.PASSTHROUGH));
+    unknownAndBelow.addAll(sent.get(Lane.UNKNOWN));
+    knownAndBelow.addAll(unknownAndBelow);
+    knownAndBelow.addAll(sent.get(Lane.KNOWN));
+    assertThat(maxInAnyWindow(knownAndBelow, 1000)).isLessThanOrEqualTo(8);
+    assertThat(maxInAnyWindow(unknownAndBelow, 1000)).isLessThanOrEqualTo(4);
+    assertThat(maxInAnyWindow(sent.get(Lane.PASSTHROUGH), 1000)).isLessThanOrEqualTo(2);
+    assertThat(log.size()).as("only the last windows and the slots reserved ahead are kept").isLessThan(100);
+  }
+
+  @Test
+  @DisplayName("a flood of first fetches saturating its lane leaves refreshes a slot at once, every window")
+  void shouldKeepHeadroomForRefreshesUnderAFlood() {
+    BudgetLog log = new BudgetLog();
+    long now = T0;
+    int refreshed = 0;
+    for (int second = 0; second < 30; second++) {
+      for (int i = 0; i < 100; i++) {
+        log.reserve(LANES, now + i * 10, Lane.UNKNOWN, "flood-" + second + "-" + i, 10_000);
+        log.reserve(LANES, now + i * 10, Lane.KNOWN, "known-" + second + "-" + i, 10_000);
+      }
+      // two refreshes per second fit in the 20% kept for them, however far ahead the flood has reserved
+      assertThat(log.reserve(LANES, now + 500, Lane.REFRESH, "svc", 0)).isZero();
+      assertThat(log.reserve(LANES, now + 520, Lane.REFRESH, "svc", 0)).isZero();
+      refreshed += 2;
+      now += 1000;
+    }
+    assertThat(refreshed).isEqualTo(60);
+  }
+
+  @Test
+  @DisplayName("a lower lane never uses more than its share, even on an idle budget; a higher lane may use what it leaves")
+  void shouldCapLowerLanesAndLetHigherLanesUseTheRest() {
+    BudgetLog log = new BudgetLog();
+    assertThat(log.reserve(LANES, T0, Lane.PASSTHROUGH, "a", 0)).isZero();
+    assertThat(log.reserve(LANES, T0, Lane.PASSTHROUGH, "b", 0)).isZero();
+    assertThat(log.reserve(LANES, T0, Lane.PASSTHROUGH, "c", 0)).as("pass-through holds 2 of 10").isNegative();
+    assertThat(log.reserve(LANES, T0, Lane.UNKNOWN, "d", 0)).isZero();
+    assertThat(log.reserve(LANES, T0, Lane.UNKNOWN, "e", 0)).isZero();
+    assertThat(log.reserve(LANES, T0, Lane.UNKNOWN, "f", 0)).as("unknown and pass-through hold 4").isNegative();
+    for (int i = 0; i < 4; i++) {
+      assertThat(log.reserve(LANES, T0, Lane.KNOWN, "k" + i, 0)).isZero();
+    }
+    assertThat(log.reserve(LANES, T0, Lane.KNOWN, "k9", 0)).as("first fetches hold 8").isNegative();
+    assertThat(log.reserve(LANES, T0, Lane.REFRESH, "r", 0)).isZero();
+    assertThat(log.reserve(LANES, T0, Lane.REFRESH, "r", 0)).isZero();
+    assertThat(log.reserve(LANES, T0, Lane.REFRESH, "r", 0)).as("the quota holds for everybody").isNegative();
+  }
+
+  @Test
+  @DisplayName("one client id takes at most its share of its lane while another still gets a slot at once")
+  void shouldShareALaneFairlyBetweenClients() {
+    BudgetLog log = new BudgetLog();
+    int greedy = 0;
+    for (int i = 0; i < 10; i++) {
+      if (log.reserve(LANES, T0, Lane.KNOWN, "greedy", 0) == 0) {
+        greedy++;
+      }
+    }
+    assertThat(greedy).as("half of the 8 slots of first fetches").isEqualTo(4);
+    assertThat(log.reserve(LANES, T0, Lane.KNOWN, "other", 0)).isZero();
+    assertThat(log.reserve(LANES, T0, Lane.KNOWN, "greedy", 5000)).as("the greedy one waits for its next window")
+      .isEqualTo(1000);
+  }
+
+  @Test
+  @DisplayName("a back-off refuses at once (misses fail fast) rather than making callers wait it out")
+  void shouldFailFastDuringBackOff() {
+    BudgetLog log = new BudgetLog();
+    log.blockUntil(LANES, T0, T0 + 5000);
+    assertThat(log.reserve(LANES, T0, Lane.REFRESH, null, 60_000)).isEqualTo(-(5000 + 1));
+    assertThat(log.reserve(LANES, T0 + 5000, Lane.REFRESH, null, 0)).isZero();
+    log.blockUntil(LANES, T0 + 5000, T0 + 5010);
+    log.blockUntil(LANES, T0 + 5000, T0 + 5005);
+    assertThat(log.blockedUntil(LANES)).as("a shorter back-off never shortens a longer one").isEqualTo(T0 + 5010);
+  }
+
+  @Test
+  @DisplayName("Retry-After: 86400 holds the budget back no longer than the maximum, also for a member with a smaller maximum")
+  void shouldCapBackOffs() {
+    BudgetLog log = new BudgetLog();
+    log.blockUntil(LANES, T0, T0 + DAY);
+    assertThat(log.blockedUntil(LANES)).isEqualTo(T0 + 60_000);
+    assertThat(log.reserve(LANES, T0 + 60_000, Lane.KNOWN, "a", 0)).isZero();
+
+    BudgetLog written = new BudgetLog();
+    written.blockUntil(PLAIN, T0, T0 + DAY);
+    assertThat(written.blockedUntil(PLAIN)).as("a member allowing a day").isEqualTo(T0 + DAY);
+    assertThat(written.blockedUntil(LANES)).as("read by a member allowing a minute").isEqualTo(T0 + 60_000);
+    assertThat(written.reserve(LANES, T0 + 60_000, Lane.KNOWN, "a", 0)).isZero();
+  }
+
+  @Test
+  @DisplayName("the log survives its wire form exactly")
+  void shouldRoundTripItsWireForm() throws Exception {
+    BudgetLog log = new BudgetLog();
+    log.reserve(LANES, T0, Lane.KNOWN, "a", 0);
+    log.reserve(LANES, T0 + 3, Lane.PASSTHROUGH, null, 0);
+    log.blockUntil(LANES, T0 + 5, T0 + 900);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    log.writeTo(new DataOutputStream(bytes));
+    BudgetLog read = BudgetLog.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertThat(read).isEqualTo(log);
+    assertThat(read.blockedUntil(LANES)).isEqualTo(T0 + 900);
+  }
+}
