@@ -65,6 +65,7 @@ public final class HazelcastClientLedger implements CredentialLedger {
     }
 
     RecordProcessor(AdmissionPolicy policy, long now, String secretTag, String keyTag) {
+      this.policy = policy;
         this.now = now;
       this.secretTag = secretTag;
       this.keyTag = keyTag;
