@@ -47,7 +47,7 @@ class UpstreamProtectionTest {
   @DisplayName("distinct keys far beyond the quota: all answered 200, zero 429, never above Q in a sliding second")
   void shouldStayUnderQuotaForDistinctKeys(Vertx vertx) {
     f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(5),
-      o -> o.setCoalesceTimeout(Duration.ofSeconds(30)), u -> u.setQuotaRps(5)
+      o -> o.setCoalesceTimeout(Duration.ofSeconds(30)), u -> u.setQuotaRps(5).setLaneShares(1, 1, 1).setClientShare(1)
         .setQuotaMaxWait(Duration.ofSeconds(20)).setFetchTimeout(Duration.ofSeconds(25)));
     long start = System.nanoTime();
     List<Future<HttpResponse<Buffer>>> all = distinctKeys(30);
@@ -66,7 +66,7 @@ class UpstreamProtectionTest {
   @DisplayName("a caller who cannot get a budget slot within the bound gets 503 with Retry-After, fast")
   void shouldAnswer503WhenBudgetIsExhausted(Vertx vertx) {
     f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(0), o -> o,
-      u -> u.setQuotaRps(2).setQuotaMaxWait(Duration.ofMillis(500)));
+      u -> u.setQuotaRps(2).setLaneShares(1, 1, 1).setClientShare(1).setQuotaMaxWait(Duration.ofMillis(500)));
     List<Future<HttpResponse<Buffer>>> all = distinctKeys(6);
     Future.join(all).await();
     long ok = all.stream().filter(r -> r.result().statusCode() == 200).count();
