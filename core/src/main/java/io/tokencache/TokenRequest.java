@@ -97,7 +97,9 @@ public final class TokenRequest {
   }
 
   /**
-   * A request for another grant type, forwarded to the upstream as it came and never cached.
+   * A request for another grant type, forwarded to the upstream as it came and never cached, with no client id
+   * known. Prefer {@link #passThrough(String, String, String, String, Buffer, String)}: the upstream budget accounts
+   * pass-through requests per client.
    *
    * @param upstream the upstream id
    * @param grantType the grant type named in the request (for metrics and logs)
@@ -107,9 +109,32 @@ public final class TokenRequest {
    */
   public static TokenRequest passThrough(String upstream, String grantType, String contentType, Buffer body,
                                          String authorization) {
+    return passThrough(upstream, grantType, null, contentType, body, authorization);
+  }
+
+  /**
+   * A request for another grant type, forwarded to the upstream as it came and never cached.
+   *
+   * @param upstream the upstream id
+   * @param grantType the grant type named in the request (for metrics and logs)
+   * @param clientId the id of the client that authenticated the request (HTTP Basic, {@code client_id}), or
+   *     {@code null} when it authenticated by a {@code client_assertion} alone; never a secret
+   * @param contentType the caller's {@code Content-Type}
+   * @param body the caller's body, unchanged
+   * @param authorization the caller's {@code Authorization} header, or {@code null}
+   * @throws TokenCacheException {@code invalid_request} when the client id is malformed or too long
+   */
+  public static TokenRequest passThrough(String upstream, String grantType, String clientId, String contentType,
+                                         Buffer body, String authorization) {
     Builder b = new Builder();
     b.upstream(upstream);
     b.grantType = Objects.requireNonNull(grantType, "grantType");
+    if (clientId != null) {
+      if (clientId.isEmpty() || clientId.length() > MAX_CLIENT_ID || !isVschar(clientId)) {
+        throw TokenCacheException.invalidRequest("client_id is malformed");
+      }
+      b.clientId = clientId;
+    }
     return new TokenRequest(b, new PassThrough(contentType, body, authorization));
   }
 
@@ -128,7 +153,10 @@ public final class TokenRequest {
     return passThrough == null;
   }
 
-  /** The client id, or {@code null} for a pass-through request. */
+  /**
+   * The client id. For a pass-through request, the id the client authenticated with, or {@code null} when it
+   * authenticated by a {@code client_assertion} without a {@code client_id}.
+   */
   public String clientId() {
     return clientId;
   }
@@ -176,7 +204,9 @@ public final class TokenRequest {
   @Override
   public String toString() {
     if (passThrough != null) {
-      return "TokenRequest{upstream=" + upstream + ", grantType=" + grantType + ", passThrough}";
+      // the body and the Authorization header hold credentials: never shown
+      return "TokenRequest{upstream=" + upstream + ", grantType=" + grantType + ", clientId=" + clientId
+        + ", passThrough}";
     }
     return "TokenRequest{upstream=" + upstream + ", clientId=" + clientId + ", secret=<redacted>, auth="
       + authMethod + ", scopes=" + scopes + ", audience=" + audience + ", resources=" + resources

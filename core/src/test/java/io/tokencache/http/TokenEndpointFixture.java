@@ -61,6 +61,14 @@ final class TokenEndpointFixture {
   static TokenEndpointFixture start(Vertx vertx, UnaryOperator<FakeIdpOptions> idpOptions,
                                     UnaryOperator<TokenCacheOptions> cacheOptions,
                                     UnaryOperator<UpstreamOptions> upstreamOptions) {
+    return start(vertx, idpOptions, cacheOptions, upstreamOptions, new TokenEndpointOptions());
+  }
+
+  /** As above, the endpoint mounted with {@code endpointOptions}. */
+  static TokenEndpointFixture start(Vertx vertx, UnaryOperator<FakeIdpOptions> idpOptions,
+                                    UnaryOperator<TokenCacheOptions> cacheOptions,
+                                    UnaryOperator<UpstreamOptions> upstreamOptions,
+                                    TokenEndpointOptions endpointOptions) {
     // The IdP is another system: its own Vert.x (threads), so the cache's event loops never delay its clock.
     Vertx idpVertx = Vertx.vertx();
     FakeIdp idp = FakeIdp.start(idpVertx, idpOptions.apply(new FakeIdpOptions()
@@ -71,7 +79,7 @@ final class TokenEndpointFixture {
     TokenCacheOptions options = cacheOptions.apply(new TokenCacheOptions().setClock(clock).addUpstream(upstream));
     TokenCache cache = TokenCache.create(vertx, options).await();
     Router router = Router.router(vertx);
-    router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));
+    router.route("/*").subRouter(TokenEndpoint.router(vertx, cache, endpointOptions));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(FreePorts.next(), "127.0.0.1").await();
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(server.actualPort()), new PoolOptions().setHttp1MaxSize(64));

@@ -18,10 +18,15 @@ import java.util.concurrent.TimeUnit;
 final class HttpServerVerticle extends VerticleBase {
 
   private final ServerRouter.Parts parts;
+  private final ConnectionGuard guard;
   private HttpServer server;
 
-  HttpServerVerticle(ServerRouter.Parts parts) {
+  /**
+   * @param guard the member's connection cap and request deadline, shared by every listener
+   */
+  HttpServerVerticle(ServerRouter.Parts parts, ConnectionGuard guard) {
     this.parts = parts;
+    this.guard = guard;
   }
 
   /** The listener's options: address, limits and, with a certificate, TLS from PEM files. */
@@ -32,7 +37,12 @@ final class HttpServerVerticle extends VerticleBase {
       .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()))
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
       .setMaxHeaderSize(config.maxHeaderBytes())
-      .setCompressionSupported(false);
+      .setCompressionSupported(false)
+      // Without cleartext HTTP/2, a connection is HTTP/1 from its first byte and reaches the connection handler at
+      // once; with it, Vert.x first waits for bytes enough to tell HTTP/1 from the HTTP/2 preface, and a client
+      // that sends none would hold a connection neither counted against the cap nor under the request deadline.
+      // HTTP/2 over TLS (ALPN) is not affected; token clients speak HTTP/1.1.
+      .setHttp2ClearTextEnabled(false);
     if (config.tls()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
         .setCertPath(config.tlsCertPath())
@@ -43,9 +53,17 @@ final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options(parts.config()))
-      .requestHandler(ServerRouter.requestHandler(vertx, parts));
+    server = create(vertx, options(parts.config()), parts, guard);
     return server.listen();
+  }
+
+  /** A listener with {@code options}, answering from {@code parts}, held to {@code guard}'s bounds. */
+  static HttpServer create(io.vertx.core.Vertx vertx, HttpServerOptions options, ServerRouter.Parts parts,
+                           ConnectionGuard guard) {
+    ConnectionGuard.Listener listener = guard.listener(vertx);
+    return vertx.createHttpServer(options)
+      .connectionHandler(listener::connected)
+      .requestHandler(listener.requests(ServerRouter.requestHandler(vertx, parts)));
   }
 
   @Override

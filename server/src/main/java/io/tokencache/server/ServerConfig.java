@@ -48,6 +48,12 @@ public final class ServerConfig {
   public static final String CLUSTER_KUBERNETES_SERVICE_DNS = "TOKEN_CACHE_CLUSTER_KUBERNETES_SERVICE_DNS";
   public static final String ENCRYPTION_KEY = "TOKEN_CACHE_ENCRYPTION_KEY";
   public static final String ADMIN_TOKEN = "TOKEN_CACHE_ADMIN_TOKEN";
+  /** Not in the contract's table: {@code false} refuses every grant but client_credentials (see {@code http.passThrough}). */
+  public static final String HTTP_PASS_THROUGH = "TOKEN_CACHE_HTTP_PASS_THROUGH";
+  /** Not in the contract's table: how long a whole request may take to arrive (see {@code http.requestTimeout}). */
+  public static final String HTTP_REQUEST_TIMEOUT = "TOKEN_CACHE_HTTP_REQUEST_TIMEOUT";
+  /** Not in the contract's table: open HTTP connections per member (see {@code http.maxConnections}). */
+  public static final String HTTP_MAX_CONNECTIONS = "TOKEN_CACHE_HTTP_MAX_CONNECTIONS";
   /** Not in the contract's table: {@code text} (default) or {@code json} log lines. */
   public static final String LOG_FORMAT = "TOKEN_CACHE_LOG_FORMAT";
   /** Not in the contract's table: {@code true} logs one line per token request (client ids hashed). */
@@ -61,6 +67,10 @@ public final class ServerConfig {
   public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
   /** Connections idle this long are closed: 60 s. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** A whole request (head and body) must arrive within 10 s; later, it gets 408 and its connection is closed. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** Open HTTP connections per member: 10,000; further ones are closed as soon as accepted. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   /** On SIGTERM, how long in-flight requests may take to finish before their connections are closed: 15 s. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(15);
   /** Shortest admin token accepted. */
@@ -89,7 +99,7 @@ public final class ServerConfig {
   private static final List<String> TOP_LEVEL = List.of("http", "upstreams", "cache", "cluster", "admin", "logging",
     "metrics");
   private static final List<String> HTTP_KEYS = List.of("host", "port", "maxBodyBytes", "maxHeaderBytes",
-    "idleTimeout", "shutdownTimeout", "tls");
+    "idleTimeout", "shutdownTimeout", "requestTimeout", "maxConnections", "passThrough", "tls");
   private static final List<String> TLS_KEYS = List.of("certPath", "keyPath");
   private static final List<String> ADMIN_KEYS = List.of("token");
   private static final List<String> LOGGING_KEYS = List.of("format", "accessLog");
@@ -105,6 +115,9 @@ public final class ServerConfig {
   private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
   private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
   private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+  private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+  private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private boolean passThrough = TokenEndpointOptions.DEFAULT_PASS_THROUGH;
   private String tlsCertPath;
   private String tlsKeyPath;
   private TokenCacheOptions cacheOptions;
@@ -187,6 +200,13 @@ public final class ServerConfig {
     if (http.containsKey("shutdownTimeout")) {
       shutdownTimeout = duration("http.shutdownTimeout", http.getValue("shutdownTimeout"), true);
     }
+    if (http.containsKey("requestTimeout")) {
+      requestTimeout = duration("http.requestTimeout", http.getValue("requestTimeout"), false);
+    }
+    if (http.containsKey("maxConnections")) {
+      maxConnections = (int) integer("http.maxConnections", http.getValue("maxConnections"), 1, Integer.MAX_VALUE);
+    }
+    passThrough = bool("http.passThrough", http.getValue("passThrough"), passThrough);
     JsonObject tls = section(http, "tls", "http.tls");
     checkKeys("http.tls.", tls, TLS_KEYS, "setting");
     if (tls.containsKey("certPath")) {
@@ -208,6 +228,15 @@ public final class ServerConfig {
       httpHost = host.trim();
     }
     httpPort = intIn(env, HTTP_PORT, httpPort, 1, 65535);
+    String timeout = env.get(HTTP_REQUEST_TIMEOUT);
+    if (timeout != null && !timeout.isBlank()) {
+      requestTimeout = duration(HTTP_REQUEST_TIMEOUT, timeout.trim(), false);
+    }
+    maxConnections = intIn(env, HTTP_MAX_CONNECTIONS, maxConnections, 1, Integer.MAX_VALUE);
+    String pass = env.get(HTTP_PASS_THROUGH);
+    if (pass != null && !pass.isBlank()) {
+      passThrough = bool(HTTP_PASS_THROUGH, pass, passThrough);
+    }
   }
 
   private void readCache(JsonObject file, Map<String, String> env) {
@@ -591,6 +620,24 @@ public final class ServerConfig {
   /** On shutdown, how long in-flight requests may take to finish. */
   public Duration shutdownTimeout() {
     return shutdownTimeout;
+  }
+
+  /** How long a whole request (head and body) may take to arrive; later, it gets 408 and its connection is closed. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** The most HTTP connections this member keeps open; further ones are closed as soon as accepted. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /**
+   * Whether grants other than {@code client_credentials} are forwarded upstream (with client authentication);
+   * off, they get {@code 400 unsupported_grant_type}.
+   */
+  public boolean passThrough() {
+    return passThrough;
   }
 
   /** The PEM certificate chain of the HTTPS listener, or {@code null}: plain HTTP. */

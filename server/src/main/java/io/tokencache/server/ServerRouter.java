@@ -104,6 +104,7 @@ final class ServerRouter {
   }
 
   private static TokenEndpointOptions endpointOptions(ServerConfig config, String upstream) {
-    return new TokenEndpointOptions().setUpstream(upstream).setMaxBodyBytes(config.maxBodyBytes());
+    return new TokenEndpointOptions().setUpstream(upstream).setMaxBodyBytes(config.maxBodyBytes())
+      .setPassThrough(config.passThrough());
   }
 }

@@ -83,7 +83,8 @@ public final class TokenCacheServer {
         upstreams);
       ServerRouter.Parts parts = new ServerRouter.Parts(config, cache, liveness, readiness, metrics, cluster);
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-      return vertx.deployVerticle(() -> new HttpServerVerticle(parts), new DeploymentOptions().setInstances(instances))
+      ConnectionGuard guard = new ConnectionGuard(config, metrics.registry());
+      return vertx.deployVerticle(() -> new HttpServerVerticle(parts, guard), new DeploymentOptions().setInstances(instances))
         .map(id -> new TokenCacheServer(vertx, cache, config, metrics, stopping))
         .recover(err -> created.transform(ar -> cache.close())
           .eventually(vertx::close)

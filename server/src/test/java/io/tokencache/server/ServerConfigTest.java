@@ -248,9 +248,44 @@ class ServerConfigTest {
         "http.maxBodyBytes: must be a whole number from 1024 to"),
       Arguments.of("bad idle timeout", one.copy().put("http", new JsonObject().put("idleTimeout", "0s")), env(),
         "http.idleTimeout: must be positive, was '0s'"),
+      Arguments.of("bad request timeout", one.copy().put("http", new JsonObject().put("requestTimeout", "0s")), env(),
+        "http.requestTimeout: must be positive, was '0s'"),
+      Arguments.of("bad request timeout variable", one, env(ServerConfig.HTTP_REQUEST_TIMEOUT, "soon"),
+        "TOKEN_CACHE_HTTP_REQUEST_TIMEOUT: 'soon' is not a duration"),
+      Arguments.of("no connections", one.copy().put("http", new JsonObject().put("maxConnections", 0)), env(),
+        "http.maxConnections: must be a whole number from 1 to"),
+      Arguments.of("bad connections variable", one, env(ServerConfig.HTTP_MAX_CONNECTIONS, "many"),
+        "TOKEN_CACHE_HTTP_MAX_CONNECTIONS must be a whole number from 1 to"),
+      Arguments.of("bad pass-through flag", one.copy().put("http", new JsonObject().put("passThrough", "maybe")), env(),
+        "http.passThrough: must be true or false, was 'maybe'"),
+      Arguments.of("bad pass-through variable", one, env(ServerConfig.HTTP_PASS_THROUGH, "off"),
+        "TOKEN_CACHE_HTTP_PASS_THROUGH must be true or false, was 'off'"),
       Arguments.of("TLS certificate without key", one.copy().put("http", new JsonObject()
         .put("tls", new JsonObject().put("certPath", "/nonexistent/cert.pem"))), env(),
         "http.tls.certPath: cannot read '/nonexistent/cert.pem'"));
+  }
+
+  @Test
+  @DisplayName("the edge's bounds default to 10 s, 10,000 connections and pass-through on; the environment wins over the file")
+  void shouldReadTheEdgeSettings() {
+    JsonObject one = new JsonObject().put("upstreams", new JsonArray().add(upstream("default", URL)));
+    ServerConfig defaults = ServerConfig.from(one, env());
+    assertThat(defaults.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.maxConnections()).isEqualTo(10_000);
+    assertThat(defaults.passThrough()).isTrue();
+
+    JsonObject file = one.copy().put("http", new JsonObject().put("requestTimeout", "3s").put("maxConnections", 50)
+      .put("passThrough", false));
+    ServerConfig fromFile = ServerConfig.from(file, env());
+    assertThat(fromFile.requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(fromFile.maxConnections()).isEqualTo(50);
+    assertThat(fromFile.passThrough()).isFalse();
+
+    ServerConfig fromEnv = ServerConfig.from(file, env(ServerConfig.HTTP_REQUEST_TIMEOUT, "500ms",
+      ServerConfig.HTTP_MAX_CONNECTIONS, "7", ServerConfig.HTTP_PASS_THROUGH, "true"));
+    assertThat(fromEnv.requestTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(fromEnv.maxConnections()).isEqualTo(7);
+    assertThat(fromEnv.passThrough()).isTrue();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -46,7 +46,7 @@ public final class TokenEndpointHandler implements Handler<HttpServerRequest> {
    */
   public TokenEndpointHandler(TokenCache cache, TokenEndpointOptions options, boolean jsonAllowed) {
     this.cache = cache;
-    this.parser = new TokenRequestParser(options.getUpstream());
+    this.parser = new TokenRequestParser(options.getUpstream(), options.isPassThrough());
     this.maxBodyBytes = options.getMaxBodyBytes();
     this.jsonAllowed = jsonAllowed;
   }

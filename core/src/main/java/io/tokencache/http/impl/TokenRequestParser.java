@@ -26,9 +26,14 @@ final class TokenRequestParser {
   private static final int MAX_PARAMETERS = 64;
 
   private final String upstream;
+  private final boolean passThrough;
 
-  TokenRequestParser(String upstream) {
+  /**
+   * @param passThrough whether grants other than {@code client_credentials} are accepted (and then forwarded)
+   */
+  TokenRequestParser(String upstream, boolean passThrough) {
     this.upstream = upstream;
+    this.passThrough = passThrough;
   }
 
   /**
@@ -39,8 +44,15 @@ final class TokenRequestParser {
    */
   TokenRequest parse(String contentType, Buffer body, String authorization, List<String> queryScope) {
     Map<String, List<String>> params = ContentTypes.of(contentType) == ContentTypes.JSON ? json(body) : form(body);
-    if (params.size() > MAX_PARAMETERS) {
-      throw TokenCacheException.invalidRequest("too many parameters");
+    // Values, not names, are counted: the decoder stops after one value too many, so counting names would let a
+    // repeated name (resource) hide that the rest of the form was never read. The query's scope counts too, so that
+    // moving a parameter to the query does not make room for another one in the body.
+    int count = queryScope.size();
+    for (List<String> values : params.values()) {
+      count += values.size();
+    }
+    if (count > MAX_PARAMETERS) {
+      throw tooMany();
     }
     params.forEach((name, values) -> {
       // RFC 6749 section 3.2: parameters must not repeat; RFC 8707 allows several resources.
@@ -58,7 +70,12 @@ final class TokenRequestParser {
       throw TokenCacheException.unsupportedGrantType("grant_type is not a valid grant type");
     }
     if (!grantType.equals(TokenRequest.CLIENT_CREDENTIALS)) {
-      return TokenRequest.passThrough(upstream, grantType, contentType, body, authorization);
+      if (!passThrough) {
+        throw TokenCacheException.unsupportedGrantType("only client_credentials is accepted here");
+      }
+      // checked before anything is forwarded: an anonymous request must not spend the upstream's budget
+      String clientId = PassThroughAuthentication.clientId(params, authorization);
+      return TokenRequest.passThrough(upstream, grantType, clientId, contentType, body, authorization);
     }
 
     TokenRequest.Builder builder = authenticate(params, authorization);
@@ -103,7 +120,7 @@ final class TokenRequestParser {
   }
 
   /** RFC 6749 section 2.3.1: base64 of the form-urlencoded id, a colon, and the form-urlencoded secret. */
-  private static String[] basic(String encoded) {
+  static String[] basic(String encoded) {
     String decoded;
     try {
       decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
@@ -141,6 +158,10 @@ final class TokenRequestParser {
     } catch (DecodeException | ClassCastException e) {
       throw TokenCacheException.invalidRequest("the body must be a JSON object");
     }
+    if (object.size() > MAX_PARAMETERS) {
+      // counted before nulls are dropped: a body of a thousand nulls is not a token request either
+      throw tooMany();
+    }
     Map<String, List<String>> params = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : object) {
       Object v = e.getValue();
@@ -155,7 +176,11 @@ final class TokenRequestParser {
     return params;
   }
 
-  private static String single(Map<String, List<String>> params, String name) {
+  private static TokenCacheException tooMany() {
+    return TokenCacheException.invalidRequest("too many parameters (at most " + MAX_PARAMETERS + ")");
+  }
+
+  static String single(Map<String, List<String>> params, String name) {
     List<String> values = params.get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
   }

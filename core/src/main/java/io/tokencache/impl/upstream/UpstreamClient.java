@@ -5,10 +5,13 @@ import io.tokencache.TokenRequest;
 import io.tokencache.UpstreamOptions;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -23,14 +26,34 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends token requests to one upstream identity provider over Vert.x's HTTP client, with connect and
  * whole-request timeouts. It makes exactly one HTTP request per call: rate limiting and retries wrap it.
+ *
+ * <p>The upstream's answer is read up to {@link #DEFAULT_MAX_RESPONSE_BYTES}: a token answer is a few KiB, and an
+ * upstream (or whatever answers at its address) streaming an endless body must not fill the member's memory. A
+ * longer answer fails the call as a transport failure ({@link ResponseTooLargeException}), which the caller answers
+ * with 503.
  */
 public final class UpstreamClient {
+
+  /** The longest upstream answer read: 1 MiB. */
+  public static final int DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
   private final UpstreamOptions options;
   private final HttpClientAgent client;
   private final long requestTimeoutMillis;
+  private final int maxResponseBytes;
 
   public UpstreamClient(Vertx vertx, UpstreamOptions options) {
+    this(vertx, options, DEFAULT_MAX_RESPONSE_BYTES);
+  }
+
+  /**
+   * @param maxResponseBytes the longest answer read; a longer one fails the call
+   */
+  public UpstreamClient(Vertx vertx, UpstreamOptions options, int maxResponseBytes) {
+    if (maxResponseBytes < 1) {
+      throw new IllegalArgumentException("maxResponseBytes must be positive, was " + maxResponseBytes);
+    }
+    this.maxResponseBytes = maxResponseBytes;
     this.options = options;
     this.requestTimeoutMillis = options.getRequestTimeout().toMillis();
     this.client = vertx.createHttpClient(
@@ -90,10 +113,49 @@ public final class UpstreamClient {
       // body() is asked for in send()'s own callback: chained after it, it can run once the response has
       // ended, the body is lost and the request stalls until its timeout (then is retried: a second upstream
       // call for the same key)
-      .compose(req -> req.send(body).compose(resp -> resp.body().map(b -> new UpstreamResponse(resp.statusCode(),
-        resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.RETRY_AFTER), b))))
+      .compose(req -> req.send(body).compose(resp -> boundedBody(req, resp).map(b -> new UpstreamResponse(
+        resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.RETRY_AFTER), b))))
       // the idle timeout bounds silence; this bounds the whole exchange
       .timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The answer's body, or a failure as soon as it is known to be longer than the limit (declared, or as it
+   * arrives); the request is then reset, which closes an HTTP/1 connection rather than reading the rest.
+   */
+  private Future<Buffer> boundedBody(HttpClientRequest req, HttpClientResponse resp) {
+    String declared = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null && declared.length() > 0 && declared.length() < 19 && declared.chars().allMatch(Character::isDigit)
+      && Long.parseLong(declared) > maxResponseBytes) {
+      // the reset is reported to the response as an error: expected here, not worth a log line
+      resp.exceptionHandler(err -> { });
+      req.reset();
+      return Future.failedFuture(new ResponseTooLargeException(maxResponseBytes));
+    }
+    Promise<Buffer> promise = Promise.promise();
+    Buffer body = Buffer.buffer();
+    resp.exceptionHandler(promise::tryFail);
+    resp.handler(chunk -> {
+      if (body.length() + chunk.length() > maxResponseBytes) {
+        // failed before the reset, whose own error would otherwise be the one reported
+        promise.tryFail(new ResponseTooLargeException(maxResponseBytes));
+        resp.handler(null);
+        req.reset();
+      } else {
+        body.appendBuffer(chunk);
+      }
+    });
+    resp.endHandler(v -> promise.tryComplete(body));
+    return promise.future();
+  }
+
+  /** The upstream's answer was longer than the limit: a transport failure, not an answer. */
+  public static final class ResponseTooLargeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ResponseTooLargeException(int limit) {
+      super("the upstream's answer is longer than " + limit + " bytes", null, false, false);
+    }
   }
 
   private static void param(StringBuilder form, String name, String value) {
