@@ -578,6 +578,11 @@ public final class ClusterOrchestrator implements AutoCloseable {
   }
 
   private void sample(boolean askMembers) {
+    if (metrics != null && askMembers) {
+      // First, ~20 ms into the second: the increase between two scrapes is then the second that just ended
+      // (the IdP's /stats, below, grows with the clients it saw and can take a few hundred ms).
+      metrics.scrape(List.copyOf(live));
+    }
     long now = System.currentTimeMillis();
     // The IdP's counters first: they are attributed to the second the sample falls in.
     int injected = 0;
@@ -601,9 +606,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
       }
     }
     samples.add(new RunRecord.MemberSample(now, inRotation.size(), processes, view, injected, rejected));
-    if (metrics != null && askMembers) {
-      metrics.scrape(inRotation);
-    }
   }
 
   private void stopMembers() {
