@@ -9,7 +9,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 PACKAGE=io.tokencache.loadtest.simulations
-SCENARIOS=(smoke steady herd scale-out rollover outage stuffing)
+SCENARIOS=(smoke steady herd scale-out rollover outage stuffing flood)
 declare -A CLASSES=(
   [smoke]=SmokeSimulation
   [steady]=SteadySimulation
@@ -18,6 +18,7 @@ declare -A CLASSES=(
   [rollover]=RolloverSimulation
   [outage]=OutageSimulation
   [stuffing]=StuffingSimulation
+  [flood]=FloodSimulation
 )
 
 usage() {
@@ -30,6 +31,7 @@ all on 127.0.0.1, one cluster), runs the scenario, stops everything, and writes
   loadtest/target/gatling/<simulation>-<timestamp>/index.html  Gatling's report
   loadtest/target/reports/<scenario>/summary.json              figures and verdicts
   loadtest/target/reports/<scenario>/upstream.png              upstream calls/s vs quota, members
+  loadtest/target/reports/<scenario>/upstream-lanes.png        (flood) upstream calls/s by budget lane
   loadtest/target/reports/<scenario>/timeline.csv              the run second by second
   loadtest/target/reports/<scenario>/members/m<N>.log          each member's output
 Builds the server jar and the fake IdP's jar first if missing or older than their sources.
@@ -44,25 +46,31 @@ scenarios (default run time on 2 cores, load only):
   rollover   20 s tokens over 6 lifetimes (~2 min), 50 req/s over 50 keys
   outage     IdP down (UNAVAILABLE) from 30 s to 70 s (~100 s); cached keys must keep working
   stuffing   wrong secrets at 20 req/s beside 50 req/s of valid traffic (~90 s)
+  flood      3 members, 10 keys in use (30 req/s, 20 s tokens) while 100 never-seen keys/s
+             (10x the budget) arrive over 100 connections for 60 s (~80 s); in-use keys
+             must be served and refreshed once per token cycle
 Each run adds ~10 s of Maven, ~5 s of IdP warm-up and 5-10 s of member start-up.
 
 properties common to every scenario (-Dname=value for all, -D<scenario>.name=value for one):
   members=N              members started before the load (scale-out 1, smoke/steady/herd/
-                         rollover/outage/stuffing 2)
+                         rollover/outage/stuffing 2, flood 3)
   schedule=T:ACTION,...  membership changes during the load, T in seconds from its start;
                          ACTION add | term | kill | term-oldest | kill-oldest
                          (scale-out: 30:add,60:add,90:add,120:add; others: none)
   quotaRps=Q             the IdP's quota, also TOKEN_CACHE_UPSTREAM_QUOTA_RPS (10)
   serverQuotaRps=Q       give the servers a different budget than the IdP enforces
-  lifetimeSeconds=S      token lifetime at the IdP (rollover 20, steady 60, others 600)
+  lifetimeSeconds=S      token lifetime at the IdP (rollover and flood 20, steady 60, others 600)
   idpLatencyMs=MS        IdP answer delay (herd 1500, others 0)
   keys=N                 distinct cache keys, one client id each (smoke 20, steady 100,
-                         herd 5, scale-out 300, rollover 50, outage 30, stuffing 50)
+                         herd 5, scale-out 300, rollover 50, outage 30, stuffing 50,
+                         flood 10: the keys in use)
   maxFailed=N            failed requests tolerated (0)
   p95Ms=MS p99Ms=MS      response time assertions (per scenario; outage: cached keys only,
-                         stuffing: valid traffic only, herd: all and the herd's requests)
+                         stuffing: valid traffic only, herd: all and the herd's requests,
+                         flood: the in-use keys only)
   rampInSeconds=S        the rate ramps up from 1 req/s over the first S seconds (10; not
-                         smoke, which has rampSeconds, nor herd, which has a warm-up)
+                         smoke, which has rampSeconds, nor herd, which has a warm-up;
+                         flood: the in-use keys' rate)
   serverJvmArgs="..."    JVM flags of each member (-Xmx192m -XX:+UseSerialGC -Xss512k)
   readyTimeoutSeconds=S  how long a member may take to become ready (120)
   idp=process|in-process where the fake IdP runs: its own JVM from loadtest/target/fake-idp.jar
@@ -81,6 +89,8 @@ scenario properties:
              outageStartSeconds=30 outageSeconds=40 recoverSeconds=30 maxProbeRpsPerMember=1.0
   stuffing   rate=50 stuffingRps=20 stuffingStartSeconds=15 durationSeconds=90
              newKeysPerSecond=5 distinctWrongSecrets=100
+  flood      inUseRps=30 warmSeconds=10 floodRps=100 floodConnections=100 floodSeconds=60
+             tailSeconds=10 maxRefreshGapFraction=0.9
 
 other -D options: gatling.jvmHeap=-Xmx512m (the Gatling JVM's heap)
 environment: LOADTEST_SKIP_BUILD=1 skips the build check.
@@ -90,6 +100,7 @@ examples:
   ./loadtest/run.sh herd -Dmembers=1
   ./loadtest/run.sh scale-out -DpeakRate=200 -Dschedule=20:add,40:add,60:add,80:add
   ./loadtest/run.sh outage -Dmode=HANG
+  ./loadtest/run.sh flood -DfloodRps=200
 EOF
 }
 
@@ -211,6 +222,9 @@ if [[ -f "$reports/summary.json" ]]; then
     echo "[run.sh] chart:          ${reports#"$ROOT"/}/upstream.png"
   else
     echo "[run.sh] chart:          not written (see chart_error in the summary)"
+  fi
+  if [[ -f "$reports/upstream-lanes.png" ]]; then
+    echo "[run.sh] lane chart:     ${reports#"$ROOT"/}/upstream-lanes.png"
   fi
   if grep -q '"passed" : true' "$reports/summary.json"; then
     echo "[run.sh] verdicts:       passed"

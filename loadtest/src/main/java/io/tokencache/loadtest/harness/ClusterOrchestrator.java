@@ -74,6 +74,9 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private volatile boolean closed;
   private volatile long loadStartMillis;
   private RunRecord record;
+  /** Scrapes the members' /metrics each second when the scenario asked for it; null otherwise. */
+  private MetricsScraper metrics;
+  private boolean scrapeMetrics;
 
   private ClusterOrchestrator(HarnessOptions options) {
     this.options = Objects.requireNonNull(options, "options");
@@ -103,6 +106,21 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }
     actions.add(new Scheduled(Objects.requireNonNull(at, "at"), Objects.requireNonNull(label, "label"),
         Objects.requireNonNull(action, "action")));
+    return this;
+  }
+
+  /**
+   * Scrapes every live member's {@code GET /metrics} once a second during the load (and once when it starts
+   * and ends), for upstream requests and budget rejections per second by budget lane ({@link LaneSeries}, in
+   * {@link RunRecord#lanes()}). Call before {@link #start()}.
+   *
+   * @return this
+   */
+  public synchronized ClusterOrchestrator scrapeMetrics() {
+    if (scheduler != null) {
+      throw new IllegalStateException("ask for metrics before start()");
+    }
+    scrapeMetrics = true;
     return this;
   }
 
@@ -138,6 +156,9 @@ public final class ClusterOrchestrator implements AutoCloseable {
     };
     scheduler = Executors.newSingleThreadScheduledExecutor(daemons);
     workers = Executors.newCachedThreadPool(daemons);
+    if (scrapeMetrics) {
+      metrics = new MetricsScraper(workers, Duration.ofMillis(800));
+    }
     shutdownHook = new Thread(this::emergencyStop, "harness-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
@@ -272,6 +293,10 @@ public final class ClusterOrchestrator implements AutoCloseable {
     long end = System.currentTimeMillis();
     scheduler.shutdownNow();
     sample(false);
+    if (metrics != null) {
+      // The last second's increase, before the members go.
+      metrics.scrape(List.copyOf(live));
+    }
     JsonObject stats = idp.stats();
     int maxRps = IdpControl.maxRequestsInAnyWindow1s(stats);
     if (idp.lag() != null) {
@@ -293,7 +318,13 @@ public final class ClusterOrchestrator implements AutoCloseable {
     stopQuietly();
     record = new RunRecord(options.getScenario(), options.toJson(), plan.clusterName(), plan.slots().size(),
         loadStartMillis, end, stats, maxRps, List.copyOf(samples), List.copyOf(events), members,
-        options.getInitialMembers(), List.copyOf(errors));
+        options.getInitialMembers(), List.copyOf(errors),
+        metrics == null ? LaneSeries.empty() : LaneSeries.of(metrics.scrapes(), loadStartMillis, end),
+        metrics == null ? 0 : metrics.failures());
+    if (metrics != null && metrics.malformedLines() > 0) {
+      log("%d line(s) of the members' /metrics were not valid Prometheus samples and were skipped",
+          metrics.malformedLines());
+    }
     return record;
   }
 
@@ -317,7 +348,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       // A previous run's files must not pass for this run's.
-      for (String name : List.of("summary.json", "upstream.png", "timeline.csv", "pids", "token-cache-server.jar",
+      for (String name : List.of("summary.json", "upstream.png", "upstream-lanes.png", "timeline.csv", "pids", "token-cache-server.jar",
           "fake-idp.jar", "idp.log")) {
         Files.deleteIfExists(dir.resolve(name));
       }
@@ -547,6 +578,11 @@ public final class ClusterOrchestrator implements AutoCloseable {
   }
 
   private void sample(boolean askMembers) {
+    if (metrics != null && askMembers) {
+      // First, ~20 ms into the second: the increase between two scrapes is then the second that just ended
+      // (the IdP's /stats, below, grows with the clients it saw and can take a few hundred ms).
+      metrics.scrape(List.copyOf(live));
+    }
     long now = System.currentTimeMillis();
     // The IdP's counters first: they are attributed to the second the sample falls in.
     int injected = 0;

@@ -21,6 +21,9 @@ import java.util.List;
  * @param members every member started, as JSON (index, pid, ports, startup, state, log)
  * @param initialMembers members in rotation when the load started
  * @param errors what went wrong in the harness itself (a member that never got ready, ...)
+ * @param lanes upstream requests and budget rejections per second by budget lane, from the members'
+ *     {@code /metrics}; empty when the run did not scrape them ({@link ClusterOrchestrator#scrapeMetrics()})
+ * @param metricsScrapeFailures scrapes of a member's {@code /metrics} that got no 200 in time
  */
 public record RunRecord(
     String scenario,
@@ -35,7 +38,9 @@ public record RunRecord(
     List<TimelineEvent> events,
     JsonArray members,
     int initialMembers,
-    List<String> errors) {
+    List<String> errors,
+    LaneSeries lanes,
+    int metricsScrapeFailures) {
 
   /**
    * The member count at one instant.
@@ -64,6 +69,15 @@ public record RunRecord(
     samples = List.copyOf(samples);
     events = List.copyOf(events);
     errors = List.copyOf(errors);
+    lanes = lanes == null ? LaneSeries.empty() : lanes;
+  }
+
+  /** A record of a run that did not scrape the members' metrics. */
+  public RunRecord(String scenario, JsonObject options, String clusterName, int plannedMembers, long loadStartMillis,
+      long loadEndMillis, JsonObject idpStats, int maxUpstreamRps, List<MemberSample> samples,
+      List<TimelineEvent> events, JsonArray members, int initialMembers, List<String> errors) {
+    this(scenario, options, clusterName, plannedMembers, loadStartMillis, loadEndMillis, idpStats, maxUpstreamRps,
+        samples, events, members, initialMembers, errors, LaneSeries.empty(), 0);
   }
 
   /** @return the most members in rotation at once */

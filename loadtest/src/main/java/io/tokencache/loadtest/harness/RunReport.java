@@ -16,7 +16,8 @@ import java.util.Objects;
 /**
  * A run's verdicts and report files: {@code summary.json} (figures from the IdP's side and the
  * client's, scenario extras, verdicts), {@code timeline.csv} (second by second) and
- * {@code upstream.png} (upstream calls per second against the quota, members over time).
+ * {@code upstream.png} (upstream calls per second against the quota, members over time); when the run scraped
+ * the members' metrics, also {@code upstream_by_lane} in the summary and {@code upstream-lanes.png}.
  *
  * <p>Every figure comes from a measurement: the IdP's own counters for everything upstream, the
  * orchestrator's samples for members, Gatling's KO status for failed requests.
@@ -302,6 +303,9 @@ public final class RunReport {
         .put("parameters", parameters)
         .put("harness", record.options())
         .put("idp_settings", idp.getJsonObject("settings"));
+    if (!record.lanes().isEmpty() || record.metricsScrapeFailures() > 0) {
+      json.put("upstream_by_lane", record.lanes().toJson().put("scrape_failures", record.metricsScrapeFailures()));
+    }
     return json;
   }
 
@@ -325,6 +329,10 @@ public final class RunReport {
       try {
         UpstreamChart.write(chartData(), dir.resolve(CHART));
         files.put("chart", dir.resolve(CHART).toString());
+        if (!record.lanes().isEmpty()) {
+          LaneChart.write(chartData(), record.lanes(), dir.resolve(LaneChart.FILE));
+          files.put("lane_chart", dir.resolve(LaneChart.FILE).toString());
+        }
       } catch (IOException | RuntimeException | Error e) {
         chartError = e.toString();
       }

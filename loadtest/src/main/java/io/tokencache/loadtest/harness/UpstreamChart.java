@@ -32,13 +32,13 @@ public final class UpstreamChart {
   private static final Color THROTTLED = new Color(0xd6, 0x27, 0x28);
   private static final Color INJECTED = new Color(0xff, 0x9f, 0x1c);
   private static final Color REJECTED = new Color(0x8c, 0x8c, 0x8c);
-  private static final Color QUOTA = new Color(0xb0, 0x10, 0x10);
+  static final Color QUOTA = new Color(0xb0, 0x10, 0x10);
   private static final Color MEMBERS = new Color(0x2c, 0xa0, 0x2c);
   private static final Color PROCESSES = new Color(0x9a, 0xc9, 0x9a);
   private static final Color CLUSTER = new Color(0x10, 0x40, 0x10);
   private static final Color CLIENT = new Color(0x55, 0x55, 0x55);
   private static final Color GRID = new Color(0xe6, 0xe6, 0xe6);
-  private static final Color EVENT = new Color(0x99, 0x66, 0xcc);
+  static final Color EVENT = new Color(0x99, 0x66, 0xcc);
 
   /**
    * What to draw.
@@ -109,7 +109,7 @@ public final class UpstreamChart {
   }
 
   /** A plotting area with x in seconds since the start of the load. */
-  private record Panel(int x, int y, int width, int height, int seconds) {
+  record Panel(int x, int y, int width, int height, int seconds) {
     double xOf(double t) {
       return x + t * width / seconds;
     }
@@ -235,7 +235,7 @@ public final class UpstreamChart {
     }
   }
 
-  private static void drawEvents(Graphics2D g, Data data, Panel labelled, Panel... panels) {
+  static void drawEvents(Graphics2D g, Data data, Panel labelled, Panel... panels) {
     long start = data.timeline().startSecond() * 1000;
     Stroke old = g.getStroke();
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -260,7 +260,7 @@ public final class UpstreamChart {
     g.setStroke(old);
   }
 
-  private static void grid(Graphics2D g, Panel p, double max, String label) {
+  static void grid(Graphics2D g, Panel p, double max, String label) {
     grid(g, p, max, label, 5);
   }
 
@@ -281,7 +281,7 @@ public final class UpstreamChart {
     verticalLabel(g, label, p.x() - 55, p.y() + p.height() / 2, Color.DARK_GRAY);
   }
 
-  private static void timeAxis(Graphics2D g, Panel p) {
+  static void timeAxis(Graphics2D g, Panel p) {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     FontMetrics metrics = g.getFontMetrics();
     int step = niceStep(p.seconds());
@@ -295,7 +295,7 @@ public final class UpstreamChart {
   }
 
   /** Draws a legend whose right edge is at {@code right}. */
-  private static void legend(Graphics2D g, int right, int y, String[] labels, Color[] colors) {
+  static void legend(Graphics2D g, int right, int y, String[] labels, Color[] colors) {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     FontMetrics metrics = g.getFontMetrics();
     int width = 0;

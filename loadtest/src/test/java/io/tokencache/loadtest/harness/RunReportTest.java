@@ -201,4 +201,33 @@ class RunReportTest {
     assertThat(UpstreamChart.niceStep(40)).isEqualTo(5);
     assertThat(UpstreamChart.niceStep(190)).isEqualTo(15);
   }
+
+  @Test
+  @DisplayName("with the members' lane counters: upstream_by_lane in the summary and upstream-lanes.png beside upstream.png")
+  void shouldWriteTheLaneSeriesAndChart(@TempDir Path dir) throws Exception {
+    RunRecord plain = record(0, 10);
+    LaneSeries lanes = LaneSeries.of(List.of(
+        new LaneSeries.Scrape(START, "m1", new LaneCounters(java.util.Map.of(), java.util.Map.of())),
+        new LaneSeries.Scrape(START + 1020, "m1",
+            new LaneCounters(java.util.Map.of("refresh", 2.0, "unknown", 8.0), java.util.Map.of("unknown", 90.0))),
+        new LaneSeries.Scrape(START + 2020, "m1",
+            new LaneCounters(java.util.Map.of("refresh", 2.0, "unknown", 16.0), java.util.Map.of("unknown", 180.0)))),
+        START, START + 3900);
+    RunRecord withLanes = new RunRecord(plain.scenario(), plain.options(), plain.clusterName(), plain.plannedMembers(),
+        plain.loadStartMillis(), plain.loadEndMillis(), plain.idpStats(), plain.maxUpstreamRps(), plain.samples(),
+        plain.events(), plain.members(), plain.initialMembers(), plain.errors(), lanes, 1);
+    JsonObject summary = new RunReport(withLanes, stats()).standardVerdicts(5).write(dir);
+
+    assertThat(summary.containsKey("chart_error")).as(summary.getString("chart_error", "")).isFalse();
+    JsonObject byLane = summary.getJsonObject("upstream_by_lane");
+    assertThat(byLane.getJsonArray("lanes").getList()).containsExactly("refresh", "unknown");
+    assertThat(byLane.getJsonObject("upstream_total_by_lane").getLong("unknown")).isEqualTo(16);
+    assertThat(byLane.getJsonObject("budget_rejections_total_by_lane").getLong("unknown")).isEqualTo(180);
+    assertThat(byLane.getInteger("scrape_failures")).isEqualTo(1);
+    BufferedImage chart = ImageIO.read(dir.resolve(LaneChart.FILE).toFile());
+    assertThat(chart.getWidth()).isEqualTo(1400);
+    assertThat(summary.getJsonObject("files").getString("lane_chart")).endsWith(LaneChart.FILE);
+    assertThat(new RunReport(plain, stats()).toJson().containsKey("upstream_by_lane"))
+        .as("no lane figures without scrapes").isFalse();
+  }
 }
