@@ -16,8 +16,9 @@ import java.util.Objects;
  *   <li>for each lane from {@link Lane#KNOWN} down to L, the grants of that lane and the lanes below it hold at
  *   most their {@linkplain BudgetPolicy#share share} of every window: lower lanes never use the headroom kept
  *   for higher ones, and a higher lane may use all a lower one leaves;</li>
- *   <li>outside {@link Lane#REFRESH}, one client's grants hold at most its share of the lane's windows, so one
- *   client id cannot starve the others of its lane.</li>
+ *   <li>outside {@link Lane#REFRESH}, while another client holds grants of the last window or ahead, one
+ *   client's grants hold at most its share of the lane's windows, so one client id cannot starve the others of
+ *   its lane; alone, it may use all of it.</li>
  * </ul>
  *
  * <p>Why hand-written: identity providers count with token buckets, and a budget of Q per fixed 1 s window
@@ -66,7 +67,7 @@ public final class BudgetLog {
         Lane l = Lane.of(level);
         next = earliest(collect(level, null), policy.capacity(policy.share(l)), policy.window(policy.share(l)), next);
       }
-      if (lane != Lane.REFRESH && client != null) {
+      if (lane != Lane.REFRESH && client != null && othersActive(client, now - policy.window(policy.share(lane)))) {
         double share = policy.share(lane);
         int cap = Math.max(1, (int) Math.floor(policy.clientShare() * policy.capacity(share)));
         next = earliest(collect(Lane.KNOWN.ordinal(), client), cap, policy.window(share), next);
@@ -141,6 +142,20 @@ public final class BudgetLog {
 
   private long earliest(int n, int capacity, long window, long t) {
     return earliest(scratch, n, capacity, window, t);
+  }
+
+  /**
+   * Whether a client other than {@code client} holds a grant outside {@link Lane#REFRESH} at or after
+   * {@code since} (in the last window or reserved ahead). Fairness is work-conserving: a client alone in the
+   * lanes may use all of its lane, and is held to its share as soon as another client asks.
+   */
+  private boolean othersActive(String client, long since) {
+    for (int i = size - 1; i >= 0 && times[i] >= since; i--) {
+      if (lanes[i] >= Lane.KNOWN.ordinal() && clients[i] != null && !client.equals(clients[i])) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Copies into {@link #scratch} the times of grants of lanes {@code >= level} (of one client, if given). */

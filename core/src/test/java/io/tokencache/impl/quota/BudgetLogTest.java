@@ -136,9 +136,10 @@ class BudgetLogTest {
   }
 
   @Test
-  @DisplayName("one client id takes at most its share of its lane while another still gets a slot at once")
+  @DisplayName("one client id takes at most its share of its lane while another asks, and another still gets a slot at once")
   void shouldShareALaneFairlyBetweenClients() {
     BudgetLog log = new BudgetLog();
+    assertThat(log.reserve(LANES, T0, Lane.KNOWN, "other", 0)).isZero();
     int greedy = 0;
     for (int i = 0; i < 10; i++) {
       if (log.reserve(LANES, T0, Lane.KNOWN, "greedy", 0) == 0) {
@@ -149,6 +150,20 @@ class BudgetLogTest {
     assertThat(log.reserve(LANES, T0, Lane.KNOWN, "other", 0)).isZero();
     assertThat(log.reserve(LANES, T0, Lane.KNOWN, "greedy", 5000)).as("the greedy one waits for its next window")
       .isEqualTo(1000);
+  }
+
+  @Test
+  @DisplayName("a client id alone in its lane may use all of it: fairness never leaves slots idle")
+  void shouldLetALoneClientUseItsWholeLane() {
+    BudgetLog log = new BudgetLog();
+    int granted = 0;
+    for (int i = 0; i < 10; i++) {
+      if (log.reserve(LANES, T0, Lane.KNOWN, "alone", 0) == 0) {
+        granted++;
+      }
+    }
+    assertThat(granted).isEqualTo(8);
+    assertThat(log.reserve(LANES, T0 + 1000, Lane.KNOWN, "other", 0)).as("a newcomer finds the next window").isZero();
   }
 
   @Test
