@@ -280,7 +280,7 @@ public final class TokenCacheImpl implements TokenCache {
       if (outcome instanceof FetchOutcome.Refused refused) {
         Rejection rejection = refused.credentials();
         if (rejection == null) {
-          return Future.failedFuture(refused.answer());
+          return abandoned(fetch, policy).transform(v -> Future.failedFuture(refused.answer()));
         }
         // remembered before the lease is released, so waiters on other members find it; a refresh refused this way
         // means the credentials were revoked: their token is not served on until it expires
@@ -289,8 +289,16 @@ public final class TokenCacheImpl implements TokenCache {
         Future<?> revoked = fetch.lane() == Lane.REFRESH ? store.remove(fetch.key) : Future.succeededFuture();
         return Future.all(remembered, revoked).transform(v -> Future.failedFuture(refused.answer()));
       }
-      return Future.failedFuture(((FetchOutcome.Unavailable) outcome).error());
+      return abandoned(fetch, policy).transform(v -> Future.failedFuture(((FetchOutcome.Unavailable) outcome).error()));
     });
+  }
+
+  /** A miss that got no token no longer holds one of its client's keys; a refresh's key keeps its token. */
+  private Future<Void> abandoned(Fetch fetch, AdmissionPolicy policy) {
+    if (fetch.lane() == Lane.REFRESH) {
+      return Future.succeededFuture();
+    }
+    return ledger.abandoned(policy, fetch.clientTag(), fetch.key).recover(err -> Future.succeededFuture());
   }
 
   /**

@@ -77,6 +77,15 @@ public final class ClientRecord {
     lastRejectionAt = now;
   }
 
+  /**
+   * The fetch for {@code keyTag} ended without a token or a verdict on the credentials (the upstream was
+   * unavailable, or refused the request itself): the key no longer counts against the client's maximum, so an
+   * outage answers 503, never "too many keys".
+   */
+  public void abandoned(String keyTag) {
+    keys.remove(keyTag);
+  }
+
   /** Until when this record matters; after that it can be dropped. */
   public long relevantUntil(AdmissionPolicy policy) {
     long until = lastRejectionAt + policy.guardMillis();

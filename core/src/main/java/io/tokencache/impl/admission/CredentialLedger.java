@@ -15,6 +15,9 @@ public interface CredentialLedger {
   /** The upstream issued a token for these credentials, kept under {@code keyTag} until {@code keyUntil}. */
   Future<Void> accepted(AdmissionPolicy policy, String clientTag, String secretTag, String keyTag, long keyUntil);
 
+  /** The fetch for {@code keyTag} ended with no verdict on the credentials ({@link ClientRecord#abandoned}). */
+  Future<Void> abandoned(AdmissionPolicy policy, String clientTag, String keyTag);
+
   /** The upstream refused these credentials; its answer is replayed for {@code ttlMillis}. */
   Future<Void> rejected(AdmissionPolicy policy, String clientTag, String secretTag, String keyTag, Rejection rejection, long ttlMillis);
 }

@@ -40,6 +40,17 @@ public final class LocalCredentialLedger implements CredentialLedger {
   }
 
   @Override
+  public Future<Void> abandoned(AdmissionPolicy policy, String clientTag, String keyTag) {
+    ClientRecord record = records.getIfPresent(clientTag);
+    if (record != null) {
+      synchronized (record) {
+        record.abandoned(keyTag);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
   public Future<Void> rejected(AdmissionPolicy policy, String clientTag, String secretTag, String keyTag, Rejection rejection, long ttlMillis) {
     ClientRecord record = records.get(clientTag, t -> new ClientRecord());
     synchronized (record) {

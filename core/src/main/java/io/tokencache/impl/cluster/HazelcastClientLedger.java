@@ -46,6 +46,11 @@ public final class HazelcastClientLedger implements CredentialLedger {
   }
 
   @Override
+  public Future<Void> abandoned(AdmissionPolicy policy, String clientTag, String keyTag) {
+    return submit(clientTag, new Settle(policy, clock.millis(), null, keyTag, 0, null)).mapEmpty();
+  }
+
+  @Override
   public Future<Void> rejected(AdmissionPolicy policy, String clientTag, String secretTag, String keyTag, Rejection rejection, long ttlMillis) {
     long now = clock.millis();
     return submit(clientTag, new Settle(policy, now, secretTag, keyTag, now + ttlMillis, rejection)).mapEmpty();
@@ -128,7 +133,10 @@ public final class HazelcastClientLedger implements CredentialLedger {
     }
   }
 
-  /** Records the upstream's verdict on a secret: accepted (no rejection) or refused. */
+  /**
+   * Records the upstream's verdict on a secret: accepted (no rejection) or refused; or, with no secret tag, that
+   * the key's fetch ended without one.
+   */
   static final class Settle extends RecordProcessor<Boolean> {
     private long until;
     private Rejection rejection;
@@ -144,7 +152,9 @@ public final class HazelcastClientLedger implements CredentialLedger {
 
     @Override
     Boolean apply(ClientRecord record) {
-      if (rejection == null) {
+      if (secretTag == null) {
+        record.abandoned(keyTag);
+      } else if (rejection == null) {
         record.accepted(policy, now, secretTag, keyTag, until);
       } else {
         record.rejected(policy, now, secretTag, keyTag, rejection, until);

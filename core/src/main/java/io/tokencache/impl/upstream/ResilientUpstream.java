@@ -75,6 +75,8 @@ public final class ResilientUpstream {
       .failureRateThreshold(options.getBreakerFailureRate())
       .waitDurationInOpenState(options.getBreakerOpenDuration())
       .permittedNumberOfCallsInHalfOpenState(1)
+      // the cache's clock, as the budget's back-off it sets on opening: the two end together
+      .clock(clock)
       .build());
     // zero: Resilience4j's bulkhead would wait by blocking the thread (an event loop); QueuedBulkhead waits
     this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
@@ -120,7 +122,7 @@ public final class ResilientUpstream {
   public Future<UpstreamResponse> requestToken(TokenRequest request, Lane lane, String clientTag) {
     Promise<UpstreamResponse> result = Promise.promise();
     long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
-    attempt(request, new Slot(lane, clientTag), retry.asyncContext(), deadline, result);
+    attempt(request, new Slot(lane, clientTag, false), retry.asyncContext(), deadline, result);
     return result.future();
   }
 
@@ -130,11 +132,18 @@ public final class ResilientUpstream {
    */
   public Future<UpstreamResponse> forward(TokenRequest request, String clientTag) {
     long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
-    return guarded(new Slot(Lane.PASSTHROUGH, clientTag), deadline, () -> client.forward(request.passThroughRequest()));
+    return guarded(new Slot(Lane.PASSTHROUGH, clientTag, false), deadline,
+      () -> client.forward(request.passThroughRequest()));
   }
 
-  /** Where in the budget a request asks: its lane and its client's tag. */
-  private record Slot(Lane lane, String clientTag) {
+  /**
+   * Where in the budget a request asks: its lane and its client's tag; and whether it is a retry, which waits
+   * out a back-off it fits in (it is the fetch honouring it) where a first attempt fails fast.
+   */
+  private record Slot(Lane lane, String clientTag, boolean retry) {
+    Slot retrying() {
+      return retry ? this : new Slot(lane, clientTag, true);
+    }
   }
 
   private void attempt(TokenRequest request, Slot slot, Retry.AsyncContext<UpstreamResponse> context, long deadline,
@@ -149,7 +158,7 @@ public final class ResilientUpstream {
         result.handle(ar);
         return;
       }
-      vertx.setTimer(Math.max(1, delay), t -> attempt(request, slot, context, deadline, result));
+      vertx.setTimer(Math.max(1, delay), t -> attempt(request, slot.retrying(), context, deadline, result));
     });
   }
 
@@ -215,9 +224,17 @@ public final class ResilientUpstream {
       })
       .compose(delay -> {
         if (delay < 0) {
+          long until = -(delay + 1);
+          // The log refuses at once during a back-off, with the time it has left, and when the wait would
+          // exceed maxWait, with a longer one: a refusal that fits in maxWait is the back-off.
+          boolean heldBack = until <= maxWait.toMillis();
+          if (heldBack && slot.retry() && attemptsLeft > 1) {
+            return vertx.timer(Math.max(1, until)).compose(t -> sendInSlot(slot, deadline, attemptsLeft - 1, call));
+          }
           metrics.budgetRejected(slot.lane());
-          return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
-            "the upstream budget is exhausted", seconds(-(delay + 1))));
+          return Future.failedFuture(TokenCacheException.temporarilyUnavailable(heldBack
+            ? "the upstream identity provider asked to hold back; not calling it for now"
+            : "the upstream budget is exhausted", seconds(until)));
         }
         metrics.budgetWaited(slot.lane(), delay);
         long at = reservedAt + delay;
