@@ -257,6 +257,11 @@ public final class TokenCacheImpl implements TokenCache {
         return Future.failedFuture(TokenCacheException.invalidClient(
           "client authentication failed (secrets of this client were refused recently; try again later)"));
       }
+      case GUESS_PENDING -> {
+        metrics.admissionRefused("guess_pending");
+        return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
+          "another secret of this client is being checked with the identity provider; retry shortly", 1));
+      }
       default -> {
         metrics.admissionRefused("too_many_keys");
         return Future.failedFuture(TokenCacheException.invalidRequest("this client already holds the most distinct "

@@ -20,6 +20,8 @@ public record Admission(Verdict verdict, Rejection rejection) {
     REJECTED,
     /** Another unknown secret of a client id whose secrets were refused, before its turn: 401 here. */
     GUESS_LIMITED,
+    /** Another unknown secret of the same client id awaits the upstream's verdict: 503, retry shortly. */
+    GUESS_PENDING,
     /** The client id already holds its maximum of distinct keys: 400 here. */
     TOO_MANY_KEYS
   }
@@ -27,6 +29,7 @@ public record Admission(Verdict verdict, Rejection rejection) {
   static final Admission KNOWN = new Admission(Verdict.KNOWN, null);
   static final Admission UNKNOWN = new Admission(Verdict.UNKNOWN, null);
   static final Admission GUESS_LIMITED = new Admission(Verdict.GUESS_LIMITED, null);
+  static final Admission GUESS_PENDING = new Admission(Verdict.GUESS_PENDING, null);
   static final Admission TOO_MANY_KEYS = new Admission(Verdict.TOO_MANY_KEYS, null);
 
   /** A compact text form, for answers from a partition owner. */

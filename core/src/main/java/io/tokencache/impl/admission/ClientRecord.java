@@ -30,6 +30,9 @@ public final class ClientRecord {
   private final LinkedHashMap<String, Long> keys = new LinkedHashMap<>();
   private long lastRejectionAt = Long.MIN_VALUE / 4;
   private long lastGuessAt = Long.MIN_VALUE / 4;
+  /** The unknown secret last let through, and whether the upstream's verdict on it is still awaited. */
+  private String guessTag;
+  private boolean guessPending;
 
   private record Refused(Rejection rejection, long until) {
   }
@@ -45,11 +48,21 @@ public final class ClientRecord {
       return Admission.TOO_MANY_KEYS;
     }
     boolean known = accepted.containsKey(secretTag);
-    if (!known && now < lastRejectionAt + policy.guardMillis()) {
-      if (now < lastGuessAt + policy.unknownSecretIntervalMillis()) {
+    if (!known && !secretTag.equals(guessTag) && now < lastGuessAt + policy.unknownSecretIntervalMillis()) {
+      // Unknown secrets of one client id are tried one at a time: after a refusal at most one per interval
+      // (401 before its turn), and while another one's verdict is awaited not at all (503, retry shortly), so a
+      // burst of distinct guesses costs one upstream call. The same unknown secret for more keys is one guess.
+      if (now < lastRejectionAt + policy.guardMillis()) {
         return Admission.GUESS_LIMITED;
       }
+      if (guessPending) {
+        return Admission.GUESS_PENDING;
+      }
+    }
+    if (!known && !secretTag.equals(guessTag)) {
       lastGuessAt = now;
+      guessTag = secretTag;
+      guessPending = true;
     }
     keys.merge(keyTag, now + policy.pendingKeyMillis(), Math::max);
     return known ? Admission.KNOWN : Admission.UNKNOWN;
@@ -58,6 +71,7 @@ public final class ClientRecord {
   /** The upstream issued a token for these credentials, kept under {@code keyTag} until {@code keyUntil}. */
   public void accepted(AdmissionPolicy policy, long now, String secretTag, String keyTag, long keyUntil) {
     prune(policy, now);
+    settled(secretTag);
     rejected.remove(secretTag);
     accepted.remove(secretTag);
     accepted.put(secretTag, now);
@@ -69,12 +83,19 @@ public final class ClientRecord {
   public void rejected(AdmissionPolicy policy, long now, String secretTag, String keyTag, Rejection rejection,
                        long until) {
     prune(policy, now);
+    settled(secretTag);
     accepted.remove(secretTag);
     rejected.remove(secretTag);
     rejected.put(secretTag, new Refused(rejection, until));
     trim(rejected, MAX_REJECTED);
     keys.remove(keyTag);
     lastRejectionAt = now;
+  }
+
+  private void settled(String secretTag) {
+    if (secretTag.equals(guessTag)) {
+      guessPending = false;
+    }
   }
 
   /**
@@ -124,6 +145,11 @@ public final class ClientRecord {
   public void writeTo(DataOutput out) throws IOException {
     out.writeLong(lastRejectionAt);
     out.writeLong(lastGuessAt);
+    out.writeBoolean(guessTag != null);
+    if (guessTag != null) {
+      out.writeUTF(guessTag);
+    }
+    out.writeBoolean(guessPending);
     writeTimes(out, accepted);
     writeTimes(out, keys);
     out.writeInt(rejected.size());
@@ -139,6 +165,8 @@ public final class ClientRecord {
     ClientRecord r = new ClientRecord();
     r.lastRejectionAt = in.readLong();
     r.lastGuessAt = in.readLong();
+    r.guessTag = in.readBoolean() ? in.readUTF() : null;
+    r.guessPending = in.readBoolean();
     readTimes(in, r.accepted, MAX_ACCEPTED);
     readTimes(in, r.keys, 1_000_000);
     int n = count(in, MAX_REJECTED);

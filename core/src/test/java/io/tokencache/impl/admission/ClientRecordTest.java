@@ -60,6 +60,21 @@ class ClientRecordTest {
   }
 
   @Test
+  @DisplayName("a burst of distinct unknown secrets before any verdict: one is tried, the others wait (503); the same secret for more keys is one guess")
+  void shouldTryOneUnknownSecretAtATime() {
+    ClientRecord r = new ClientRecord();
+    assertThat(r.admit(POLICY, T0, "first", "k1").verdict()).isEqualTo(Admission.Verdict.UNKNOWN);
+    assertThat(r.admit(POLICY, T0, "first", "k2").verdict()).as("the same guess").isEqualTo(Admission.Verdict.UNKNOWN);
+    for (int i = 0; i < 100; i++) {
+      assertThat(r.admit(POLICY, T0 + i, "other-" + i, "k1").verdict()).isEqualTo(Admission.Verdict.GUESS_PENDING);
+    }
+    r.accepted(POLICY, T0 + 200, "first", "k1", T0 + 60_000);
+    assertThat(r.admit(POLICY, T0 + 201, "second", "k1").verdict()).as("no verdict awaited, no refusal: a rotation")
+      .isEqualTo(Admission.Verdict.UNKNOWN);
+    assertThat(r.admit(POLICY, T0 + 202, "first", "k2").verdict()).isEqualTo(Admission.Verdict.KNOWN);
+  }
+
+  @Test
   @DisplayName("a client id holds at most its maximum of distinct keys; a key it holds is always admitted; expired keys free their place")
   void shouldBoundDistinctKeysPerClient() {
     ClientRecord r = new ClientRecord();

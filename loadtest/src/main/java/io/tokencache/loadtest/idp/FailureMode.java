@@ -8,7 +8,7 @@ public enum FailureMode {
   /** Behave normally. */
   NONE,
   /**
-   * Answer {@code 503} with {@code Retry-After: 1} and an RFC 6749 style body
+   * Answer {@code 503} with {@code Retry-After: 1} (or {@link FakeIdp#setUnavailableRetryAfter}) and an RFC 6749 style body
    * {@code {"error":"temporarily_unavailable",...}}, as an IdP in maintenance or overloaded does.
    */
   UNAVAILABLE,

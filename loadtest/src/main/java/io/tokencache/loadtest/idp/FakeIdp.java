@@ -42,6 +42,7 @@ public final class FakeIdp {
   private final Set<HttpServerRequest> parked = ConcurrentHashMap.newKeySet();
   private final Object quotaLock = new Object();
   private volatile FailureMode failureMode = FailureMode.NONE;
+  private volatile Duration unavailableRetryAfter = Duration.ofSeconds(1);
   private volatile Duration latency;
   private volatile Duration tokenLifetime;
   private volatile double quotaRps;
@@ -166,6 +167,34 @@ public final class FakeIdp {
   public FakeIdp setFailureMode(FailureMode mode) {
     this.failureMode = Objects.requireNonNull(mode, "mode");
     LOG.log(Level.INFO, "fake-idp failure mode {0}", mode);
+    return this;
+  }
+
+  /**
+   * @param retryAfter the {@code Retry-After} that {@link FailureMode#UNAVAILABLE} answers with from now on (whole
+   *     seconds, at least 1): an IdP in a long maintenance may ask for a day
+   * @return this
+   */
+  public FakeIdp setUnavailableRetryAfter(Duration retryAfter) {
+    if (retryAfter.toSeconds() < 1) {
+      throw new IllegalArgumentException("retryAfter must be at least 1 s, was " + retryAfter);
+    }
+    this.unavailableRetryAfter = retryAfter;
+    return this;
+  }
+
+  /** @return the {@code Retry-After} of {@link FailureMode#UNAVAILABLE} */
+  public Duration unavailableRetryAfter() {
+    return unavailableRetryAfter;
+  }
+
+  /**
+   * Rotates a registered client's secret, or registers it: from now on only {@code secret} is accepted for it.
+   *
+   * @return this
+   */
+  public FakeIdp rotateSecret(String clientId, String secret) {
+    options.addClient(clientId, secret);
     return this;
   }
 

@@ -51,7 +51,8 @@ public class FakeIdpOptions {
   private boolean includeExpiresIn = DEFAULT_INCLUDE_EXPIRES_IN;
   private Duration latency = DEFAULT_LATENCY;
   private boolean issueRefreshTokens = DEFAULT_ISSUE_REFRESH_TOKENS;
-  private final Map<String, String> clients = new LinkedHashMap<>();
+  /** Synchronised: a running IdP's secrets can be rotated ({@link FakeIdp#rotateSecret}) while it serves. */
+  private final Map<String, String> clients = Collections.synchronizedMap(new LinkedHashMap<>());
   private boolean dynamicClients = DEFAULT_DYNAMIC_CLIENTS;
   private String issuer = DEFAULT_ISSUER;
 

@@ -120,7 +120,7 @@ final class TokenEndpoint {
     idp.counters().failureInjected();
     switch (mode) {
       case UNAVAILABLE -> {
-        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(idp.unavailableRetryAfter().toSeconds()));
         sendJson(ctx, 503, new JsonObject().put("error", "temporarily_unavailable")
             .put("error_description", "the authorization server is temporarily unavailable"));
       }
