@@ -1,23 +1,14 @@
 package io.tokencache.cluster;
 
-import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.UpstreamOptions;
-import io.tokencache.http.TokenEndpoint;
 import io.tokencache.loadtest.idp.FakeIdp;
 import io.tokencache.loadtest.idp.FakeIdpOptions;
-import io.tokencache.testing.FreePorts;
 import io.tokencache.testing.MutableClock;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,14 +16,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -51,48 +38,21 @@ class ClusteredTokenCacheTest {
   private static final String SECRET = "svc-secret";
 
   private final MutableClock clock = MutableClock.startingNow();
-  private final List<Vertx> members = new ArrayList<>();
-  private final List<TokenCache> caches = new ArrayList<>();
-  private final List<WebClient> clients = new ArrayList<>();
   private Vertx idpVertx;
   private FakeIdp idp;
+  private TestCluster cluster;
 
   @BeforeAll
   void startCluster() {
     idpVertx = Vertx.vertx();
     idp = FakeIdp.start(idpVertx, new FakeIdpOptions().addClient(CLIENT, SECRET).setQuotaRps(QUOTA)).await();
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    String clusterName = "engine-test-" + UUID.randomUUID().toString().substring(0, 8);
-    List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
-    List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
-    for (int port : ports) {
-      ClusterOptions cluster = new ClusterOptions().setClusterName(clusterName).setPort(port).setMembers(addresses)
-        .setEncryptionKey(Base64.getEncoder().encodeToString(key));
-      Vertx vertx = TokenCacheCluster.startClusteredVertx(new VertxOptions(), cluster).await();
-      TokenCacheOptions options = new TokenCacheOptions().setClock(clock).addUpstream(new UpstreamOptions()
-        .setTokenUrl(idp.tokenUrl()).setQuotaRps(QUOTA).setRequestTimeout(Duration.ofSeconds(3)));
-      TokenCache cache = TokenCache.createClustered(vertx, options, cluster).await();
-      Router router = Router.router(vertx);
-      router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));
-      int httpPort = vertx.createHttpServer().requestHandler(router).listen(FreePorts.next(), "127.0.0.1").await()
-        .actualPort();
-      members.add(vertx);
-      caches.add(cache);
-      clients.add(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort),
-        new PoolOptions().setHttp1MaxSize(100)));
-    }
-    await().atMost(Duration.ofSeconds(30)).until(() ->
-      members.stream().allMatch(v -> TokenCacheCluster.hazelcastOf(v).getCluster().getMembers().size() == 3));
+    cluster = TestCluster.start(3, () -> new TokenCacheOptions().setClock(clock).addUpstream(new UpstreamOptions()
+      .setTokenUrl(idp.tokenUrl()).setQuotaRps(QUOTA).setRequestTimeout(Duration.ofSeconds(3))));
   }
 
   @AfterAll
   void stopCluster() {
-    clients.forEach(WebClient::close);
-    for (int i = 0; i < members.size(); i++) {
-      caches.get(i).close().await();
-      members.get(i).close().await();
-    }
+    cluster.close();
     idp.close().await();
     idpVertx.close().await();
   }
@@ -105,9 +65,7 @@ class ClusteredTokenCacheTest {
   }
 
   private Future<HttpResponse<Buffer>> request(int member, String secret, String scope) {
-    String basic = Base64.getEncoder().encodeToString((CLIENT + ":" + secret).getBytes(StandardCharsets.UTF_8));
-    return clients.get(member).post(TokenEndpoint.OAUTH2_PATH).putHeader("Authorization", "Basic " + basic)
-      .sendForm(MultiMap.caseInsensitiveMultiMap().add("grant_type", "client_credentials").add("scope", scope));
+    return cluster.request(member, CLIENT, secret, scope);
   }
 
   private static String token(HttpResponse<Buffer> r) {

@@ -140,25 +140,33 @@ class UpstreamProtectionTest {
   }
 
   @Test
-  @DisplayName("1,000 requests with 10 distinct wrong secrets make about 10 upstream calls; the valid client is unaffected")
-  void shouldRememberRejectedCredentials(Vertx vertx) {
+  @DisplayName("1,000 distinct wrong secrets for one client id make 1 upstream call; the known secret is unaffected; a rotated secret gets in at its turn")
+  void shouldBoundGuessing(Vertx vertx) {
     f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(0), o -> o, u -> u);
+    assertThat(f.basicToken(CLIENT, SECRET, "s0").statusCode()).isEqualTo(200);
     for (int round = 0; round < 10; round++) {
       List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         all.add(f.client.post(TokenEndpoint.OAUTH2_PATH)
-          .putHeader("Authorization", TokenEndpointFixture.basic(CLIENT, "guess-" + (i % 10)))
+          .putHeader("Authorization", TokenEndpointFixture.basic(CLIENT, "guess-" + round + "-" + i))
           .sendForm(MultiMap.caseInsensitiveMultiMap().add("grant_type", "client_credentials").add("scope", "s0")));
       }
       Future.join(all).await();
-      assertThat(all).allSatisfy(r -> {
-        assertThat(r.result().statusCode()).isEqualTo(401);
-        assertThat(r.result().bodyAsJsonObject().getString("error")).isEqualTo("invalid_client");
-      });
+      // one unknown secret at a time: 503 while the first one's verdict is awaited, 401 once it is refused
+      assertThat(all).allSatisfy(r -> assertThat(r.result().statusCode()).isIn(401, 503));
+      assertThat(all).filteredOn(r -> r.result().statusCode() == 401).isNotEmpty()
+        .allSatisfy(r -> assertThat(r.result().bodyAsJsonObject().getString("error")).isEqualTo("invalid_client"));
+      HttpResponse<Buffer> known = f.basicToken(CLIENT, SECRET, "known-" + round);
+      assertThat(known.statusCode()).as("a first fetch with the known secret").isEqualTo(200);
+      assertThat(f.basicToken(CLIENT, SECRET, "s0").getHeader("X-Token-Cache")).isEqualTo("HIT");
+      f.clock.advance(Duration.ofSeconds(1)); // 1,000 guesses over 10 s: one unknown-secret interval
     }
-    assertThat(f.idp.tokenRequests()).isEqualTo(10);
-    HttpResponse<Buffer> valid = f.basicToken(CLIENT, SECRET, "s0");
-    assertThat(valid.statusCode()).isEqualTo(200);
-    assertThat(valid.getHeader("X-Token-Cache")).isEqualTo("MISS");
+    // the first fetch and the 10 with the known secret aside
+    assertThat(f.idp.tokenRequests() - 1 - 10).as("upstream calls for 1,000 wrong secrets").isEqualTo(1);
+
+    f.idp.rotateSecret(CLIENT, "rotated");
+    HttpResponse<Buffer> rotated = f.basicToken(CLIENT, "rotated", "after-rotation");
+    assertThat(rotated.statusCode()).as(rotated.bodyAsString()).isEqualTo(200);
+    assertThat(rotated.getHeader("X-Token-Cache")).isEqualTo("MISS");
   }
 }

@@ -1,0 +1,100 @@
+package io.tokencache.cluster;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tokencache.TokenCache;
+import io.tokencache.TokenCacheOptions;
+import io.tokencache.http.TokenEndpoint;
+import io.tokencache.testing.FreePorts;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Members in one JVM, each a clustered Vert.x with its own token cache, meter registry and token endpoint on
+ * loopback, sharing tokens, leases, the client ledger and the upstream budget through Hazelcast.
+ */
+final class TestCluster implements AutoCloseable {
+
+  final List<Vertx> members = new ArrayList<>();
+  final List<TokenCache> caches = new ArrayList<>();
+  final List<MeterRegistry> registries = new ArrayList<>();
+  private final List<WebClient> clients = new ArrayList<>();
+
+  private TestCluster() {
+  }
+
+  /** Starts {@code size} members, each with the options {@code options} makes (a fresh meter registry is set). */
+  static TestCluster start(int size, Supplier<TokenCacheOptions> options) {
+    TestCluster cluster = new TestCluster();
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      ports.add(FreePorts.next());
+    }
+    List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    for (int port : ports) {
+      ClusterOptions clusterOptions = new ClusterOptions().setClusterName(name).setPort(port).setMembers(addresses)
+        .setEncryptionKey(Base64.getEncoder().encodeToString(key));
+      Vertx vertx = TokenCacheCluster.startClusteredVertx(new VertxOptions(), clusterOptions).await();
+      MeterRegistry registry = new SimpleMeterRegistry();
+      TokenCache cache = TokenCache.createClustered(vertx, options.get().setMeterRegistry(registry), clusterOptions)
+        .await();
+      Router router = Router.router(vertx);
+      router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));
+      int httpPort = vertx.createHttpServer().requestHandler(router).listen(FreePorts.next(), "127.0.0.1").await()
+        .actualPort();
+      cluster.members.add(vertx);
+      cluster.caches.add(cache);
+      cluster.registries.add(registry);
+      cluster.clients.add(WebClient.create(vertx,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort),
+        new PoolOptions().setHttp1MaxSize(100)));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.members.stream()
+      .allMatch(v -> TokenCacheCluster.hazelcastOf(v).getCluster().getMembers().size() == size));
+    return cluster;
+  }
+
+  /** A client-credentials request with HTTP Basic authentication to {@code member}'s token endpoint. */
+  Future<HttpResponse<Buffer>> request(int member, String clientId, String secret, String scope) {
+    String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    return clients.get(member).post(TokenEndpoint.OAUTH2_PATH).putHeader("Authorization", "Basic " + basic)
+      .sendForm(MultiMap.caseInsensitiveMultiMap().add("grant_type", "client_credentials").add("scope", scope));
+  }
+
+  /** The sum over members of the counter {@code name} with the tag {@code tag=value}. */
+  double count(String name, String tag, String value) {
+    return registries.stream().flatMap(r -> r.find(name).tag(tag, value).counters().stream())
+      .mapToDouble(c -> c.count()).sum();
+  }
+
+  @Override
+  public void close() {
+    clients.forEach(WebClient::close);
+    for (int i = 0; i < members.size(); i++) {
+      caches.get(i).close().await();
+      members.get(i).close().await();
+    }
+  }
+}
