@@ -71,13 +71,14 @@ public class UpstreamOptions {
   public static final double DEFAULT_UNKNOWN_SHARE = 0.4;
   /** Share of every window for pass-through grants: {@value}. */
   public static final double DEFAULT_PASS_THROUGH_SHARE = 0.2;
-  /** Share of a lane's window one client id may hold (outside refreshes): {@value}. */
+  /** Share of a lane's window one client id may hold while others ask too (outside refreshes): {@value}. */
   public static final double DEFAULT_CLIENT_SHARE = 0.5;
   /** Distinct cache keys (scope, audience, resource combinations) one client id may hold: {@value}. */
   public static final int DEFAULT_MAX_KEYS_PER_CLIENT = 100;
   /**
    * After the upstream refused a secret for a client id, how often an unknown secret of that client id is tried
-   * upstream, cluster-wide: once per 10 s. Others are answered {@code 401 invalid_client} here.
+   * upstream, cluster-wide: once per 10 s. Others are answered {@code 401 invalid_client} here, and while one
+   * awaits its verdict, {@code 503} with {@code Retry-After: 1}.
    */
   public static final Duration DEFAULT_UNKNOWN_SECRET_INTERVAL = Duration.ofSeconds(10);
 
@@ -546,7 +547,10 @@ public class UpstreamOptions {
     return this;
   }
 
-  /** The most one client id may hold of its lane's windows (outside refreshes; always at least one request). */
+  /**
+   * The most one client id may hold of its lane's windows while another client id asks in the lane too (outside
+   * refreshes; always at least one request). Alone in its lane, a client id may use all of it.
+   */
   public double getClientShare() {
     return clientShare;
   }
@@ -578,9 +582,10 @@ public class UpstreamOptions {
   }
 
   /**
-   * After the upstream refused a secret for a client id (for an hour after the last refusal), at most one secret of
-   * that client id not seen accepted is tried upstream per this interval, cluster-wide; others are answered
-   * {@code 401 invalid_client} without calling. A rotated, correct secret gets through at its turn.
+   * Secrets of a client id not seen accepted are tried upstream one at a time, cluster-wide (another one meanwhile
+   * is answered {@code 503}, retry shortly). After the upstream refused one (for an hour after the last refusal),
+   * at most one per this interval; others are answered {@code 401 invalid_client} without calling. A rotated,
+   * correct secret gets through at its turn.
    */
   public Duration getUnknownSecretInterval() {
     return unknownSecretInterval;
