@@ -47,7 +47,7 @@ scenarios (default run time on 2 cores, load only):
   outage     IdP down (UNAVAILABLE) from 30 s to 70 s (~100 s); cached keys must keep working
   stuffing   wrong secrets at 20 req/s beside 50 req/s of valid traffic (~90 s)
   flood      3 members, 10 keys in use (30 req/s, 20 s tokens) while 100 never-seen keys/s
-             (10x the budget) arrive over 100 connections for 60 s (~80 s); in-use keys
+             (10x the budget) arrive over 300 connections for 60 s (~80 s); in-use keys
              must be served and refreshed once per token cycle
 Each run adds ~10 s of Maven, ~5 s of IdP warm-up and 5-10 s of member start-up.
 
@@ -89,7 +89,7 @@ scenario properties:
              outageStartSeconds=30 outageSeconds=40 recoverSeconds=30 maxProbeRpsPerMember=1.0
   stuffing   rate=50 stuffingRps=20 stuffingStartSeconds=15 durationSeconds=90
              newKeysPerSecond=5 distinctWrongSecrets=100
-  flood      inUseRps=30 warmSeconds=10 floodRps=100 floodConnections=100 floodSeconds=60
+  flood      inUseRps=30 warmSeconds=10 floodRps=100 floodConnections=300 floodSeconds=60
              tailSeconds=10 maxRefreshGapFraction=0.9
 
 other -D options: gatling.jvmHeap=-Xmx512m (the Gatling JVM's heap)

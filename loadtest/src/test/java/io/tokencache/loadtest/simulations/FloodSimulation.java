@@ -37,7 +37,7 @@ import java.util.Map;
  *
  * <p>Parameters: the common ones (3 members, quota 10, lifetimeSeconds 20, keys 10: the keys in use),
  * {@code inUseRps} (30), {@code warmSeconds} (10: in-use keys alone before the flood), {@code floodRps} (100
- * new keys per second), {@code floodConnections} (100 virtual users, each asking one new key at a time, paced
+ * new keys per second), {@code floodConnections} (300 virtual users, each asking one new key at a time, paced
  * to {@code floodRps} in all), {@code floodSeconds} (60, three lifetimes), {@code tailSeconds} (10: in-use keys
  * alone after the flood), {@code maxRefreshGapFraction} (0.9: a key not fetched for longer than this part of a
  * lifetime had its refresh starved).
@@ -58,7 +58,7 @@ public class FloodSimulation extends TokenCacheSimulation {
     int inUseRps = params.intValue("inUseRps", 30, 1, 10_000);
     int warmSeconds = params.intValue("warmSeconds", 10, 1, 600);
     floodRps = params.intValue("floodRps", 100, 1, 10_000);
-    connections = params.intValue("floodConnections", 100, 1, 10_000);
+    connections = params.intValue("floodConnections", 300, 1, 10_000);
     floodSeconds = params.intValue("floodSeconds", 60, 1, 3600);
     int tailSeconds = params.intValue("tailSeconds", 10, 0, 600);
     maxRefreshGapFraction = params.doubleValue("maxRefreshGapFraction", 0.9, 0.1, 10);
