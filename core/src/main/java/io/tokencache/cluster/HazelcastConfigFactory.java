@@ -1,18 +1,30 @@
 package io.tokencache.cluster;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
+import io.tokencache.impl.cluster.TokenCipher;
 import io.tokencache.impl.cluster.TokenMapConfig;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * Builds the Hazelcast member configuration of a token-cache node from {@link ClusterOptions}: network and
  * discovery, failure detection and shutdown, token-cache's own maps, and what Vert.x's
  * {@code HazelcastClusterManager} needs for the event bus.
+ *
+ * <p>What reaches the cluster port is kept to the member protocol: Hazelcast's advanced network with a member
+ * endpoint only (no client protocol, REST, memcache or Jet), on the configured host's interface only. With an
+ * encryption key the Hazelcast cluster name is {@code <clusterName>-<tag>}, the tag an HMAC of the name under the
+ * key ({@link TokenCipher#clusterNameTag}), so a member or client knowing only the configured name is not let in.
+ * Java serialization, which nothing of token-cache uses, is filtered to an allow-list of JDK and Hazelcast classes
+ * ({@link #JAVA_SERIALIZATION_ALLOWED}): any other class is refused before it is instantiated.
  *
  * <p>Exactly one join method is enabled: TCP/IP with the member list, multicast, or Hazelcast's built-in
  * Kubernetes discovery in DNS lookup mode (a headless Service). Auto-detection and phone-home are off.
@@ -29,6 +41,15 @@ public final class HazelcastConfigFactory {
   /** Longest a graceful shutdown waits for partitions to migrate away (below Kubernetes' default 30 s grace). */
   public static final int GRACEFUL_SHUTDOWN_MAX_WAIT_SECONDS = 20;
 
+  /**
+   * Package prefixes whose classes Hazelcast may deserialize with Java serialization: the JDK's own value and
+   * exception types (Hazelcast sends remote exceptions that way, with their stack traces), Hazelcast's, and arrays
+   * ({@code [}: an array's elements are filtered one by one). Everything token-cache and Vert.x put in the cluster
+   * is Compact or (Identified)DataSerializable and never goes through this filter.
+   */
+  public static final List<String> JAVA_SERIALIZATION_ALLOWED = List.of("java.lang.", "java.util.", "java.time.",
+    "java.math.", "java.net.", "java.io.", "com.hazelcast.", "[");
+
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private HazelcastConfigFactory() {
@@ -42,7 +63,7 @@ public final class HazelcastConfigFactory {
   public static Config create(ClusterOptions options) {
     options.validate();
     Config config = new Config();
-    config.setClusterName(options.getClusterName());
+    config.setClusterName(memberClusterName(options));
 
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
@@ -58,9 +79,12 @@ public final class HazelcastConfigFactory {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "30");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "30");
 
-    network(config, config.getNetworkConfig(), options);
-    join(config.getNetworkConfig().getJoin(), options);
+    network(config, options);
+    join(config.getAdvancedNetworkConfig().getJoin(), options);
     config.getJetConfig().setEnabled(false);
+    config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
+      .setDefaultsDisabled(true)
+      .setWhitelist(new ClassFilter().addPrefixes(JAVA_SERIALIZATION_ALLOWED.toArray(String[]::new))));
 
     vertxMaps(config, options.getBackupCount());
     TokenMapConfig.apply(config, options.getMaxTokensPerMember(), options.getNearCacheMaxEntries(),
@@ -68,20 +92,35 @@ public final class HazelcastConfigFactory {
     return config;
   }
 
-  private static void network(Config config, NetworkConfig network, ClusterOptions options) {
-    network.setPort(options.getPort()).setPortAutoIncrement(false).setPortCount(1);
-    network.getRestApiConfig().setEnabled(false);
-    network.getMemcacheProtocolConfig().setEnabled(false);
+  /**
+   * The name members use in Hazelcast: the configured one, tagged under the encryption key when there is one (a
+   * member without a key cannot share tokens anyway, so it keeps the plain name).
+   */
+  public static String memberClusterName(ClusterOptions options) {
+    if (!options.hasEncryptionKey()) {
+      return options.getClusterName();
+    }
+    TokenCipher cipher = TokenCipher.fromBase64(options.getEncryptionKey());
+    return options.getClusterName() + "-" + cipher.clusterNameTag(options.getClusterName());
+  }
+
+  private static void network(Config config, ClusterOptions options) {
+    ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
+    member.setPort(options.getPort()).setPortAutoIncrement(false).setPortCount(1);
     String host = options.getHost();
-    if (ClusterOptions.ANY_HOST.equals(host)) {
-      return;
+    if (!ClusterOptions.ANY_HOST.equals(host)) {
+      member.setPublicAddress(host + ":" + options.getPort());
+      // read by Vert.x's cluster manager for the address it advertises; Hazelcast itself uses the endpoint's
+      config.getNetworkConfig().setPublicAddress(host + ":" + options.getPort());
+      if (IPV4.matcher(host).matches()) {
+        // bind exactly this address, not every interface
+        member.getInterfaces().setEnabled(true).addInterface(host);
+        config.setProperty("hazelcast.socket.bind.any", "false");
+      }
     }
-    network.setPublicAddress(host + ":" + options.getPort());
-    if (IPV4.matcher(host).matches()) {
-      // bind exactly this address, not every interface
-      network.getInterfaces().setEnabled(true).addInterface(host);
-      config.setProperty("hazelcast.socket.bind.any", "false");
-    }
+    // a member endpoint and nothing else: no client endpoint, REST or memcache endpoint is configured
+    AdvancedNetworkConfig advanced = config.getAdvancedNetworkConfig().setEnabled(true);
+    advanced.setMemberEndpointConfig(member);
   }
 
   private static void join(JoinConfig join, ClusterOptions options) {

@@ -22,6 +22,7 @@ public final class CacheMetrics {
   private final Counter refreshFailures;
   private final Counter negativeHits;
   private final Map<String, Counter> admissionRefusals = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Counter> clusterFaults = new java.util.concurrent.ConcurrentHashMap<>();
 
   public CacheMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -70,6 +71,14 @@ public final class CacheMetrics {
     admissionRefusals.computeIfAbsent(reason, r -> Counter.builder("token.cache.admission.refusals")
       .description("Misses answered without calling the IdP: guessing bound (401) or key bound (400), by reason")
       .tag("reason", r).register(registry)).increment();
+  }
+
+  /** A request the cluster could not answer for a fault of the cluster, by the fault's kind (an exception class). */
+  void clusterFault(String kind) {
+    clusterFaults.computeIfAbsent(kind, k -> Counter.builder("token.cache.cluster.faults")
+      .description("Requests answered 503 because a cluster operation failed (a member that could not be trusted, "
+        + "understood or reached), by kind")
+      .tag("kind", k).register(registry)).increment();
   }
 
   void entries(Supplier<Number> size) {

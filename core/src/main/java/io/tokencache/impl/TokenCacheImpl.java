@@ -74,6 +74,7 @@ public final class TokenCacheImpl implements TokenCache {
   private final Duration coalesceTimeout;
   private final CacheMetrics metrics;
   private final SingleFlight<String, Fetched> fetches = new SingleFlight<>();
+  private final ClusterFaults clusterFaults = new ClusterFaults();
   /**
    * Refresh leases this member saw taken by another member, so its hits do not ask the cluster again on
    * every request until the refreshed token reaches them.
@@ -142,12 +143,22 @@ public final class TokenCacheImpl implements TokenCache {
   @Override
   public Future<TokenResponse> getToken(TokenRequest request) {
     Future<TokenResponse> answer = lookup(request);
-    if (answer.isComplete()) {
+    if (answer.succeeded()) {
       // a hit: counted in place, without one more future
       count(answer);
       return answer;
     }
-    return answer.andThen(this::count);
+    return answer.recover(this::degrade).andThen(this::count);
+  }
+
+  /** A failure that is the cluster's fault becomes a 503 with Retry-After; any other one stays as it is. */
+  private Future<TokenResponse> degrade(Throwable error) {
+    String kind = ClusterFaults.kindOf(error);
+    if (kind == null) {
+      return Future.failedFuture(error);
+    }
+    metrics.clusterFault(kind);
+    return Future.failedFuture(clusterFaults.answer(kind));
   }
 
   private void count(AsyncResult<TokenResponse> ar) {

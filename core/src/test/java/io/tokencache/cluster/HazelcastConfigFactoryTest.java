@@ -1,6 +1,9 @@
 package io.tokencache.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
+import com.hazelcast.instance.EndpointQualifier;
 import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
@@ -13,6 +16,7 @@ import io.tokencache.impl.cluster.TokenMapConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.Base64;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HazelcastConfigFactoryTest {
 
   private static boolean[] joins(Config c) {
-    JoinConfig j = c.getNetworkConfig().getJoin();
+    JoinConfig j = c.getAdvancedNetworkConfig().getJoin();
     return new boolean[] {j.getTcpIpConfig().isEnabled(), j.getMulticastConfig().isEnabled(),
       j.getKubernetesConfig().isEnabled(), j.getAutoDetectionConfig().isEnabled(), j.getAwsConfig().isEnabled(),
       j.getGcpConfig().isEnabled(), j.getAzureConfig().isEnabled(), j.getEurekaConfig().isEnabled()};
@@ -34,14 +38,56 @@ class HazelcastConfigFactoryTest {
       .setMembers(List.of("127.0.0.1:5801", "127.0.0.1:5802")));
     assertThat(c.getClusterName()).isEqualTo("c1");
     assertThat(joins(c)).containsExactly(true, false, false, false, false, false, false, false);
-    assertThat(c.getNetworkConfig().getJoin().getTcpIpConfig().getMembers())
+    assertThat(c.getAdvancedNetworkConfig().getJoin().getTcpIpConfig().getMembers())
       .containsExactly("127.0.0.1:5801", "127.0.0.1:5802");
-    assertThat(c.getNetworkConfig().getPort()).isEqualTo(5801);
-    assertThat(c.getNetworkConfig().isPortAutoIncrement()).isFalse();
-    assertThat(c.getNetworkConfig().getPublicAddress()).isEqualTo("127.0.0.1:5801");
-    assertThat(c.getNetworkConfig().getInterfaces().isEnabled()).isTrue();
-    assertThat(c.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
+    ServerSocketEndpointConfig member = memberEndpoint(c);
+    assertThat(member.getPort()).isEqualTo(5801);
+    assertThat(member.isPortAutoIncrement()).isFalse();
+    assertThat(member.getPublicAddress()).isEqualTo("127.0.0.1:5801");
+    assertThat(member.getInterfaces().isEnabled()).isTrue();
+    assertThat(member.getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
     assertThat(c.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+  }
+
+  private static ServerSocketEndpointConfig memberEndpoint(Config c) {
+    return (ServerSocketEndpointConfig) c.getAdvancedNetworkConfig().getEndpointConfigs()
+      .get(EndpointQualifier.MEMBER);
+  }
+
+  @Test
+  @DisplayName("the cluster port speaks the member protocol only: advanced network with a member endpoint and no other")
+  void shouldOpenOnlyTheMemberEndpoint() {
+    Config c = HazelcastConfigFactory.create(new ClusterOptions().setPort(5801));
+    assertThat(c.getAdvancedNetworkConfig().isEnabled()).isTrue();
+    assertThat(c.getAdvancedNetworkConfig().getEndpointConfigs()).containsOnlyKeys(EndpointQualifier.MEMBER);
+    assertThat(c.getJetConfig().isEnabled()).isFalse();
+  }
+
+  @Test
+  @DisplayName("with an encryption key the Hazelcast cluster name is the configured one tagged under the key")
+  void shouldTagTheClusterNameWithTheKey() {
+    String k1 = Base64.getEncoder().encodeToString(new byte[32]);
+    byte[] other = new byte[32];
+    other[0] = 1;
+    String k2 = Base64.getEncoder().encodeToString(other);
+    String tagged = HazelcastConfigFactory.create(new ClusterOptions().setClusterName("prod").setEncryptionKey(k1))
+      .getClusterName();
+    assertThat(tagged).matches("prod-[0-9a-f]{16}");
+    assertThat(HazelcastConfigFactory.create(new ClusterOptions().setClusterName("prod").setEncryptionKey(k2))
+      .getClusterName()).startsWith("prod-").isNotEqualTo(tagged);
+    assertThat(HazelcastConfigFactory.create(new ClusterOptions().setClusterName("prod")).getClusterName())
+      .as("without a key, the configured name").isEqualTo("prod");
+  }
+
+  @Test
+  @DisplayName("Java serialization is limited to an allow-list of JDK and Hazelcast classes")
+  void shouldFilterJavaSerialization() {
+    JavaSerializationFilterConfig filter = HazelcastConfigFactory.create(new ClusterOptions()).getSerializationConfig()
+      .getJavaSerializationFilterConfig();
+    assertThat(filter).isNotNull();
+    assertThat(filter.isDefaultsDisabled()).isTrue();
+    assertThat(filter.getWhitelist().getPrefixes()).containsExactlyInAnyOrderElementsOf(
+      HazelcastConfigFactory.JAVA_SERIALIZATION_ALLOWED).doesNotContain("io.tokencache.");
   }
 
   @Test
@@ -49,7 +95,7 @@ class HazelcastConfigFactoryTest {
   void shouldConfigureLoneTcpMember() {
     Config c = HazelcastConfigFactory.create(new ClusterOptions().setPort(5901));
     assertThat(joins(c)).containsExactly(true, false, false, false, false, false, false, false);
-    assertThat(c.getNetworkConfig().getJoin().getTcpIpConfig().getMembers()).containsExactly("127.0.0.1:5901");
+    assertThat(c.getAdvancedNetworkConfig().getJoin().getTcpIpConfig().getMembers()).containsExactly("127.0.0.1:5901");
   }
 
   @Test
@@ -65,11 +111,11 @@ class HazelcastConfigFactoryTest {
     Config c = HazelcastConfigFactory.create(new ClusterOptions().setDiscovery(Discovery.KUBERNETES)
       .setHost(ClusterOptions.ANY_HOST).setKubernetesServiceDns("token-cache-hazelcast.default.svc.cluster.local"));
     assertThat(joins(c)).containsExactly(false, false, true, false, false, false, false, false);
-    assertThat(c.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-dns"))
+    assertThat(c.getAdvancedNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-dns"))
       .isEqualTo("token-cache-hazelcast.default.svc.cluster.local");
-    assertThat(c.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-port")).isEqualTo("5701");
-    assertThat(c.getNetworkConfig().getPublicAddress()).isNull();
-    assertThat(c.getNetworkConfig().getInterfaces().isEnabled()).isFalse();
+    assertThat(c.getAdvancedNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-port")).isEqualTo("5701");
+    assertThat(memberEndpoint(c).getPublicAddress()).isNull();
+    assertThat(memberEndpoint(c).getInterfaces().isEnabled()).isFalse();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.tokencache.impl.cluster;
 
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -79,6 +80,21 @@ public final class EntryProcessors {
     }
   }
 
+  /**
+   * The entry's value if it is a {@code type}, else {@code null}: a value another writer put there (a foreign or
+   * rogue member, another version) that is of another type or cannot be deserialized is treated as absent, so the
+   * processor replaces it instead of failing on every call.
+   */
+  static <V> V valueOf(Map.Entry<String, ?> entry, Class<V> type) {
+    Object value;
+    try {
+      value = entry.getValue();
+    } catch (HazelcastSerializationException e) {
+      return null;
+    }
+    return type.isInstance(value) ? type.cast(value) : null;
+  }
+
   @SuppressWarnings("unchecked")
   static <V> void setValue(Map.Entry<String, V> entry, V value, long ttlMillis) {
     if (value != null && ttlMillis > 0 && entry instanceof ExtendedMapEntry) {
@@ -103,7 +119,7 @@ public final class EntryProcessors {
 
     @Override
     public String process(Map.Entry<String, String> entry) {
-      String existing = entry.getValue();
+      String existing = valueOf(entry, String.class);
       if (existing != null) {
         return existing;
       }
@@ -142,7 +158,7 @@ public final class EntryProcessors {
 
     @Override
     public Boolean process(Map.Entry<String, String> entry) {
-      if (Objects.equals(entry.getValue(), value)) {
+      if (Objects.equals(valueOf(entry, String.class), value)) {
         entry.setValue(null);
         return Boolean.TRUE;
       }
@@ -186,7 +202,7 @@ public final class EntryProcessors {
 
     @Override
     public Boolean process(Map.Entry<String, EncryptedToken> entry) {
-      EncryptedToken current = entry.getValue();
+      EncryptedToken current = valueOf(entry, EncryptedToken.class);
       if (current == null || !Arrays.equals(current.ciphertext(), expected)) {
         return Boolean.FALSE;
       }

@@ -78,7 +78,10 @@ public final class HazelcastClientLedger implements CredentialLedger {
 
     @Override
     public R process(Map.Entry<String, ClientEntry> entry) {
-      ClientEntry value = entry.getValue() == null ? new ClientEntry() : entry.getValue();
+      ClientEntry value = EntryProcessors.valueOf(entry, ClientEntry.class);
+      if (value == null) {
+        value = new ClientEntry();
+      }
       R result = apply(value.record());
       long ttl = value.record().relevantUntil(policy) - now;
       EntryProcessors.setValue(entry, ttl > 0 ? value : null, ttl);

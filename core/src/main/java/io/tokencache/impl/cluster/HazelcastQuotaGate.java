@@ -73,7 +73,10 @@ public final class HazelcastQuotaGate implements QuotaGate {
 
     @Override
     public Long process(Map.Entry<String, BudgetEntry> entry) {
-      BudgetEntry value = entry.getValue() == null ? new BudgetEntry() : entry.getValue();
+      BudgetEntry value = EntryProcessors.valueOf(entry, BudgetEntry.class);
+      if (value == null) {
+        value = new BudgetEntry();
+      }
       long result = apply(value.log());
       entry.setValue(value);
       return result;

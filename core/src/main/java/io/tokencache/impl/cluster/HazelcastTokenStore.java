@@ -7,6 +7,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
@@ -169,20 +170,36 @@ public final class HazelcastTokenStore implements TokenStore {
       // partition thread meanwhile. See put.
       return Future.succeededFuture(known.token);
     }
-    CompletableFuture<EncryptedToken> read = tokens.getAsync(key).toCompletableFuture();
+    // read as Object: a value of another type (written by a foreign member) is treated as absent, not cast
+    CompletableFuture<?> read = ((IMap<String, ?>) tokens).getAsync(key).toCompletableFuture();
     // A near-cache hit comes back already completed. Hazelcast runs callbacks of its futures on its own
     // executor even then, so bridging it would cost two thread hops per hit (measured: ~150 us instead of
     // ~1 us per request under load); read it in place instead.
     if (read.isDone() && !read.isCompletedExceptionally()) {
-      EncryptedToken enc = read.getNow(null);
+      EncryptedToken enc = asToken(read.getNow(null));
       return enc != null
         ? Future.succeededFuture(open(key, enc, known, now))
         : readFromOwner(key).map(owned -> open(key, owned));
     }
     return Future.fromCompletionStage(read, vertx.getOrCreateContext())
-      .compose(enc -> enc != null
-        ? Future.succeededFuture(open(key, enc))
-        : readFromOwner(key).map(owned -> open(key, owned)));
+      .recover(HazelcastTokenStore::unreadableAsAbsent)
+      .compose(v -> {
+        EncryptedToken enc = asToken(v);
+        return enc != null
+          ? Future.succeededFuture(open(key, enc))
+          : readFromOwner(key).map(owned -> open(key, owned));
+      });
+  }
+
+  private static EncryptedToken asToken(Object value) {
+    return value instanceof EncryptedToken enc ? enc : null;
+  }
+
+  /** A value that cannot be deserialized here (another writer's bytes) reads as absent; other failures stay. */
+  private static <T> Future<T> unreadableAsAbsent(Throwable error) {
+    return error instanceof HazelcastSerializationException
+      || error.getCause() instanceof HazelcastSerializationException
+      ? Future.succeededFuture(null) : Future.failedFuture(error);
   }
 
   /** The token in {@code enc}, decrypted at most once per stored version; null if absent, expired or unreadable. */
@@ -352,8 +369,12 @@ public final class HazelcastTokenStore implements TokenStore {
   }
 
   /** The token entry as its partition owner has it: never a near-cached copy. */
+  @SuppressWarnings("unchecked")
   private Future<EncryptedToken> readFromOwner(String key) {
-    return Future.fromCompletionStage(tokens.submitToKey(key, new EntryProcessors.Read<>()), vertx.getOrCreateContext());
+    IMap<String, Object> raw = (IMap<String, Object>) (IMap<String, ?>) tokens;
+    return Future.fromCompletionStage(raw.submitToKey(key, new EntryProcessors.Read<>()), vertx.getOrCreateContext())
+      .recover(HazelcastTokenStore::unreadableAsAbsent)
+      .map(HazelcastTokenStore::asToken);
   }
 
   private void register(Waiter w) {

@@ -20,9 +20,11 @@ import java.util.HexFormat;
  * The additional authenticated data binds the version and the map key, so a ciphertext copied under another
  * key, or with its version byte changed, fails to decrypt.
  *
- * <p>Members compare {@link #fingerprint()}s, never keys. The same key also yields the cache-key pepper
- * ({@link #derivePepper()}), so every member computes the same cache keys. Both derivations are HMACs with
- * distinct labels, so neither reveals the key nor the other.
+ * <p>The configured key is never used as it is: HKDF-SHA256 (RFC 5869) derives one subkey for AES-GCM and one for
+ * MACs, so no HMAC output can ever be related to the encryption key. From the MAC subkey, HMACs with distinct labels
+ * give the key's {@link #fingerprint()} (members compare fingerprints, never keys), the cache-key pepper
+ * ({@link #derivePepper()}, so every member computes the same cache keys) and the Hazelcast cluster name's tag
+ * ({@link #clusterNameTag}); none reveals the key or another.
  *
  * <p>Thread-safe: {@link Cipher} and {@link Mac} instances are kept per thread.
  */
@@ -41,6 +43,9 @@ public final class TokenCipher {
   private static final byte[] AAD_DOMAIN = "token-cache/map-value/v1\0".getBytes(StandardCharsets.UTF_8);
   private static final String FINGERPRINT_LABEL = "token-cache key fingerprint v1";
   private static final String PEPPER_LABEL = "token-cache cache-key pepper v1";
+  private static final String CLUSTER_NAME_LABEL = "token-cache cluster name v1\0";
+  private static final byte[] AES_INFO = "token-cache/v2/aes-256-gcm".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] MAC_INFO = "token-cache/v2/hmac-sha256".getBytes(StandardCharsets.UTF_8);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SecretKeySpec aesKey;
@@ -54,8 +59,8 @@ public final class TokenCipher {
       throw new IllegalArgumentException("the encryption key must be exactly " + KEY_BYTES + " bytes, was "
         + (key == null ? "absent" : key.length + " bytes"));
     }
-    this.aesKey = new SecretKeySpec(key, "AES");
-    this.macKey = new SecretKeySpec(key, "HmacSHA256");
+    this.aesKey = new SecretKeySpec(Hkdf.derive(key, AES_INFO, KEY_BYTES), "AES");
+    this.macKey = new SecretKeySpec(Hkdf.derive(key, MAC_INFO, KEY_BYTES), "HmacSHA256");
     this.ephemeral = ephemeral;
     // 8 bytes: enough to tell keys apart in a log line, far too little to test guesses offline at scale
     this.fingerprint = HexFormat.of().formatHex(Arrays.copyOf(hmac(FINGERPRINT_LABEL), 8));
@@ -114,6 +119,16 @@ public final class TokenCipher {
   /** 32 bytes derived from the key for {@code io.tokencache.impl.CacheKeys}: the same on every member. */
   public byte[] derivePepper() {
     return hmac(PEPPER_LABEL);
+  }
+
+  /**
+   * A tag of {@code clusterName} under this key (16 hex characters): members name their Hazelcast cluster
+   * {@code <name>-<tag>}, so a member without the key cannot join by knowing the configured name. The tag travels
+   * in clear in every join request: it keeps out scans and mistakes (another deployment's member, a client with
+   * the default name), it does not authenticate a member that has seen it.
+   */
+  public String clusterNameTag(String clusterName) {
+    return HexFormat.of().formatHex(Arrays.copyOf(hmac(CLUSTER_NAME_LABEL + clusterName), 8));
   }
 
   /** Encrypts {@code plaintext} to be stored under {@code key}; a fresh random nonce each time. */
