@@ -37,6 +37,8 @@ final class TestCluster implements AutoCloseable {
   final List<Vertx> members = new ArrayList<>();
   final List<TokenCache> caches = new ArrayList<>();
   final List<MeterRegistry> registries = new ArrayList<>();
+  /** The first member's cluster options (every member's differ only in the port). */
+  ClusterOptions options;
   private final List<WebClient> clients = new ArrayList<>();
 
   private TestCluster() {
@@ -56,6 +58,9 @@ final class TestCluster implements AutoCloseable {
     for (int port : ports) {
       ClusterOptions clusterOptions = new ClusterOptions().setClusterName(name).setPort(port).setMembers(addresses)
         .setEncryptionKey(Base64.getEncoder().encodeToString(key));
+      if (cluster.options == null) {
+        cluster.options = clusterOptions;
+      }
       Vertx vertx = TokenCacheCluster.startClusteredVertx(new VertxOptions(), clusterOptions).await();
       MeterRegistry registry = new SimpleMeterRegistry();
       TokenCache cache = TokenCache.createClustered(vertx, options.get().setMeterRegistry(registry), clusterOptions)
