@@ -141,6 +141,18 @@ class ManifestsTest {
   }
 
   @Test
+  @DisplayName("the base's cluster name is a valid one, and not the default every unconfigured member uses")
+  void shouldUseANonDefaultClusterName() throws Exception {
+    ConfigMap config = load(BASE.resolve("configmap.yaml"), ConfigMap.class);
+    String name = config.getData().get(ServerConfig.CLUSTER_NAME);
+    assertThat(name).isNotBlank().isNotEqualToIgnoringCase(ClusterOptions.DEFAULT_CLUSTER_NAME);
+    new ClusterOptions().setClusterName(name).validate();
+    ConfigMap patch = load(OVERLAY.resolve("configmap-patch.yaml"), ConfigMap.class);
+    assertThat(patch.getData().getOrDefault(ServerConfig.CLUSTER_NAME, name))
+      .as("the example overlay's, if it sets one").isNotEqualToIgnoringCase(ClusterOptions.DEFAULT_CLUSTER_NAME);
+  }
+
+  @Test
   @DisplayName("ports, probes and variables agree with the server's defaults")
   void shouldAgreeWithServerDefaults() throws Exception {
     assertThat(containerPort("http")).isEqualTo(ServerConfig.DEFAULT_HTTP_PORT);
