@@ -5,9 +5,15 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.tokencache.cluster.ClusterOptions;
@@ -23,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -42,6 +49,8 @@ class ManifestsTest {
   private static final Path BASE = Path.of("base");
   private static final Path OVERLAY = Path.of("overlays", "example");
   private static final KubernetesSerialization YAML = new KubernetesSerialization();
+  /** The label callers put on their pods (and, from another namespace, on their namespace too). */
+  private static final Map<String, String> CLIENT_LABEL = Map.of("token-cache.io/client", "true");
 
   private static <T extends HasMetadata> T load(Path file, Class<T> type) throws IOException {
     Object parsed = YAML.unmarshal(Files.readString(file));
@@ -127,6 +136,7 @@ class ManifestsTest {
     load(BASE.resolve("service-hazelcast.yaml"), Service.class);
     load(BASE.resolve("hpa.yaml"), HorizontalPodAutoscaler.class);
     load(BASE.resolve("pdb.yaml"), PodDisruptionBudget.class);
+    load(BASE.resolve("networkpolicy.yaml"), NetworkPolicy.class);
     load(OVERLAY.resolve("namespace.yaml"), io.fabric8.kubernetes.api.model.Namespace.class);
 
     Map<String, Object> kustomization = YAML.unmarshal(Files.readString(BASE.resolve("kustomization.yaml")), Map.class);
@@ -138,6 +148,86 @@ class ManifestsTest {
         .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")).collect(Collectors.toSet());
     }
     assertThat(resources).containsExactlyInAnyOrderElementsOf(yamlFiles);
+    assertThat(resources).as("the base ships its NetworkPolicy").contains("networkpolicy.yaml");
+  }
+
+  @Test
+  @DisplayName("the base's cluster name is a valid one, and not the default every unconfigured member uses")
+  void shouldUseANonDefaultClusterName() throws Exception {
+    ConfigMap config = load(BASE.resolve("configmap.yaml"), ConfigMap.class);
+    String name = config.getData().get(ServerConfig.CLUSTER_NAME);
+    assertThat(name).isNotBlank().isNotEqualToIgnoringCase(ClusterOptions.DEFAULT_CLUSTER_NAME);
+    new ClusterOptions().setClusterName(name).validate();
+    ConfigMap patch = load(OVERLAY.resolve("configmap-patch.yaml"), ConfigMap.class);
+    assertThat(patch.getData().getOrDefault(ServerConfig.CLUSTER_NAME, name))
+      .as("the example overlay's, if it sets one").isNotEqualToIgnoringCase(ClusterOptions.DEFAULT_CLUSTER_NAME);
+  }
+
+  /** The container port a NetworkPolicy port means: by name (the container's port names) or by number. */
+  private static int resolve(NetworkPolicyPort port) throws IOException {
+    assertThat(port.getEndPort()).as("no port ranges").isNull();
+    assertThat(port.getProtocol()).isEqualTo("TCP");
+    IntOrString p = port.getPort();
+    assertThat(p).as("a rule names its port: without one it admits every port").isNotNull();
+    return p.getStrVal() != null ? containerPort(p.getStrVal()) : p.getIntVal();
+  }
+
+  /** Whether a selector matches only objects carrying all these labels (match expressions only narrow it). */
+  private static boolean requires(LabelSelector selector, Map<String, String> labels) {
+    return selector != null && selector.getMatchLabels() != null
+      && selector.getMatchLabels().entrySet().containsAll(labels.entrySet());
+  }
+
+  /** A peer that is the Deployment's own pods: in this namespace, selected by exactly the Deployment's labels. */
+  private static boolean isMember(NetworkPolicyPeer peer, Map<String, String> memberSelector) {
+    return peer.getIpBlock() == null && peer.getNamespaceSelector() == null && peer.getPodSelector() != null
+      && memberSelector.equals(peer.getPodSelector().getMatchLabels())
+      && (peer.getPodSelector().getMatchExpressions() == null || peer.getPodSelector().getMatchExpressions().isEmpty());
+  }
+
+  /** A peer only pods carrying the client label match (from another namespace: only if it carries it too). */
+  private static boolean isLabelledClient(NetworkPolicyPeer peer) {
+    return peer.getIpBlock() == null && requires(peer.getPodSelector(), CLIENT_LABEL)
+      && (peer.getNamespaceSelector() == null || requires(peer.getNamespaceSelector(), CLIENT_LABEL));
+  }
+
+  @Test
+  @DisplayName("the NetworkPolicy admits the member port only from members, the HTTP port only from members and labelled callers")
+  void shouldAdmitOnlyMembersAndLabelledClients() throws Exception {
+    Deployment d = deployment();
+    Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+    Map<String, String> memberSelector = d.getSpec().getSelector().getMatchLabels();
+    NetworkPolicy policy = load(BASE.resolve("networkpolicy.yaml"), NetworkPolicy.class);
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels()).as("selects the Deployment's pods")
+      .isEqualTo(memberSelector);
+    assertThat(podLabels).containsAllEntriesOf(policy.getSpec().getPodSelector().getMatchLabels());
+    assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
+
+    // for each container port, the peers admitted to it
+    Map<Integer, List<NetworkPolicyPeer>> admitted = new HashMap<>();
+    for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+      assertThat(rule.getFrom()).as("a rule without peers admits everyone").isNotEmpty();
+      assertThat(rule.getPorts()).as("a rule without ports admits every port").isNotEmpty();
+      for (NetworkPolicyPort port : rule.getPorts()) {
+        admitted.computeIfAbsent(resolve(port), p -> new ArrayList<>()).addAll(rule.getFrom());
+      }
+    }
+    int hazelcast = containerPort("hazelcast");
+    int http = containerPort("http");
+    assertThat(admitted).as("no port but the container's own").containsOnlyKeys(hazelcast, http);
+
+    assertThat(admitted.get(hazelcast)).as("the member port: members only").isNotEmpty()
+      .allMatch(peer -> isMember(peer, memberSelector));
+
+    List<NetworkPolicyPeer> httpPeers = admitted.get(http);
+    assertThat(httpPeers).as("the HTTP port: members and labelled callers only")
+      .allMatch(peer -> isMember(peer, memberSelector) || isLabelledClient(peer));
+    assertThat(httpPeers).as("the members reach each other's HTTP port").anyMatch(peer -> isMember(peer, memberSelector));
+    assertThat(httpPeers).as("labelled callers of the same namespace get in")
+      .anyMatch(peer -> isLabelledClient(peer) && peer.getNamespaceSelector() == null);
+
+    assertThat(Files.readString(Path.of("..", "docs", "security.md")))
+      .as("docs/security.md tells callers which label to set").contains("token-cache.io/client: \"true\"");
   }
 
   @Test

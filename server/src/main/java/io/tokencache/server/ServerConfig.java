@@ -75,6 +75,11 @@ public final class ServerConfig {
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(15);
   /** Shortest admin token accepted. */
   public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
+  /**
+   * How the example overlay's placeholders begin ({@code k8s/overlays/example/secrets.env.example}): an admin
+   * token or an encryption key that begins so is refused, so that a copy of the example never runs.
+   */
+  public static final String PLACEHOLDER_PREFIX = "REPLACE_WITH";
 
   /** Upstream ids that would collide with the server's own paths. */
   static final Set<String> RESERVED_UPSTREAM_IDS = Set.of("admin", "health", "metrics");
@@ -332,6 +337,9 @@ public final class ServerConfig {
 
   private static ClusterOptions readCluster(JsonObject file, Map<String, String> env) {
     checkKeys("cluster.", file, CLUSTER_KEYS, "setting");
+    if (file.getValue("encryptionKey") instanceof String fileKey) {
+      refusePlaceholder("cluster.encryptionKey", fileKey, "head -c 32 /dev/urandom | base64");
+    }
     for (String key : file.fieldNames()) {
       checkOne("cluster." + key, key, () -> new ClusterOptions(new JsonObject().put(key, file.getValue(key))));
     }
@@ -341,6 +349,7 @@ public final class ServerConfig {
     setting(CLUSTER_MEMBERS, env, v -> cluster.setMembers(ClusterOptions.parseMembers(v)));
     setting(CLUSTER_DISCOVERY, env, v -> cluster.setDiscovery(ClusterOptions.Discovery.parse(v)));
     setting(CLUSTER_KUBERNETES_SERVICE_DNS, env, cluster::setKubernetesServiceDns);
+    refusePlaceholder(ENCRYPTION_KEY, env.get(ENCRYPTION_KEY), "head -c 32 /dev/urandom | base64");
     setting(ENCRYPTION_KEY, env, cluster::setEncryptionKey);
     // A lone member or a loopback-only cluster stays on loopback; otherwise bind every interface and let
     // Hazelcast advertise the address the others can reach (the pod IP on Kubernetes).
@@ -376,6 +385,7 @@ public final class ServerConfig {
         throw new IllegalArgumentException("admin.token: must be a string");
       }
       token = (String) v;
+      refusePlaceholder(name, token, "openssl rand -hex 24");
     }
     String fromEnv = env.get(ADMIN_TOKEN);
     if (fromEnv != null && !fromEnv.isEmpty()) {
@@ -384,6 +394,7 @@ public final class ServerConfig {
     }
     if (token != null && !token.isEmpty()) {
       // never echo the token, not even in part
+      refusePlaceholder(name, token, "openssl rand -hex 24");
       if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
         throw new IllegalArgumentException(name + " must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters long");
       }
@@ -549,6 +560,18 @@ public final class ServerConfig {
       throw new IllegalArgumentException(path + ": cannot read '" + file + "' (no such file, or not readable)");
     }
     return file;
+  }
+
+  /**
+   * Refuses a secret that is still the example overlay's placeholder ({@value #PLACEHOLDER_PREFIX}...). The
+   * message names the setting and says it is the placeholder; it does not repeat the value.
+   */
+  static void refusePlaceholder(String name, String value, String howToMake) {
+    if (value != null && value.trim().regionMatches(true, 0, PLACEHOLDER_PREFIX, 0, PLACEHOLDER_PREFIX.length())) {
+      throw new IllegalArgumentException(name + " is still the example's placeholder (" + PLACEHOLDER_PREFIX
+        + "...): replace it with a real secret, e.g. " + howToMake
+        + " (see k8s/overlays/example/secrets.env.example)");
+    }
   }
 
   private static void setting(String name, Map<String, String> env, Consumer<String> apply) {

@@ -232,6 +232,18 @@ class ServerConfigTest {
         "TOKEN_CACHE_ENCRYPTION_KEY: encryptionKey must be base64 of exactly 32 bytes, was 5 bytes"),
       Arguments.of("kubernetes without service", one, env(ServerConfig.CLUSTER_DISCOVERY, "kubernetes",
         ServerConfig.ENCRYPTION_KEY, KEY), "cluster settings: kubernetesServiceDns is required with discovery kubernetes"),
+      Arguments.of("placeholder admin token variable", one, env(ServerConfig.ADMIN_TOKEN, "REPLACE_WITH_A_LONG_RANDOM_TOKEN"),
+        "TOKEN_CACHE_ADMIN_TOKEN is still the example's placeholder (REPLACE_WITH...)"),
+      Arguments.of("placeholder admin token in the file", one.copy().put("admin", new JsonObject()
+        .put("token", "REPLACE_WITH_A_LONG_RANDOM_TOKEN")), env(), "admin.token is still the example's placeholder"),
+      Arguments.of("placeholder admin token in the file under a real one in the environment", one.copy().put("admin",
+        new JsonObject().put("token", "REPLACE_WITH_A_LONG_RANDOM_TOKEN")), env(ServerConfig.ADMIN_TOKEN, ADMIN),
+        "admin.token is still the example's placeholder"),
+      Arguments.of("placeholder encryption key variable", one, env(ServerConfig.ENCRYPTION_KEY,
+        "REPLACE_WITH_BASE64_OF_32_RANDOM_BYTES"), "TOKEN_CACHE_ENCRYPTION_KEY is still the example's placeholder"),
+      Arguments.of("placeholder encryption key in the file", one.copy().put("cluster", new JsonObject()
+        .put("encryptionKey", "REPLACE_WITH_BASE64_OF_32_RANDOM_BYTES")), env(),
+        "cluster.encryptionKey is still the example's placeholder"),
       Arguments.of("short admin token variable", one, env(ServerConfig.ADMIN_TOKEN, "short"),
         "TOKEN_CACHE_ADMIN_TOKEN must be at least 16 characters long"),
       Arguments.of("short admin token in the file", one.copy().put("admin", new JsonObject().put("token", "short")),
@@ -310,6 +322,33 @@ class ServerConfigTest {
       .put("tls", new JsonObject().put("certPath", cert.toString()).put("keyPath", key.toString()))), env());
     assertThat(c.tls()).isTrue();
     assertThat(HttpServerVerticle.options(c).isSsl()).isTrue();
+  }
+
+  @Test
+  @DisplayName("the example overlay's secrets, copied as they are, stop the server with a message naming the variable")
+  void shouldRefuseTheExampleOverlaysPlaceholders() throws Exception {
+    // the keys of k8s/overlays/example/secrets.env.example, as k8s/base/deployment.yaml maps them to variables
+    Map<String, String> variables = Map.of("encryption-key", ServerConfig.ENCRYPTION_KEY,
+      "admin-token", ServerConfig.ADMIN_TOKEN);
+    Map<String, String> example = new HashMap<>();
+    for (String line : Files.readAllLines(Path.of("..", "k8s", "overlays", "example", "secrets.env.example"))) {
+      int eq = line.indexOf('=');
+      if (!line.isBlank() && !line.startsWith("#") && eq > 0) {
+        example.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+      }
+    }
+    assertThat(example).containsOnlyKeys(variables.keySet());
+    Map<String, String> all = env(ServerConfig.UPSTREAM_TOKEN_URL, URL, ServerConfig.ENCRYPTION_KEY, KEY,
+      ServerConfig.ADMIN_TOKEN, ADMIN);
+    assertThat(ServerConfig.fromEnvironment(all).adminToken()).as("real values start").isEqualTo(ADMIN);
+    example.forEach((key, placeholder) -> {
+      Map<String, String> withPlaceholder = new HashMap<>(all);
+      withPlaceholder.put(variables.get(key), placeholder);
+      assertThatThrownBy(() -> ServerConfig.fromEnvironment(withPlaceholder)).as(key)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(variables.get(key) + " is still the example's placeholder")
+        .message().doesNotContain(placeholder);
+    });
   }
 
   @Test
