@@ -75,6 +75,9 @@ public final class HazelcastConfigFactory {
     // apply when the member runs without it.
     config.setProperty("hazelcast.shutdownhook.policy", "GRACEFUL");
     config.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(GRACEFUL_SHUTDOWN_MAX_WAIT_SECONDS));
+    // a write waits for its backup's acknowledgement at most this long (Hazelcast: 5 s), so a backup member that
+    // never answers (it cannot deserialize the operation, or it is going away) stalls a miss for 2 s at most
+    config.setProperty("hazelcast.operation.backup.timeout.millis", "2000");
     // heal a split brain within a minute rather than Hazelcast's default five
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "30");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "30");

@@ -59,7 +59,7 @@ class RogueMemberTest {
     List<HttpResponse<Buffer>> answers = new ArrayList<>();
     try {
       await().atMost(Duration.ofSeconds(20)).until(() -> rogue.getCluster().getMembers().size() == 3);
-      for (int round = 0; round < 5; round++) {
+      for (int round = 0; round < 3; round++) {
         scribble(rogue);
         for (int m = 0; m < 2; m++) {
           answers.add(ask(m, "cached").await());
@@ -77,13 +77,14 @@ class RogueMemberTest {
         assertThat(token(r)).as("a token the IdP issued").matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
       }
     });
-    assertThat(answers).filteredOn(r -> r.statusCode() == 200 && r.request() != null).isNotNull();
 
     // once it is gone (killed, its partitions recovered from backups), new keys are served again on every member
     for (int m = 0; m < 2; m++) {
       int member = m;
       await().atMost(Duration.ofSeconds(30)).until(() -> ask(member, "after-" + member).await().statusCode() == 200);
     }
+    assertThat(token(ask(0, "cached").await())).as("the cached key's token, if still served, is the IdP's")
+      .matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
     assertThat(cached).isNotBlank();
   }
 
