@@ -4,12 +4,16 @@ import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * A token as held in the distributed map: everything secret is inside {@link #ciphertext()} (AES-GCM, see
  * {@link TokenCipher}); in plaintext only what members need without the key: the client tag (a keyed hash, for
- * {@code removeByClientTag} queries on the partition owners) and the serve-until time.
+ * {@code removeByClientTag} queries on the partition owners) and the serve-until time. Both are authenticated:
+ * they are the ciphertext's associated data ({@link #associatedData}), so a value retagged (to escape an
+ * invalidation) or given a later serve-until does not decrypt.
  *
  * <p>Serialized with Hazelcast Compact ({@link Serializer}), so owners can query {@code clientTag} without
  * deserializing, and the schema can grow.
@@ -45,6 +49,17 @@ public final class EncryptedToken {
   /** The encrypted token (not copied: never modify it). */
   public byte[] ciphertext() {
     return ciphertext;
+  }
+
+  /** The plaintext metadata bound to the ciphertext: client tag and serve-until. */
+  static byte[] associatedData(String clientTag, long serveUntil) {
+    byte[] tag = clientTag.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(8 + tag.length).putLong(serveUntil).put(tag).array();
+  }
+
+  /** {@link #associatedData} of this value. */
+  byte[] associatedData() {
+    return associatedData(clientTag, serveUntil);
   }
 
   @Override

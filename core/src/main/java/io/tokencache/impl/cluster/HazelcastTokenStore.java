@@ -217,7 +217,7 @@ public final class HazelcastTokenStore implements TokenStore {
     }
     CachedToken token;
     try {
-      token = TokenCodec.decode(cipher.decrypt(key, enc.ciphertext()));
+      token = TokenCodec.decode(cipher.decrypt(key, enc.associatedData(), enc.ciphertext()));
     } catch (TokenCodec.UnknownFormatException e) {
       LOG.warn("a token in the cluster's map is in a format this member does not know (written by a newer "
         + "token-cache: a cluster of mixed versions); treating it as absent");
@@ -268,7 +268,8 @@ public final class HazelcastTokenStore implements TokenStore {
   }
 
   private EncryptedToken seal(String key, CachedToken token) {
-    return new EncryptedToken(token.clientTag(), token.serveUntil(), cipher.encrypt(key, TokenCodec.encode(token)));
+    return new EncryptedToken(token.clientTag(), token.serveUntil(), cipher.encrypt(key,
+      EncryptedToken.associatedData(token.clientTag(), token.serveUntil()), TokenCodec.encode(token)));
   }
 
   @Override
@@ -535,8 +536,10 @@ public final class HazelcastTokenStore implements TokenStore {
       return now < reloadingUntil;
     }
 
+    /** The same encryption, with the metadata it was sealed with (else it is decrypted again, and refused). */
     boolean matches(EncryptedToken enc) {
-      return TokenCipher.hasFingerprint(enc.ciphertext(), length, fingerprint);
+      return TokenCipher.hasFingerprint(enc.ciphertext(), length, fingerprint)
+        && enc.serveUntil() == token.serveUntil() && enc.clientTag().equals(token.clientTag());
     }
   }
 }

@@ -5,6 +5,7 @@ import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -17,8 +18,9 @@ import java.util.HexFormat;
  * ({@code TOKEN_CACHE_ENCRYPTION_KEY}).
  *
  * <p>Ciphertext layout: {@code version (1 byte) | nonce (12 random bytes) | AES-GCM ciphertext and 128-bit tag}.
- * The additional authenticated data binds the version and the map key, so a ciphertext copied under another
- * key, or with its version byte changed, fails to decrypt.
+ * The additional authenticated data binds the version, the map key and the caller's associated data (the
+ * metadata a value carries in plaintext beside the ciphertext), so a ciphertext copied under another key, with its
+ * version byte changed, or beside altered metadata, fails to decrypt.
  *
  * <p>The configured key is never used as it is: HKDF-SHA256 (RFC 5869) derives one subkey for AES-GCM and one for
  * MACs, so no HMAC output can ever be related to the encryption key. From the MAC subkey, HMACs with distinct labels
@@ -33,14 +35,15 @@ public final class TokenCipher {
   /** Length of the key in bytes: AES-256. */
   public static final int KEY_BYTES = 32;
 
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final int TAG_BYTES = TAG_BITS / 8;
   private static final int HEADER_BYTES = 1 + NONCE_BYTES;
   /** Length of a {@link #fingerprintOf ciphertext fingerprint}: the version byte, the nonce and the GCM tag. */
   static final int CIPHERTEXT_FINGERPRINT_BYTES = HEADER_BYTES + TAG_BYTES;
-  private static final byte[] AAD_DOMAIN = "token-cache/map-value/v1\0".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] AAD_DOMAIN = "token-cache/map-value/v2\0".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NO_ASSOCIATED_DATA = new byte[0];
   private static final String FINGERPRINT_LABEL = "token-cache key fingerprint v1";
   private static final String PEPPER_LABEL = "token-cache cache-key pepper v1";
   private static final String CLUSTER_NAME_LABEL = "token-cache cluster name v1\0";
@@ -133,6 +136,14 @@ public final class TokenCipher {
 
   /** Encrypts {@code plaintext} to be stored under {@code key}; a fresh random nonce each time. */
   public byte[] encrypt(String key, byte[] plaintext) {
+    return encrypt(key, NO_ASSOCIATED_DATA, plaintext);
+  }
+
+  /**
+   * Encrypts {@code plaintext} to be stored under {@code key} beside {@code associated} (authenticated, not
+   * encrypted: decryption needs the same bytes).
+   */
+  public byte[] encrypt(String key, byte[] associated, byte[] plaintext) {
     byte[] out = new byte[HEADER_BYTES + plaintext.length + TAG_BYTES];
     byte[] nonce = new byte[NONCE_BYTES];
     RANDOM.nextBytes(nonce);
@@ -141,7 +152,7 @@ public final class TokenCipher {
     try {
       Cipher cipher = ciphers.get();
       cipher.init(Cipher.ENCRYPT_MODE, aesKey, new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(aad(VERSION, key));
+      cipher.updateAAD(aad(VERSION, key, associated));
       int n = cipher.doFinal(plaintext, 0, plaintext.length, out, HEADER_BYTES);
       if (n != out.length - HEADER_BYTES) {
         throw new IllegalStateException("unexpected AES-GCM output length " + n);
@@ -159,6 +170,16 @@ public final class TokenCipher {
    *     or is not in a known format
    */
   public byte[] decrypt(String key, byte[] ciphertext) throws GeneralSecurityException {
+    return decrypt(key, NO_ASSOCIATED_DATA, ciphertext);
+  }
+
+  /**
+   * Decrypts a value stored under {@code key} beside {@code associated}.
+   *
+   * @throws GeneralSecurityException as {@link #decrypt(String, byte[])}, and if {@code associated} is not what it
+   *     was encrypted with
+   */
+  public byte[] decrypt(String key, byte[] associated, byte[] ciphertext) throws GeneralSecurityException {
     if (ciphertext == null || ciphertext.length < HEADER_BYTES + TAG_BYTES) {
       throw new AEADBadTagException("ciphertext too short");
     }
@@ -167,7 +188,7 @@ public final class TokenCipher {
     }
     Cipher cipher = ciphers.get();
     cipher.init(Cipher.DECRYPT_MODE, aesKey, new GCMParameterSpec(TAG_BITS, ciphertext, 1, NONCE_BYTES));
-    cipher.updateAAD(aad(ciphertext[0], key));
+    cipher.updateAAD(aad(ciphertext[0], key, associated));
     return cipher.doFinal(ciphertext, HEADER_BYTES, ciphertext.length - HEADER_BYTES);
   }
 
@@ -199,13 +220,11 @@ public final class TokenCipher {
       && Arrays.equals(ciphertext, length - TAG_BYTES, length, fingerprint, HEADER_BYTES, CIPHERTEXT_FINGERPRINT_BYTES);
   }
 
-  private static byte[] aad(byte version, String key) {
+  /** {@code domain | version | length of the map key (4 bytes) | map key | associated}: unambiguous. */
+  private static byte[] aad(byte version, String key, byte[] associated) {
     byte[] k = key.getBytes(StandardCharsets.UTF_8);
-    byte[] aad = new byte[AAD_DOMAIN.length + 1 + k.length];
-    System.arraycopy(AAD_DOMAIN, 0, aad, 0, AAD_DOMAIN.length);
-    aad[AAD_DOMAIN.length] = version;
-    System.arraycopy(k, 0, aad, AAD_DOMAIN.length + 1, k.length);
-    return aad;
+    return ByteBuffer.allocate(AAD_DOMAIN.length + 1 + 4 + k.length + associated.length)
+      .put(AAD_DOMAIN).put(version).putInt(k.length).put(k).put(associated).array();
   }
 
   private byte[] hmac(String label) {

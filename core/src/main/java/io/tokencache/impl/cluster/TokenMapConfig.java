@@ -28,6 +28,8 @@ public final class TokenMapConfig {
   public static final String TOKENS_MAP = "token-cache.tokens";
   /** The distributed map of fetch leases. */
   public static final String LEASES_MAP = "token-cache.leases";
+  /** The longest a lease written without a TTL lives: longer than any fetch, refresh lease aside. */
+  static final int LEASE_BACKSTOP_TTL_SECONDS = 120;
   /** The distributed map of upstream budgets: one sliding-window log per upstream. */
   public static final String QUOTA_MAP = "token-cache.quota";
   /** The distributed map of client records: what the upstream said of each client id's secrets, its keys. */
@@ -84,7 +86,10 @@ public final class TokenMapConfig {
     config.addMapConfig(new MapConfig(LEASES_MAP)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
-      .setInMemoryFormat(InMemoryFormat.BINARY));
+      .setInMemoryFormat(InMemoryFormat.BINARY)
+      // a backstop for a lease written without a TTL (never by token-cache: by a foreign member), which would
+      // otherwise stall its key's misses for good
+      .setTimeToLiveSeconds(LEASE_BACKSTOP_TTL_SECONDS));
     config.addMapConfig(new MapConfig(QUOTA_MAP)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)

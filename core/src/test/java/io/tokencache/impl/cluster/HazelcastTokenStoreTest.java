@@ -139,8 +139,28 @@ class HazelcastTokenStoreTest {
         .doesNotContain("Bearer").contains("tag-plain");
     }
     assertThat(new String(stored.ciphertext(), StandardCharsets.ISO_8859_1)).doesNotContain("secret-access-token");
-    // and the ciphertext is bound to its map key
-    assertThat(TokenCipher.of(KEY).decrypt(key, stored.ciphertext())).isNotEmpty();
+    // and the ciphertext is bound to its map key and its plaintext metadata
+    assertThat(TokenCipher.of(KEY).decrypt(key, stored.associatedData(), stored.ciphertext())).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("a value whose plaintext client tag or serve-until was altered does not decrypt: never served, on any member")
+  void shouldRefuseAlteredMetadata() throws Exception {
+    String key = newKey();
+    CachedToken t = token("at-" + key);
+    join(s1.put(key, t));
+    assertThat(join(s2.get(key))).isEqualTo(t);
+    EncryptedToken stored = ownerValue(key);
+    // retagged (an invalidation by client would miss it), then given a later serve-until (served for longer)
+    for (EncryptedToken altered : List.of(
+      new EncryptedToken("another-tag", stored.serveUntil(), stored.ciphertext()),
+      new EncryptedToken(stored.clientTag(), stored.serveUntil() + 3_600_000, stored.ciphertext()))) {
+      rawTokens(members.get(0)).set(key, altered);
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+        assertThat(join(s1.get(key))).as("the member that wrote and decrypted it").isNull();
+        assertThat(join(s2.get(key))).as("a member that decrypted it before").isNull();
+      });
+    }
   }
 
   @Test
@@ -163,7 +183,8 @@ class HazelcastTokenStoreTest {
     // another encryption (a fresh nonce) of another token: not the version member 1 knows, so it decrypts it
     CachedToken next = token("next-" + key);
     rawTokens(members.get(0)).set(key, new EncryptedToken(next.clientTag(), next.serveUntil(),
-      TokenCipher.of(KEY).encrypt(key, TokenCodec.encode(next))));
+      TokenCipher.of(KEY).encrypt(key, EncryptedToken.associatedData(next.clientTag(), next.serveUntil()),
+        TokenCodec.encode(next))));
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
       .untilAsserted(() -> assertThat(join(s1.get(key))).isEqualTo(next));
     // and compare-and-set finds the owner's ciphertext itself, the decrypted copy holding none
