@@ -350,7 +350,10 @@ public final class TokenCacheImpl implements TokenCache {
     }
   }
 
-  /** Long enough for one whole upstream fetch; a member that dies holding it delays others this long. */
+  /**
+   * Long enough for one whole upstream fetch. A member that dies holding it delays the others' misses until the
+   * cluster declares it dead (its lease is then taken over), or this long at most.
+   */
   private static Duration leaseTtl(ResilientUpstream upstream) {
     return upstream.options().getFetchTimeout().plusSeconds(1);
   }

@@ -1,5 +1,8 @@
 package io.tokencache.impl.cluster;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
@@ -40,6 +43,7 @@ public final class EntryProcessors {
   static final int CLIENT_ENTRY = 9;
   static final int CLIENT_ADMIT = 10;
   static final int CLIENT_SETTLE = 11;
+  private static final int TAKE_LEASE = 12;
 
   private EntryProcessors() {
   }
@@ -68,6 +72,8 @@ public final class EntryProcessors {
         return new HazelcastClientLedger.Admit();
       case CLIENT_SETTLE:
         return new HazelcastClientLedger.Settle();
+      case TAKE_LEASE:
+        return new TakeLease();
       default:
         return null;
     }
@@ -141,6 +147,71 @@ public final class EntryProcessors {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       value = in.readString();
+      ttlMillis = in.readLong();
+    }
+  }
+
+  /**
+   * Takes a lease for a member (its UUID, with a TTL) unless a current member of the cluster holds it; answers the
+   * holder, or null if taken. A lease held by no current member (its holder died or left, or the value is not a
+   * member's id at all: written by a foreign member) is taken over at once instead of being waited out until its
+   * TTL, so a member that leaves never holds anybody's misses back, and a planted lease is worth nothing. Runs on
+   * the partition owner, which knows the membership (Hazelcast injects the instance).
+   */
+  static final class TakeLease extends Base<String, String> implements HazelcastInstanceAware {
+    private String holder;
+    private long ttlMillis;
+    private transient HazelcastInstance hz;
+
+    TakeLease() {
+    }
+
+    TakeLease(String holder, long ttlMillis) {
+      this.holder = holder;
+      this.ttlMillis = ttlMillis;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hz = hazelcastInstance;
+    }
+
+    @Override
+    public String process(Map.Entry<String, String> entry) {
+      String existing = valueOf(entry, String.class);
+      if (existing != null && isMember(existing)) {
+        return existing;
+      }
+      setValue(entry, holder, ttlMillis);
+      return null;
+    }
+
+    private boolean isMember(String uuid) {
+      if (hz == null) {
+        return true; // no membership to ask: honour the lease until its TTL
+      }
+      for (Member m : hz.getCluster().getMembers()) {
+        if (m.getUuid().toString().equals(uuid)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public int getClassId() {
+      return TAKE_LEASE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(holder);
+      out.writeLong(ttlMillis);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      holder = in.readString();
       ttlMillis = in.readLong();
     }
   }

@@ -324,15 +324,16 @@ public final class HazelcastTokenStore implements TokenStore {
   }
 
   /**
-   * Acquires the lease by a put-if-absent with a TTL on the lease's owner, holding this member's id. It lapses
-   * between {@code ttl} and {@code ttl} + 2 s later (Hazelcast's TTLs have a one-second granularity; see
-   * {@link #hazelcastTtl}), and its waiters hear of it within about a second more (the expiry sweep's period).
+   * Acquires the lease by a put-if-absent with a TTL on the lease's owner, holding this member's id; a lease held
+   * by no current member is taken over ({@link EntryProcessors.TakeLease}). It lapses between {@code ttl} and
+   * {@code ttl} + 2 s later (Hazelcast's TTLs have a one-second granularity; see {@link #hazelcastTtl}), and its
+   * waiters hear of it within about a second more (the expiry sweep's period).
    */
   @Override
   public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
     long ttlMillis = hazelcastTtl(Math.max(1, ttl.toMillis()));
     return Future.fromCompletionStage(
-        leases.submitToKey(leaseKey, new EntryProcessors.PutIfAbsent(memberId, ttlMillis)), vertx.getOrCreateContext())
+        leases.submitToKey(leaseKey, new EntryProcessors.TakeLease(memberId, ttlMillis)), vertx.getOrCreateContext())
       .map(Objects::isNull);
   }
 

@@ -56,7 +56,7 @@ public final class BudgetLog {
    */
   public long reserve(BudgetPolicy policy, long now, Lane lane, String client, long maxWaitMillis) {
     prune(policy, now);
-    long blocked = blockedUntil(policy);
+    long blocked = blockedUntil(policy, now);
     if (blocked > now) {
       return -(blocked - now + 1);
     }
@@ -91,19 +91,24 @@ public final class BudgetLog {
    */
   public void blockUntil(BudgetPolicy policy, long now, long until) {
     long capped = Math.min(until, now + policy.maxBackOffMillis());
-    if (capped > blockedUntil(policy)) {
+    if (capped > blockedUntil(policy, now)) {
       blockSetAt = now;
       blockedUntil = capped;
     }
   }
 
   /**
-   * The time before which no slot is handed out under {@code policy}: the back-off, cut to the policy's maximum
-   * counted from when it was set, so a back-off written by a member with a longer maximum (or none) never
-   * outlives this one's.
+   * The time before which no slot is handed out under {@code policy} at {@code now}: the back-off, cut to the
+   * policy's maximum counted from when it was set, so a back-off written by a member with a longer maximum (or
+   * none) never outlives this one's. A back-off that claims to have been set more than that maximum after
+   * {@code now} (a writer's clock far ahead, or a value nobody honest wrote) is ignored: no value read from the
+   * cluster holds the budget back longer than twice the maximum from now.
    */
-  public long blockedUntil(BudgetPolicy policy) {
-    return blockSetAt == NONE ? NONE : Math.min(blockedUntil, blockSetAt + policy.maxBackOffMillis());
+  public long blockedUntil(BudgetPolicy policy, long now) {
+    if (blockSetAt == NONE || blockSetAt > now + policy.maxBackOffMillis()) {
+      return NONE;
+    }
+    return Math.min(blockedUntil, blockSetAt + policy.maxBackOffMillis());
   }
 
   /** Grants kept (the last windows' and those reserved ahead). */

@@ -255,6 +255,20 @@ class HazelcastTokenStoreTest {
   }
 
   @Test
+  @DisplayName("a lease held by no current member (planted by a foreign writer, or its holder gone) is taken over at once, whatever its TTL")
+  void shouldTakeOverALeaseOfNoMember() throws Exception {
+    String lease = "lease-" + UUID.randomUUID();
+    IMap<String, Object> raw = members.get(0).getMap(TokenMapConfig.LEASES_MAP);
+    raw.set(lease, "not-a-member", 1, TimeUnit.DAYS);
+    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).as("now a member holds it").isFalse();
+    raw.set(lease, UUID.randomUUID().toString(), 1, TimeUnit.DAYS);
+    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).as("the id of a member that left").isTrue();
+    raw.set(lease, 42L);
+    assertThat(join(s3.tryLease(lease, Duration.ofSeconds(30)))).as("not even a string").isTrue();
+  }
+
+  @Test
   @DisplayName("a member waiting for a key is woken with the token when the lease holder stores it")
   void shouldWakeWaiterWithStoredToken() throws Exception {
     String key = newKey();

@@ -175,7 +175,19 @@ class BudgetLogTest {
     assertThat(log.reserve(LANES, T0 + 5000, Lane.REFRESH, null, 0)).isZero();
     log.blockUntil(LANES, T0 + 5000, T0 + 5010);
     log.blockUntil(LANES, T0 + 5000, T0 + 5005);
-    assertThat(log.blockedUntil(LANES)).as("a shorter back-off never shortens a longer one").isEqualTo(T0 + 5010);
+    assertThat(log.blockedUntil(LANES, T0)).as("a shorter back-off never shortens a longer one").isEqualTo(T0 + 5010);
+  }
+
+  @Test
+  @DisplayName("a back-off claiming to be set far in the future (a clock far ahead, a forged value) is ignored")
+  void shouldIgnoreABackOffSetInTheFuture() {
+    BudgetLog log = new BudgetLog();
+    log.blockUntil(LANES, T0 + DAY, T0 + DAY + 30_000);
+    assertThat(log.blockedUntil(LANES, T0)).isLessThan(T0);
+    assertThat(log.reserve(LANES, T0, Lane.REFRESH, null, 0)).isZero();
+    log.blockUntil(LANES, T0 + 30_000, T0 + 90_000);
+    assertThat(log.blockedUntil(LANES, T0)).as("set within the maximum ahead: honoured, capped")
+      .isEqualTo(T0 + 90_000);
   }
 
   @Test
@@ -183,13 +195,13 @@ class BudgetLogTest {
   void shouldCapBackOffs() {
     BudgetLog log = new BudgetLog();
     log.blockUntil(LANES, T0, T0 + DAY);
-    assertThat(log.blockedUntil(LANES)).isEqualTo(T0 + 60_000);
+    assertThat(log.blockedUntil(LANES, T0)).isEqualTo(T0 + 60_000);
     assertThat(log.reserve(LANES, T0 + 60_000, Lane.KNOWN, "a", 0)).isZero();
 
     BudgetLog written = new BudgetLog();
     written.blockUntil(PLAIN, T0, T0 + DAY);
-    assertThat(written.blockedUntil(PLAIN)).as("a member allowing a day").isEqualTo(T0 + DAY);
-    assertThat(written.blockedUntil(LANES)).as("read by a member allowing a minute").isEqualTo(T0 + 60_000);
+    assertThat(written.blockedUntil(PLAIN, T0)).as("a member allowing a day").isEqualTo(T0 + DAY);
+    assertThat(written.blockedUntil(LANES, T0)).as("read by a member allowing a minute").isEqualTo(T0 + 60_000);
     assertThat(written.reserve(LANES, T0 + 60_000, Lane.KNOWN, "a", 0)).isZero();
   }
 
@@ -204,6 +216,6 @@ class BudgetLogTest {
     log.writeTo(new DataOutputStream(bytes));
     BudgetLog read = BudgetLog.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     assertThat(read).isEqualTo(log);
-    assertThat(read.blockedUntil(LANES)).isEqualTo(T0 + 900);
+    assertThat(read.blockedUntil(LANES, T0)).isEqualTo(T0 + 900);
   }
 }
