@@ -606,6 +606,11 @@ public class UpstreamOptions {
       throw new IllegalArgumentException("upstream '" + id + "': breakerOpenDuration (" + Durations.format(breakerOpenDuration)
         + ") must not exceed maxHoldBack (" + Durations.format(maxHoldBack) + ")");
     }
+    if (quotaMaxWait.compareTo(maxHoldBack) > 0) {
+      // the budget drops reservations further ahead than maxHoldBack (they can only be forged or skewed)
+      throw new IllegalArgumentException("upstream '" + id + "': quotaMaxWait (" + Durations.format(quotaMaxWait)
+        + ") must not exceed maxHoldBack (" + Durations.format(maxHoldBack) + ")");
+    }
   }
 
   /** These options as JSON, readable by {@link #UpstreamOptions(JsonObject)}. */

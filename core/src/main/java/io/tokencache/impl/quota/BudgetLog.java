@@ -212,8 +212,17 @@ public final class BudgetLog {
     size++;
   }
 
-  /** Drops grants that no window containing {@code now} or a later time can hold any more. */
+  /**
+   * Drops grants that no window containing {@code now} or a later time can hold any more, and grants reserved
+   * further ahead than any member may wait (at most the maximum back-off, see {@code UpstreamOptions#validate}): a
+   * log filled with far-future grants by a writer that is not token-cache, or by a clock far ahead, cannot refuse
+   * every reservation for longer than that.
+   */
   private void prune(BudgetPolicy policy, long now) {
+    long horizon = now + policy.maxBackOffMillis() + policy.window(policy.passThroughShare());
+    while (size > 0 && times[size - 1] > horizon) {
+      clients[--size] = null;
+    }
     long oldest = now - policy.window(policy.passThroughShare());
     int drop = 0;
     while (drop < size && times[drop] <= oldest) {

@@ -179,6 +179,17 @@ class BudgetLogTest {
   }
 
   @Test
+  @DisplayName("grants reserved further ahead than the maximum back-off (forged, or a clock far ahead) are dropped")
+  void shouldDropGrantsBeyondTheHorizon() {
+    BudgetLog log = new BudgetLog();
+    for (int i = 0; i < 100; i++) {
+      log.reserve(LANES, T0 + DAY, Lane.REFRESH, null, 60_000);
+    }
+    assertThat(log.reserve(LANES, T0, Lane.KNOWN, "a", 0)).as("the far-future grants hold nothing back").isZero();
+    assertThat(log.size()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("a back-off claiming to be set far in the future (a clock far ahead, a forged value) is ignored")
   void shouldIgnoreABackOffSetInTheFuture() {
     BudgetLog log = new BudgetLog();
