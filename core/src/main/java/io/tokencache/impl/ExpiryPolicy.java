@@ -14,10 +14,12 @@ import java.util.random.RandomGenerator;
  * Turns an upstream token answer into a {@link CachedToken} with absolute expiry, refresh and serve-until
  * points.
  *
- * <p>Expiry comes from {@code expires_in}, else the JWT {@code exp}, else the configured default lifetime,
- * and never exceeds the configured maximum. The minimum remaining lifetime is capped at a fraction of the
- * token's lifetime, and the refresh point is a fraction of it, so short-lived tokens are cached and
- * refreshed ahead too.
+ * <p>Expiry comes from {@code expires_in} (or Azure AD v1's {@code expires_on}), else the JWT {@code exp}, else
+ * the configured default lifetime; a JWT {@code exp} earlier than {@code expires_in} implies wins; it never exceeds
+ * the configured maximum. An answer saying the token is already expired ({@code expires_in} 0 or less) gives a
+ * lifetime of zero: the token is handed to the caller that fetched it, never kept. See docs/idp-dialects.md.
+ * The minimum remaining lifetime is capped at a fraction of the token's lifetime, and the refresh point is a
+ * fraction of it, so short-lived tokens are cached and refreshed ahead too.
  *
  * <p>The refresh point is jittered: moved earlier by a random amount of up to {@value #REFRESH_JITTER_FRACTION}
  * of the lifetime (and never more than half the time before it), so that tokens fetched together, at start-up or
@@ -76,6 +78,14 @@ public final class ExpiryPolicy {
 
     JsonObject body = answer.copy();
     body.remove("expires_in");
+    // Entra ID's ext_expires_in is relative to the answer, like expires_in, and would go stale on every hit:
+    // dropped (clients treat it as optional). Azure AD v1's expires_on is absolute: it stays true, set to the
+    // expiry the cache uses, in the IdP's form (a string of epoch seconds, or a number).
+    body.remove("ext_expires_in");
+    if (body.containsKey("expires_on")) {
+      long expiresOn = expiresAt / 1000;
+      body.put("expires_on", body.getValue("expires_on") instanceof String ? Long.toString(expiresOn) : expiresOn);
+    }
     // Refresh tokens are never stored nor shared between callers.
     body.remove("refresh_token");
     // The access token is kept once (CachedToken.accessToken), not a second time inside the body: it is most of a
@@ -92,30 +102,38 @@ public final class ExpiryPolicy {
       clientTag);
   }
 
+  /**
+   * The token's lifetime from the IdP's answer, in its dialect: {@code expires_in} (a number, or a string as Azure
+   * AD v1 sends; a fraction is cut to the second below; zero or negative: already expired), else Azure AD v1's
+   * absolute {@code expires_on}, else the configured default. A JWT's {@code exp}, when present, bounds it: the
+   * token is never kept past the expiry it carries itself.
+   */
   private long lifetimeMillis(JsonObject answer, String accessToken, long issuedAt) {
-    Long expiresIn = expiresInSeconds(answer.getValue("expires_in"));
-    if (expiresIn != null) {
-      return expiresIn * 1000;
-    }
     Long exp = jwtExpirySeconds(accessToken);
-    if (exp != null) {
-      return Math.max(0, exp * 1000 - issuedAt);
+    long fromJwt = exp == null ? Long.MAX_VALUE : Math.max(0, exp * 1000 - issuedAt);
+    Double expiresIn = seconds(answer.getValue("expires_in"));
+    if (expiresIn != null) {
+      return Math.min(fromJwt, Math.max(0, (long) Math.floor(expiresIn) * 1000));
     }
-    return defaultLifetimeMillis;
+    Double expiresOn = seconds(answer.getValue("expires_on"));
+    if (expiresOn != null) {
+      return Math.min(fromJwt, Math.max(0, (long) Math.floor(expiresOn) * 1000 - issuedAt));
+    }
+    return exp != null ? fromJwt : defaultLifetimeMillis;
   }
 
-  /** {@code expires_in} as a positive number of seconds; some IdPs send it as a string. */
-  private static Long expiresInSeconds(Object value) {
+  /** A number of seconds, sent as a JSON number or a string; {@code null} when absent or not a number. */
+  private static Double seconds(Object value) {
     try {
-      long seconds;
+      double seconds;
       if (value instanceof Number) {
-        seconds = ((Number) value).longValue();
+        seconds = ((Number) value).doubleValue();
       } else if (value instanceof String) {
-        seconds = Long.parseLong(((String) value).trim());
+        seconds = Double.parseDouble(((String) value).trim());
       } else {
         return null;
       }
-      return seconds > 0 ? seconds : null;
+      return Double.isFinite(seconds) ? seconds : null;
     } catch (NumberFormatException e) {
       return null;
     }

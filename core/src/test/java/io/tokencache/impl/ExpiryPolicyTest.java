@@ -118,8 +118,9 @@ class ExpiryPolicyTest {
       .isEqualTo(T0 + 120_000);
     assertThat(p.toCachedToken(new JsonObject().put("access_token", "a").put("expires_in", 999_999), T0, "t").expiresAt())
       .isEqualTo(T0 + 3_600_000);
-    assertThat(p.toCachedToken(new JsonObject().put("access_token", "a").put("expires_in", -5), T0, "t").expiresAt())
-      .isEqualTo(T0 + 120_000);
+    CachedToken expired = p.toCachedToken(new JsonObject().put("access_token", "a").put("expires_in", -5), T0, "t");
+    assertThat(expired.expiresAt()).as("the IdP says it is expired: never the default").isEqualTo(T0);
+    assertThat(expired.servable(T0)).isFalse();
   }
 
   @Test
