@@ -3,6 +3,7 @@ package io.tokencache.server;
 import com.hazelcast.core.HazelcastInstance;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheOptions;
+import io.tokencache.cluster.ClusterOptions;
 import io.tokencache.cluster.TokenCacheCluster;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -15,6 +16,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -114,8 +117,28 @@ public final class TokenCacheServer {
       .mapEmpty();
   }
 
-  /** Entry point: configuration from the environment and the file; exits 2 on a configuration error. */
+  /** The HTTP or the cluster port, if one cannot be bound now: one line naming it. */
+  static String firstUnavailablePort(ServerConfig config) {
+    String http = PortCheck.unavailable("the HTTP port", "TOKEN_CACHE_HTTP_PORT", config.httpHost(), config.httpPort());
+    if (http != null) {
+      return http;
+    }
+    String host = config.clusterOptions().getHost();
+    return PortCheck.unavailable("the cluster port", "TOKEN_CACHE_CLUSTER_PORT",
+      ClusterOptions.ANY_HOST.equals(host) ? null : host, config.clusterOptions().getPort());
+  }
+
+  /**
+   * Entry point: {@code --help} and {@code --version} answer and exit 0; configuration from the environment and
+   * the file; exits 2 on a configuration error or an unknown argument, 1 when a port is taken or the start fails.
+   */
   public static void main(String[] args) {
+    ServerCommand.Outcome command = ServerCommand.parse(args,
+      new PrintWriter(System.out, true, StandardCharsets.UTF_8), new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+    if (!command.run()) {
+      System.exit(command.exitCode());
+      return;
+    }
     Map<String, String> env = Map.copyOf(System.getenv());
     // before Hazelcast's first logger: its lines go through SLF4J (and so come out as JSON when asked)
     if (System.getProperty("hazelcast.logging.type") == null) {
@@ -132,6 +155,13 @@ public final class TokenCacheServer {
       return;
     }
     LogSetup.apply(config.logFormat());
+    String taken = firstUnavailablePort(config);
+    if (taken != null) {
+      System.err.println("token-cache: cannot start: " + taken);
+      System.err.flush();
+      System.exit(EXIT_START_FAILURE);
+      return;
+    }
     LOG.info("token-cache starting: {}", config.summary());
     Promise<TokenCacheServer> started = Promise.promise();
     // Vert.x turns Hazelcast's own shutdown hook off: leaving the cluster on SIGTERM is ours to do, even while
@@ -152,7 +182,8 @@ public final class TokenCacheServer {
     try {
       server = started.future().await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.error("token-cache failed to start: {}", e.getMessage());
+      LOG.error("token-cache failed to start: {}", e instanceof java.util.concurrent.TimeoutException
+        ? "not started within 120 s" : e.getMessage() != null ? e.getMessage() : e.toString());
       // halt, not exit: the shutdown hook would wait for a start that is not coming
       System.out.flush();
       System.err.flush();

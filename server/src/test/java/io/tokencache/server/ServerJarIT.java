@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -94,6 +95,45 @@ class ServerJarIT {
     int code = ServerProcess.runToExit(Map.of("TOKEN_CACHE_HTTP_PORT", Integer.toString(freePort())), out);
     assertThat(code).isEqualTo(2);
     assertThat(Files.readString(out)).contains("TOKEN_CACHE_UPSTREAM_TOKEN_URL");
+  }
+
+  @Test
+  @DisplayName("--help and -h print the usage (the environment variables) and exit 0; --version prints the version")
+  void shouldAnswerHelpAndVersion() throws Exception {
+    for (String flag : List.of("--help", "-h")) {
+      Path out = Files.createTempFile("token-cache-help", ".log");
+      assertThat(ServerProcess.runToExit(Map.of(), out, flag)).isZero();
+      assertThat(Files.readString(out)).contains("Usage: token-cache").contains("TOKEN_CACHE_UPSTREAM_TOKEN_URL")
+        .contains("TOKEN_CACHE_CONFIG").doesNotContain("configuration error");
+    }
+    Path out = Files.createTempFile("token-cache-version", ".log");
+    assertThat(ServerProcess.runToExit(Map.of(), out, "--version")).isZero();
+    assertThat(Files.readString(out).trim()).matches("token-cache \\d+\\.\\d+\\.\\d+.*");
+    Path unknown = Files.createTempFile("token-cache-unknown", ".log");
+    assertThat(ServerProcess.runToExit(Map.of(), unknown, "--port=8080")).isEqualTo(2);
+    assertThat(Files.readString(unknown)).contains("--port=8080").contains("--help");
+  }
+
+  @Test
+  @DisplayName("a taken HTTP or cluster port stops the start at once (exit 1) with one line naming the port")
+  void shouldFailAtOnceOnATakenPort() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      int port = taken.getLocalPort();
+      String url = "http://127.0.0.1:9/oauth2/token";
+      for (Map<String, String> env : List.of(
+        Map.of("TOKEN_CACHE_UPSTREAM_TOKEN_URL", url, "TOKEN_CACHE_HTTP_PORT", Integer.toString(port)),
+        Map.of("TOKEN_CACHE_UPSTREAM_TOKEN_URL", url, "TOKEN_CACHE_HTTP_PORT", Integer.toString(freePort()),
+          "TOKEN_CACHE_CLUSTER_PORT", Integer.toString(port)))) {
+        Path out = Files.createTempFile("token-cache-port", ".log");
+        long start = System.nanoTime();
+        int code = ServerProcess.runToExit(env, out);
+        String output = Files.readString(out);
+        assertThat(code).as(output).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+        assertThat(output).contains(Integer.toString(port)).contains("cannot be bound")
+          .doesNotContain("Exception");
+      }
+    }
   }
 
   static Stream<Arguments> configurationErrors() {

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -63,10 +65,12 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Runs the jar to completion (for configuration errors) and returns its exit code. */
-  static int runToExit(Map<String, String> env, Path output) throws IOException, InterruptedException {
+  static int runToExit(Map<String, String> env, Path output, String... args) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-Dhazelcast.phone.home.enabled=false", "-jar",
-      jar().toString());
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-Dhazelcast.phone.home.enabled=false", "-jar",
+      jar().toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("TOKEN_CACHE_"));
     pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(output.toFile());
