@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tokencache.CacheStatus;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -24,6 +25,9 @@ public final class CacheMetrics {
   private final Map<String, Counter> admissionRefusals = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Counter> clusterFaults = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Why a miss is answered without calling the IdP; each a counter from the start. */
+  static final List<String> ADMISSION_REASONS = List.of("guess_pending", "guess_limited", "too_many_keys");
+
   public CacheMetrics(MeterRegistry registry) {
     this.registry = registry;
     for (CacheStatus s : CacheStatus.values()) {
@@ -39,6 +43,8 @@ public final class CacheMetrics {
     negativeHits = Counter.builder("token.cache.negative.hits")
       .description("Requests answered from a remembered invalid_client/unauthorized_client, without calling the IdP")
       .register(registry);
+    // every series an alert may name exists at zero from the start
+    ADMISSION_REASONS.forEach(this::admissionCounter);
   }
 
   /** The registry, for per-upstream meters. */
@@ -66,11 +72,16 @@ public final class CacheMetrics {
     negativeHits.increment();
   }
 
-  /** A miss answered here instead of upstream: {@code guess_limited} or {@code too_many_keys}. */
+  /** A miss answered here instead of upstream, for one of {@link #ADMISSION_REASONS}. */
   void admissionRefused(String reason) {
-    admissionRefusals.computeIfAbsent(reason, r -> Counter.builder("token.cache.admission.refusals")
-      .description("Misses answered without calling the IdP: guessing bound (401) or key bound (400), by reason")
-      .tag("reason", r).register(registry)).increment();
+    admissionCounter(reason).increment();
+  }
+
+  private Counter admissionCounter(String reason) {
+    return admissionRefusals.computeIfAbsent(reason, r -> Counter.builder("token.cache.admission.refusals")
+      .description("Misses answered without calling the IdP: another unknown secret awaiting its verdict (503), "
+        + "guessing bound (401) or key bound (400), by reason")
+      .tag("reason", r).register(registry));
   }
 
   /** A request the cluster could not answer for a fault of the cluster, by the fault's kind (an exception class). */

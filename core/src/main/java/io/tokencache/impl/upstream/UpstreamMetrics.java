@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tokencache.impl.quota.Lane;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,12 @@ final class UpstreamMetrics {
   private final Timer bulkheadWait;
   private final ConcurrentHashMap<String, Counter> bulkheadRejections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
+
+  /** The outcomes of upstream calls, each a counter per lane from the start. */
+  static final List<String> OUTCOMES = List.of("success", "client_error", "throttled", "server_error",
+    "transport_error");
+  /** Why the bulkhead refuses: every queue place taken, or no turn within the bound. */
+  static final List<String> BULKHEAD_REASONS = List.of("full", "timeout");
 
   UpstreamMetrics(MeterRegistry registry, String upstream, CircuitBreaker breaker) {
     this.registry = registry;
@@ -54,14 +61,31 @@ final class UpstreamMetrics {
         default -> 3;
       }).description("Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 disabled")
       .tag("upstream", upstream).register(registry);
+    // every series an alert may name exists at zero from the start, not only after its first event
+    for (String outcome : OUTCOMES) {
+      for (Lane lane : Lane.values()) {
+        outcomeCounter(outcome, lane);
+      }
+    }
+    BULKHEAD_REASONS.forEach(this::bulkheadCounter);
   }
 
-  /** One upstream call's outcome (success, client_error, throttled, server_error or transport_error) in a lane. */
+  /** One upstream call's outcome (one of {@link #OUTCOMES}) in a lane. */
   void call(String outcome, Lane lane, long nanos) {
-    outcomes.computeIfAbsent(outcome + "/" + lane.tag(), o -> Counter.builder("token.cache.upstream.requests")
-      .description("Upstream token requests, by outcome and budget lane").tag("upstream", upstream)
-      .tag("outcome", outcome).tag("lane", lane.tag()).register(registry)).increment();
+    outcomeCounter(outcome, lane).increment();
     latency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Counter outcomeCounter(String outcome, Lane lane) {
+    return outcomes.computeIfAbsent(outcome + "/" + lane.tag(), o -> Counter.builder("token.cache.upstream.requests")
+      .description("Upstream token requests, by outcome and budget lane").tag("upstream", upstream)
+      .tag("outcome", outcome).tag("lane", lane.tag()).register(registry));
+  }
+
+  private Counter bulkheadCounter(String reason) {
+    return bulkheadRejections.computeIfAbsent(reason, r -> Counter.builder("token.cache.bulkhead.rejections")
+      .description("Fetches refused because every concurrent upstream request was taken")
+      .tag("upstream", upstream).tag("reason", r).register(registry));
   }
 
   void budgetWaited(Lane lane, long millis) {
@@ -78,9 +102,7 @@ final class UpstreamMetrics {
 
   /** A fetch refused by the bulkhead: {@code full} (queue full) or {@code timeout} (no turn within the bound). */
   void bulkheadRejected(String reason) {
-    bulkheadRejections.computeIfAbsent(reason, r -> Counter.builder("token.cache.bulkhead.rejections")
-      .description("Fetches refused because every concurrent upstream request was taken")
-      .tag("upstream", upstream).tag("reason", r).register(registry)).increment();
+    bulkheadCounter(reason).increment();
   }
 
   /** A queued fetch got its turn after {@code nanos}. */
