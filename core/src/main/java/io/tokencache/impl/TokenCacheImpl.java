@@ -124,6 +124,7 @@ public final class TokenCacheImpl implements TokenCache {
       cipher = TokenCipher.generateEphemeral();
     }
     Clock clock = options.getClock();
+    HazelcastQuotaGate.registerOwnerClock(hz, clock);
     return HazelcastTokenStore.create(vertx, hz, cipher, clock).map(store -> new TokenCacheImpl(options,
       new CacheKeys(cipher.derivePepper()), store, new HazelcastClientLedger(vertx, hz, clock), upstreams(vertx, options,
         u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock))));

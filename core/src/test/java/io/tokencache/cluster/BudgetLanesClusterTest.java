@@ -56,6 +56,7 @@ class BudgetLanesClusterTest {
 
   private void start(Clock clock, FakeIdpOptions idpOptions, UnaryOperator<UpstreamOptions> upstream) {
     idp = FakeIdp.start(idpVertx, idpOptions.setDynamicClients(true).setQuotaRps(QUOTA)).await();
+    idp.setClock(clock); // the tokens' exp on the cache's clock, which some tests move
     cluster = TestCluster.start(3, () -> new TokenCacheOptions().setClock(clock)
       .addUpstream(upstream.apply(new UpstreamOptions().setTokenUrl(idp.tokenUrl()).setQuotaRps(QUOTA))));
   }

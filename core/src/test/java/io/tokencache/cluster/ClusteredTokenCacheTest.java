@@ -46,6 +46,7 @@ class ClusteredTokenCacheTest {
   void startCluster() {
     idpVertx = Vertx.vertx();
     idp = FakeIdp.start(idpVertx, new FakeIdpOptions().addClient(CLIENT, SECRET).setQuotaRps(QUOTA)).await();
+    idp.setClock(clock); // the tokens' exp on the cache's clock: the test moves it
     cluster = TestCluster.start(3, () -> new TokenCacheOptions().setClock(clock).addUpstream(new UpstreamOptions()
       .setTokenUrl(idp.tokenUrl()).setQuotaRps(QUOTA).setRequestTimeout(Duration.ofSeconds(3))));
   }

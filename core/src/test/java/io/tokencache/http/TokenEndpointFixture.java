@@ -74,6 +74,8 @@ final class TokenEndpointFixture {
     FakeIdp idp = FakeIdp.start(idpVertx, idpOptions.apply(new FakeIdpOptions()
       .addClient(CLIENT, SECRET).addClient(OTHER_CLIENT, OTHER_SECRET).setQuotaRps(0))).await();
     MutableClock clock = MutableClock.startingNow();
+    // the IdP's tokens carry exp on the same clock (a JWT's exp bounds how long a token is kept)
+    idp.setClock(clock);
     UpstreamOptions upstream = upstreamOptions.apply(new UpstreamOptions().setTokenUrl(idp.tokenUrl())
       .setRequestTimeout(Duration.ofSeconds(2)).setQuotaRps(1000));
     TokenCacheOptions options = cacheOptions.apply(new TokenCacheOptions().setClock(clock).addUpstream(upstream));

@@ -1,6 +1,7 @@
 package io.tokencache.impl.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -24,11 +25,18 @@ import java.util.Map;
  * to anybody (there is nothing per member to redistribute).
  *
  * <p>One remote call per upstream request: upstream requests are rare by design (at most the quota), so
- * exactness costs nothing that matters. Times are the calling member's clock, passed in the processor, so the
- * owner and its backups apply the same update; clock skew between members is absorbed by the safety margin.
+ * exactness costs nothing that matters. Times are the owner's clock (see {@code BudgetProcessor}), fixed in the
+ * processor so the owner and its backups apply the same update; callers only ever see delays, which no clock skew
+ * between members changes. A change of owner (migration) may move the clock by the skew between the two.
  * Each processor carries the caller's {@link BudgetPolicy}: the log holds no configuration of its own.
  */
 public final class HazelcastQuotaGate implements QuotaGate {
+
+  /**
+   * The key, in each Hazelcast member's user context, of the {@link Clock} its budget processors run on when the
+   * member owns the budget (the cache's clock: {@link #registerOwnerClock}).
+   */
+  static final String OWNER_CLOCK = "token-cache.clock";
 
   private final Vertx vertx;
   private final IMap<String, BudgetEntry> logs;
@@ -44,6 +52,11 @@ public final class HazelcastQuotaGate implements QuotaGate {
     this.clock = clock;
   }
 
+  /** Makes {@code clock} the one this member times the budget with while it owns it (the first one stays). */
+  public static void registerOwnerClock(HazelcastInstance hz, Clock clock) {
+    hz.getUserContext().putIfAbsent(OWNER_CLOCK, clock);
+  }
+
   @Override
   public Future<Long> reserve(Lane lane, String client, Duration maxWait) {
     Context context = vertx.getOrCreateContext();
@@ -55,13 +68,24 @@ public final class HazelcastQuotaGate implements QuotaGate {
   public Future<Void> backOff(Duration duration) {
     Context context = vertx.getOrCreateContext();
     long now = clock.millis();
-    return Future.fromCompletionStage(logs.submitToKey(upstream, new BackOff(policy, now, now + duration.toMillis())),
+    return Future.fromCompletionStage(logs.submitToKey(upstream, new BackOff(policy, now, duration.toMillis())),
       context).mapEmpty();
   }
 
-  private abstract static class BudgetProcessor extends EntryProcessors.Base<BudgetEntry, Long> {
+  /**
+   * Runs on the budget's partition owner, on the owner's clock: every reservation and back-off of the cluster is
+   * timed by one clock, whatever the callers' clocks say (a member whose clock runs ahead can neither fill the log
+   * with future grants nor let more than the quota through by running behind). The owner's time is then fixed in
+   * the processor, so its backups apply exactly the same update. The caller's time is used only where no owner
+   * clock is registered (a member that is not token-cache).
+   */
+  private abstract static class BudgetProcessor extends EntryProcessors.Base<BudgetEntry, Long>
+    implements HazelcastInstanceAware {
     BudgetPolicy policy;
     long now;
+    /** Whether {@link #now} is the owner's already (then a backup applies it as it is). */
+    boolean ownerTimed;
+    private transient HazelcastInstance hz;
 
     BudgetProcessor() {
     }
@@ -72,7 +96,19 @@ public final class HazelcastQuotaGate implements QuotaGate {
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hz = hazelcastInstance;
+    }
+
+    @Override
     public Long process(Map.Entry<String, BudgetEntry> entry) {
+      if (!ownerTimed) {
+        Clock owner = hz == null ? null : (Clock) hz.getUserContext().get(OWNER_CLOCK);
+        if (owner != null) {
+          now = owner.millis();
+        }
+        ownerTimed = true;
+      }
       BudgetEntry value = EntryProcessors.valueOf(entry, BudgetEntry.class);
       if (value == null) {
         value = new BudgetEntry();
@@ -88,12 +124,14 @@ public final class HazelcastQuotaGate implements QuotaGate {
     public void writeData(ObjectDataOutput out) throws IOException {
       BudgetEntry.writePolicy(out, policy);
       out.writeLong(now);
+      out.writeBoolean(ownerTimed);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       policy = BudgetEntry.readPolicy(in);
       now = in.readLong();
+      ownerTimed = in.readBoolean();
     }
   }
 
@@ -144,21 +182,21 @@ public final class HazelcastQuotaGate implements QuotaGate {
     }
   }
 
-  /** Holds every reservation back until a time (capped by the policy's maximum back-off). */
+  /** Holds every reservation back for a duration from the owner's now (capped by the policy's maximum back-off). */
   static final class BackOff extends BudgetProcessor {
-    private long until;
+    private long durationMillis;
 
     BackOff() {
     }
 
-    BackOff(BudgetPolicy policy, long now, long until) {
+    BackOff(BudgetPolicy policy, long now, long durationMillis) {
       super(policy, now);
-      this.until = until;
+      this.durationMillis = durationMillis;
     }
 
     @Override
     long apply(BudgetLog log) {
-      log.blockUntil(policy, now, until);
+      log.blockUntil(policy, now, now + durationMillis);
       return 0L;
     }
 
@@ -170,13 +208,13 @@ public final class HazelcastQuotaGate implements QuotaGate {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       super.writeData(out);
-      out.writeLong(until);
+      out.writeLong(durationMillis);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       super.readData(in);
-      until = in.readLong();
+      durationMillis = in.readLong();
     }
   }
 }

@@ -237,9 +237,11 @@ public final class ResilientUpstream {
             : "the upstream budget is exhausted", seconds(until)));
         }
         metrics.budgetWaited(slot.lane(), delay);
+        // The owner timed the slot on its clock when the request reached it: waiting the delay from the answer's
+        // arrival never sends early (which could crowd the slot's window); the lateness check counts from the
+        // reservation's start, so a slow round trip counts as late.
         long at = reservedAt + delay;
-        long wait = at - clock.millis();
-        Future<Void> due = wait <= 0 ? Future.succeededFuture() : vertx.timer(wait).mapEmpty();
+        Future<Void> due = delay <= 0 ? Future.succeededFuture() : vertx.timer(delay).mapEmpty();
         return due.compose(v -> {
           long late = clock.millis() - at;
           // Only a slot handed out under saturation (delay > 0) sits right after a full window, where lateness

@@ -11,6 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +44,7 @@ public final class FakeIdp {
   private final Object quotaLock = new Object();
   private volatile FailureMode failureMode = FailureMode.NONE;
   private volatile Duration unavailableRetryAfter = Duration.ofSeconds(1);
+  private volatile Clock clock = Clock.systemUTC();
   private volatile Duration latency;
   private volatile Duration tokenLifetime;
   private volatile double quotaRps;
@@ -181,6 +183,22 @@ public final class FakeIdp {
     }
     this.unavailableRetryAfter = retryAfter;
     return this;
+  }
+
+  /**
+   * @param clock the clock of the tokens' {@code iat} and {@code exp} claims from now on: a test that moves the
+   *     cache's clock gives the IdP the same one, as two hosts with synchronised clocks would agree (the quota and
+   *     the counters stay on real time)
+   * @return this
+   */
+  public FakeIdp setClock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** @return the clock of the tokens' {@code iat} and {@code exp} */
+  public Clock clock() {
+    return clock;
   }
 
   /** @return the {@code Retry-After} of {@link FailureMode#UNAVAILABLE} */

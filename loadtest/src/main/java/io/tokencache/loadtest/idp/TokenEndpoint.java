@@ -191,7 +191,7 @@ final class TokenEndpoint {
 
   private void issue(RoutingContext ctx, String clientId, String scope, Object audience, boolean withRefresh) {
     long lifetime = idp.tokenLifetime().toSeconds();
-    long iat = System.currentTimeMillis() / 1000;
+    long iat = idp.clock().millis() / 1000;
     JsonObject claims = new JsonObject().put("iss", idp.registry().getIssuer()).put("sub", clientId);
     if (audience != null) {
       claims.put("aud", audience);

@@ -1,0 +1,66 @@
+package io.tokencache.cluster;
+
+import io.tokencache.TokenCacheOptions;
+import io.tokencache.UpstreamOptions;
+import io.tokencache.loadtest.idp.FakeIdp;
+import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three members whose clocks read 30 s ahead, right and 30 s behind share one budget: it is timed by the clock of
+ * the member that owns it, so no member's clock fills it with future grants or lets more than the quota through.
+ */
+class ClockSkewBudgetTest {
+
+  private static final int QUOTA = 5;
+
+  private final Vertx idpVertx = Vertx.vertx();
+  private FakeIdp idp;
+  private TestCluster cluster;
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+    idp.close().await();
+    idpVertx.close().await();
+  }
+
+  @Test
+  @DisplayName("clocks 30 s ahead, in step and 30 s behind: 40 new keys all served, zero 429, never above Q in a sliding second at the IdP")
+  void shouldHoldTheQuotaWithSkewedClocks() {
+    idp = FakeIdp.start(idpVertx, new FakeIdpOptions().setDynamicClients(true).setQuotaRps(QUOTA)).await();
+    List<Duration> skews = List.of(Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(-30));
+    AtomicInteger started = new AtomicInteger();
+    cluster = TestCluster.start(3, () -> new TokenCacheOptions()
+      .setClock(Clock.offset(Clock.systemUTC(), skews.get(started.getAndIncrement())))
+      .setCoalesceTimeout(Duration.ofSeconds(40))
+      // one lane for all: this test is about the clocks, not the lanes
+      .addUpstream(new UpstreamOptions().setTokenUrl(idp.tokenUrl()).setQuotaRps(QUOTA).setLaneShares(1, 1, 1)
+        .setClientShare(1).setQuotaMaxWait(Duration.ofSeconds(30)).setFetchTimeout(Duration.ofSeconds(35))));
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String client = "skew-" + i;
+      all.add(cluster.request(i % 3, client, client + "-secret", "read"));
+    }
+    Future.join(all).await();
+
+    assertThat(all).allSatisfy(r -> assertThat(r.result().statusCode()).as(r.result().bodyAsString()).isEqualTo(200));
+    assertThat(idp.tokensIssued()).isEqualTo(40);
+    assertThat(idp.throttled()).as("upstream 429").isZero();
+    assertThat(idp.maxRequestsInAnyWindow(Duration.ofSeconds(1))).isLessThanOrEqualTo(QUOTA);
+  }
+}
