@@ -127,7 +127,7 @@ public final class TokenCacheImpl implements TokenCache {
     HazelcastQuotaGate.registerOwnerClock(hz, clock);
     return HazelcastTokenStore.create(vertx, hz, cipher, clock).map(store -> new TokenCacheImpl(options,
       new CacheKeys(cipher.derivePepper()), store, new HazelcastClientLedger(vertx, hz, clock), upstreams(vertx, options,
-        u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock))));
+        u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock, options.getMeterRegistry()))));
   }
 
   /** One protected HTTP client per configured upstream, each behind its budget gate. */

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Three members whose clocks read 30 s ahead, right and 30 s behind share one budget: it is timed by the clock of
@@ -40,7 +42,7 @@ class ClockSkewBudgetTest {
   }
 
   @Test
-  @DisplayName("clocks 30 s ahead, in step and 30 s behind: 40 new keys all served, zero 429, never above Q in a sliding second at the IdP")
+  @DisplayName("clocks 30 s ahead, in step and 30 s behind: 40 new keys all served, zero 429, never above Q in a sliding second at the IdP; each member measures its skew")
   void shouldHoldTheQuotaWithSkewedClocks() {
     idp = FakeIdp.start(idpVertx, new FakeIdpOptions().setDynamicClients(true).setQuotaRps(QUOTA)).await();
     List<Duration> skews = List.of(Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(-30));
@@ -62,5 +64,18 @@ class ClockSkewBudgetTest {
     assertThat(idp.tokensIssued()).isEqualTo(40);
     assertThat(idp.throttled()).as("upstream 429").isZero();
     assertThat(idp.maxRequestsInAnyWindow(Duration.ofSeconds(1))).isLessThanOrEqualTo(QUOTA);
+
+    // each member measures its clock against the budget owner's: skew + own offset is the owner's offset, the same
+    // for every member, and the owner is one of them
+    await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      List<Double> ownerOffsets = new ArrayList<>();
+      for (int m = 0; m < 3; m++) {
+        double skew = cluster.registries.get(m).get("token.cache.clock.skew").gauge().value();
+        ownerOffsets.add(skew + skews.get(m).toMillis() / 1000.0);
+      }
+      double owner = ownerOffsets.get(0);
+      assertThat(ownerOffsets).allSatisfy(o -> assertThat(o).isCloseTo(owner, within(1.0)));
+      assertThat(List.of(30.0, 0.0, -30.0)).anySatisfy(o -> assertThat(owner).isCloseTo(o, within(1.0)));
+    });
   }
 }

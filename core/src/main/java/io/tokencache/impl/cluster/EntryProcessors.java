@@ -44,6 +44,7 @@ public final class EntryProcessors {
   static final int CLIENT_ADMIT = 10;
   static final int CLIENT_SETTLE = 11;
   private static final int TAKE_LEASE = 12;
+  static final int OWNER_TIME = 13;
 
   private EntryProcessors() {
   }
@@ -74,6 +75,8 @@ public final class EntryProcessors {
         return new HazelcastClientLedger.Settle();
       case TAKE_LEASE:
         return new TakeLease();
+      case OWNER_TIME:
+        return new ClockSkewMonitor.OwnerTime();
       default:
         return null;
     }

@@ -3,6 +3,7 @@ package io.tokencache.impl.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.IMap;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import io.tokencache.impl.quota.BudgetLog;
@@ -37,19 +38,41 @@ public final class HazelcastQuotaGate implements QuotaGate {
    * member owns the budget (the cache's clock: {@link #registerOwnerClock}).
    */
   static final String OWNER_CLOCK = "token-cache.clock";
+  /**
+   * A member whose clock is further than this from the budget owner's says so in its log: its tokens' refresh
+   * points and expiry, which are its own times, are off by that much for the others.
+   */
+  public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(2);
 
   private final Vertx vertx;
   private final IMap<String, BudgetEntry> logs;
   private final String upstream;
   private final BudgetPolicy policy;
   private final Clock clock;
+  private final ClockSkewMonitor skew;
 
+  /** A gate without a clock check (tests of the gate alone). */
   public HazelcastQuotaGate(Vertx vertx, HazelcastInstance hz, String upstream, BudgetPolicy policy, Clock clock) {
+    this(vertx, hz, upstream, policy, clock, null);
+  }
+
+  /** A gate that also reports how far this member's clock is from the budget owner's, into {@code registry}. */
+  public HazelcastQuotaGate(Vertx vertx, HazelcastInstance hz, String upstream, BudgetPolicy policy, Clock clock,
+                            MeterRegistry registry) {
     this.vertx = vertx;
     this.logs = hz.getMap(TokenMapConfig.QUOTA_MAP);
     this.upstream = upstream;
     this.policy = policy;
     this.clock = clock;
+    this.skew = registry == null ? null
+      : new ClockSkewMonitor(vertx, hz, upstream, clock, MAX_CLOCK_SKEW, registry);
+  }
+
+  @Override
+  public void close() {
+    if (skew != null) {
+      skew.close();
+    }
   }
 
   /** Makes {@code clock} the one this member times the budget with while it owns it (the first one stays). */

@@ -25,4 +25,8 @@ public interface QuotaGate {
    * never longer than the budget's maximum back-off.
    */
   Future<Void> backOff(Duration duration);
+
+  /** Stops what the gate runs in the background; the default has nothing to stop. */
+  default void close() {
+  }
 }

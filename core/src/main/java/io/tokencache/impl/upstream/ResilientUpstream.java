@@ -332,6 +332,7 @@ public final class ResilientUpstream {
   /** Fails the fetches still queued for a bulkhead permit and closes the HTTP client. */
   public Future<Void> close() {
     permits.close();
+    quota.close();
     return client.close();
   }
 
