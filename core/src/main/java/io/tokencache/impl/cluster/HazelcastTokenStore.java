@@ -139,6 +139,11 @@ public final class HazelcastTokenStore implements TokenStore {
         if (theirs == null || theirs.equals(ours)) {
           return Future.succeededFuture();
         }
+        if (!TokenCipher.isFingerprint(theirs)) {
+          // not a key's fingerprint at all (written by something that is not token-cache): replaced, never quoted
+          LOG.warn("the cluster's key fingerprint record is not a fingerprint; replacing it with this member's");
+          return Future.fromCompletionStage(meta.setAsync(FINGERPRINT_KEY, ours), vertx.getOrCreateContext());
+        }
         return Future.failedFuture(new IllegalStateException("this member's encryption key differs from the "
           + "cluster's (key fingerprint " + ours + ", cluster's " + theirs + "): every member must share the same "
           + "TOKEN_CACHE_ENCRYPTION_KEY; this member refuses to use the cluster's token store"));

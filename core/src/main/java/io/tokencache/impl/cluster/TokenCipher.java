@@ -119,6 +119,11 @@ public final class TokenCipher {
     return fingerprint;
   }
 
+  /** Whether {@code value} has the form of a {@link #fingerprint()} (16 lowercase hex digits). */
+  public static boolean isFingerprint(String value) {
+    return value != null && value.length() == 16 && value.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
+  }
+
   /** 32 bytes derived from the key for {@code io.tokencache.impl.CacheKeys}: the same on every member. */
   public byte[] derivePepper() {
     return hmac(PEPPER_LABEL);

@@ -221,6 +221,23 @@ class HazelcastTokenStoreTest {
   }
 
   @Test
+  @DisplayName("a fingerprint record that is no fingerprint (written by a foreign member) is replaced, never quoted, and the store opens")
+  void shouldReplaceAMalformedFingerprintRecord() throws Exception {
+    IMap<String, Object> meta = members.get(0).getMap(TokenMapConfig.META_MAP);
+    String record = HazelcastTokenStore.FINGERPRINT_KEY;
+    Object before = meta.get(record);
+    try {
+      meta.set(record, "<script>not-a-fingerprint");
+      HazelcastTokenStore extra = join(HazelcastTokenStore.create(vertx, members.get(0), TokenCipher.of(KEY),
+        Clock.systemUTC()));
+      assertThat(meta.get(record)).isEqualTo(TokenCipher.of(KEY).fingerprint());
+      join(extra.close());
+    } finally {
+      meta.set(record, before);
+    }
+  }
+
+  @Test
   @DisplayName("a member whose encryption key differs from the cluster's fails to open the store, naming fingerprints only")
   void shouldRefuseMemberWithAnotherKey() {
     byte[] otherKey = KEY.clone();
