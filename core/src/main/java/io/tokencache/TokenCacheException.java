@@ -18,15 +18,22 @@ public final class TokenCacheException extends RuntimeException {
   private final long retryAfterSeconds;
   private final Buffer upstreamBody;
   private final String upstreamContentType;
+  private final boolean replayed;
 
   private TokenCacheException(int statusCode, String error, String description, long retryAfterSeconds,
                               Buffer upstreamBody, String upstreamContentType) {
+    this(statusCode, error, description, retryAfterSeconds, upstreamBody, upstreamContentType, false);
+  }
+
+  private TokenCacheException(int statusCode, String error, String description, long retryAfterSeconds,
+                              Buffer upstreamBody, String upstreamContentType, boolean replayed) {
     super(description, null, false, false);
     this.statusCode = statusCode;
     this.error = error;
     this.retryAfterSeconds = retryAfterSeconds;
     this.upstreamBody = upstreamBody;
     this.upstreamContentType = upstreamContentType;
+    this.replayed = replayed;
   }
 
   /** {@code 400 invalid_request}: a malformed or incomplete request. */
@@ -77,6 +84,21 @@ public final class TokenCacheException extends RuntimeException {
     }
     return new TokenCacheException(statusCode, error, "the upstream identity provider answered " + statusCode,
       -1, body, contentType);
+  }
+
+  /**
+   * The upstream's own answer refusing these credentials a short while ago, replayed without calling it (the
+   * negative cache); answered as it came, with {@code X-Token-Cache: NEGATIVE}.
+   */
+  public static TokenCacheException upstreamRejectionReplayed(int statusCode, Buffer body, String contentType) {
+    TokenCacheException answer = upstreamRejected(statusCode, body, contentType);
+    return new TokenCacheException(statusCode, answer.error, "the upstream identity provider refused these "
+      + "credentials a short while ago; its answer is replayed", -1, body, contentType, true);
+  }
+
+  /** True for a refusal replayed from the negative cache ({@link #upstreamRejectionReplayed}). */
+  public boolean isReplayed() {
+    return replayed;
   }
 
   /** The HTTP status this error is answered with. */

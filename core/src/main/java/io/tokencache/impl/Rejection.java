@@ -30,7 +30,7 @@ public record Rejection(int statusCode, String contentType, String body) {
 
   /** The replayed answer. */
   static TokenCacheException toException(Rejection rejection) {
-    return TokenCacheException.upstreamRejected(rejection.statusCode, Buffer.buffer(rejection.body),
+    return TokenCacheException.upstreamRejectionReplayed(rejection.statusCode, Buffer.buffer(rejection.body),
       rejection.contentType);
   }
 

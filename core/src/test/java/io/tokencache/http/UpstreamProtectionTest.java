@@ -140,6 +140,20 @@ class UpstreamProtectionTest {
   }
 
   @Test
+  @DisplayName("a repeated wrong secret is answered from the negative cache: the IdP's own 401, X-Token-Cache: NEGATIVE, no call")
+  void shouldSayWhenARefusalIsReplayed(Vertx vertx) {
+    f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(0), o -> o, u -> u);
+    HttpResponse<Buffer> first = f.basicToken(CLIENT, "wrong", "s0");
+    HttpResponse<Buffer> again = f.basicToken(CLIENT, "wrong", "s0");
+    assertThat(first.statusCode()).isEqualTo(401);
+    assertThat(first.getHeader("X-Token-Cache")).isEqualTo("MISS");
+    assertThat(again.statusCode()).isEqualTo(401);
+    assertThat(again.getHeader("X-Token-Cache")).isEqualTo("NEGATIVE");
+    assertThat(again.bodyAsString()).isEqualTo(first.bodyAsString());
+    assertThat(f.idp.tokenRequests()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("1,000 distinct wrong secrets for one client id make 1 upstream call; the known secret is unaffected; a rotated secret gets in at its turn")
   void shouldBoundGuessing(Vertx vertx) {
     f = TokenEndpointFixture.start(vertx, o -> o.setQuotaRps(0), o -> o, u -> u);

@@ -18,6 +18,8 @@ public final class TokenResponses {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence CACHE_STATUS = HttpHeaders.createOptimized(TokenEndpoint.CACHE_STATUS_HEADER);
   private static final CharSequence[] STATUS_VALUES = new CharSequence[CacheStatus.values().length];
+  /** A refusal replayed from the negative cache: the IdP was not called for this request. */
+  static final CharSequence NEGATIVE = HttpHeaders.createOptimized("NEGATIVE");
 
   static {
     for (CacheStatus s : CacheStatus.values()) {
@@ -60,7 +62,7 @@ public final class TokenResponses {
     }
     response.setStatusCode(error.statusCode());
     if (error.isUpstreamAnswer()) {
-      headers.set(CACHE_STATUS, STATUS_VALUES[CacheStatus.MISS.ordinal()]);
+      headers.set(CACHE_STATUS, error.isReplayed() ? NEGATIVE : STATUS_VALUES[CacheStatus.MISS.ordinal()]);
       if (error.upstreamContentType() != null) {
         headers.set(HttpHeaders.CONTENT_TYPE, error.upstreamContentType());
       }
