@@ -23,8 +23,10 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Three members whose clocks read 30 s ahead, right and 30 s behind share one budget: it is timed by the clock of
- * the member that owns it, so no member's clock fills it with future grants or lets more than the quota through.
+ * Members that disagree share one budget: clocks 30 s ahead, right and 30 s behind (it is timed by the clock of the
+ * member that owns it, so no member's clock fills it with future grants or lets more than the quota through), and
+ * quotas during a rolling change (each reservation carries its member's policy; the log holds none, so it is never
+ * reset and the larger quota bounds every window).
  */
 class ClockSkewBudgetTest {
 
@@ -77,5 +79,27 @@ class ClockSkewBudgetTest {
       assertThat(ownerOffsets).allSatisfy(o -> assertThat(o).isCloseTo(owner, within(1.0)));
       assertThat(List.of(30.0, 0.0, -30.0)).anySatisfy(o -> assertThat(owner).isCloseTo(o, within(1.0)));
     });
+  }
+
+  @Test
+  @DisplayName("a rolling change of the quota (members configured with 5 and 8): never more than 8 in a sliding second at the IdP, and the shared log is never reset")
+  void shouldHoldTheLargerQuotaDuringARollingChange() {
+    idp = FakeIdp.start(idpVertx, new FakeIdpOptions().setDynamicClients(true).setQuotaRps(8)).await();
+    List<Integer> quotas = List.of(5, 8);
+    AtomicInteger started = new AtomicInteger();
+    cluster = TestCluster.start(2, () -> new TokenCacheOptions().setCoalesceTimeout(Duration.ofSeconds(40))
+      .addUpstream(new UpstreamOptions().setTokenUrl(idp.tokenUrl()).setQuotaRps(quotas.get(started.getAndIncrement()))
+        .setLaneShares(1, 1, 1).setClientShare(1).setQuotaMaxWait(Duration.ofSeconds(30))
+        .setFetchTimeout(Duration.ofSeconds(35))));
+    List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String client = "roll-" + i;
+      all.add(cluster.request(i % 2, client, client + "-secret", "read"));
+    }
+    Future.join(all).await();
+
+    assertThat(all).allSatisfy(r -> assertThat(r.result().statusCode()).as(r.result().bodyAsString()).isEqualTo(200));
+    assertThat(idp.throttled()).as("upstream 429").isZero();
+    assertThat(idp.maxRequestsInAnyWindow(Duration.ofSeconds(1))).isLessThanOrEqualTo(8);
   }
 }
