@@ -56,6 +56,8 @@ final class ServerHealth {
       })
       // reported, never failing: cached tokens are still served while a breaker is open
       .register("upstreams", p -> p.complete(Status.OK(new JsonObject()
-        .put("breakers", metrics.breakerStates(upstreams)))));
+        .put("breakers", metrics.breakerStates(upstreams))
+        // how far this member's clock is from each budget owner's: shown, never a reason to be unready
+        .put("clockSkewSeconds", metrics.clockSkews(upstreams)))));
   }
 }

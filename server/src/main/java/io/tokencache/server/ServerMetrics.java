@@ -178,6 +178,19 @@ final class ServerMetrics implements AutoCloseable {
     return states;
   }
 
+  /**
+   * Each upstream's measured clock skew against its budget owner, in seconds (positive: the owner's clock is
+   * ahead), or null before the first measurement: a detail of readiness, never its verdict.
+   */
+  JsonObject clockSkews(Iterable<String> upstreams) {
+    JsonObject skews = new JsonObject();
+    for (String id : upstreams) {
+      Gauge gauge = registry.find(PREFIX + "clock.skew").tag("upstream", id).gauge();
+      skews.put(id, gauge == null ? null : gauge.value());
+    }
+    return skews;
+  }
+
   /** The name of a {@code token.cache.breaker.state} value (0 closed, 1 open, 2 half-open, 3 disabled). */
   static String breakerState(double value) {
     switch ((int) value) {

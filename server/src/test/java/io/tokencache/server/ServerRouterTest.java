@@ -247,12 +247,18 @@ class ServerRouterTest {
   }
 
   @Test
-  @DisplayName("readiness reports breaker states and stays up; liveness is up")
+  @DisplayName("readiness reports breaker states and each budget's clock skew and stays up; liveness is up")
   void shouldReportHealth() {
     int port = serve(config(twoUpstreams()));
     HttpResponse<Buffer> ready = client.get(port, "127.0.0.1", "/health/ready").send().await();
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsString()).contains("\"breakers\"").contains("\"acme\"");
+    io.vertx.core.json.JsonObject upstreams = ready.bodyAsJsonObject().getJsonArray("checks").stream()
+      .map(io.vertx.core.json.JsonObject.class::cast).filter(c -> "upstreams".equals(c.getString("id"))).findFirst()
+      .orElseThrow().getJsonObject("data");
+    // no cluster here, so nothing measured yet: the key is there, its value null (measured in ClockSkewBudgetTest)
+    assertThat(upstreams.getJsonObject("clockSkewSeconds").containsKey("acme")).isTrue();
+    assertThat(upstreams.getJsonObject("clockSkewSeconds").getValue("acme")).isNull();
     assertThat(client.get(port, "127.0.0.1", "/health/live").send().await().statusCode()).isEqualTo(200);
   }
 
