@@ -73,17 +73,21 @@ public final class TokenCacheException extends RuntimeException {
 
   /** The upstream's own 4xx answer, whose body is passed through unchanged. */
   public static TokenCacheException upstreamRejected(int statusCode, Buffer body, String contentType) {
-    String error = "upstream_error";
+    return new TokenCacheException(statusCode, errorOf(body), "the upstream identity provider answered " + statusCode,
+      -1, body, contentType);
+  }
+
+  /** The upstream body's RFC 6749 {@code error}, or {@code upstream_error} when it has none. */
+  private static String errorOf(Buffer body) {
     try {
       Object code = body == null || body.length() == 0 ? null : new JsonObject(body).getValue("error");
       if (code instanceof String) {
-        error = (String) code;
+        return (String) code;
       }
     } catch (RuntimeException notJson) {
       // keep the generic code: the body is still passed through as it came
     }
-    return new TokenCacheException(statusCode, error, "the upstream identity provider answered " + statusCode,
-      -1, body, contentType);
+    return "upstream_error";
   }
 
   /**
@@ -91,8 +95,7 @@ public final class TokenCacheException extends RuntimeException {
    * negative cache); answered as it came, with {@code X-Token-Cache: NEGATIVE}.
    */
   public static TokenCacheException upstreamRejectionReplayed(int statusCode, Buffer body, String contentType) {
-    TokenCacheException answer = upstreamRejected(statusCode, body, contentType);
-    return new TokenCacheException(statusCode, answer.error, "the upstream identity provider refused these "
+    return new TokenCacheException(statusCode, errorOf(body), "the upstream identity provider refused these "
       + "credentials a short while ago; its answer is replayed", -1, body, contentType, true);
   }
 

@@ -48,18 +48,19 @@ public final class ClientRecord {
       return Admission.TOO_MANY_KEYS;
     }
     boolean known = accepted.containsKey(secretTag);
-    if (!known && !secretTag.equals(guessTag) && now < lastGuessAt + policy.unknownSecretIntervalMillis()) {
-      // Unknown secrets of one client id are tried one at a time: after a refusal at most one per interval
-      // (401 before its turn), and while another one's verdict is awaited not at all (503, retry shortly), so a
-      // burst of distinct guesses costs one upstream call. The same unknown secret for more keys is one guess.
-      if (now < lastRejectionAt + policy.guardMillis()) {
-        return Admission.GUESS_LIMITED;
-      }
-      if (guessPending) {
-        return Admission.GUESS_PENDING;
-      }
-    }
     if (!known && !secretTag.equals(guessTag)) {
+      // A new guess. Unknown secrets of one client id are tried one at a time: after a refusal at most one per
+      // interval (401 before its turn), and while another one's verdict is awaited not at all (503, retry
+      // shortly), so a burst of distinct guesses costs one upstream call. The same unknown secret for more keys is
+      // one guess.
+      if (now < lastGuessAt + policy.unknownSecretIntervalMillis()) {
+        if (now < lastRejectionAt + policy.guardMillis()) {
+          return Admission.GUESS_LIMITED;
+        }
+        if (guessPending) {
+          return Admission.GUESS_PENDING;
+        }
+      }
       lastGuessAt = now;
       guessTag = secretTag;
       guessPending = true;

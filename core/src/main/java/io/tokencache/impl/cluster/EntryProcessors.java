@@ -113,8 +113,11 @@ public final class EntryProcessors {
     }
   }
 
-  /** Sets the value (with a TTL if positive) unless there is one; answers the existing value, or null if set. */
-  static final class PutIfAbsent extends Base<String, String> {
+  /**
+   * Sets the value (with a TTL if positive) unless there is one it {@linkplain #keeps keeps}; answers the existing
+   * value, or null if set.
+   */
+  static class PutIfAbsent extends Base<String, String> {
     private String value;
     private long ttlMillis;
 
@@ -129,11 +132,16 @@ public final class EntryProcessors {
     @Override
     public String process(Map.Entry<String, String> entry) {
       String existing = valueOf(entry, String.class);
-      if (existing != null) {
+      if (existing != null && keeps(existing)) {
         return existing;
       }
       setValue(entry, value, ttlMillis);
       return null;
+    }
+
+    /** Whether {@code existing} stands; any value does here. */
+    boolean keeps(String existing) {
+      return true;
     }
 
     @Override
@@ -161,17 +169,14 @@ public final class EntryProcessors {
    * TTL, so a member that leaves never holds anybody's misses back, and a planted lease is worth nothing. Runs on
    * the partition owner, which knows the membership (Hazelcast injects the instance).
    */
-  static final class TakeLease extends Base<String, String> implements HazelcastInstanceAware {
-    private String holder;
-    private long ttlMillis;
+  static final class TakeLease extends PutIfAbsent implements HazelcastInstanceAware {
     private transient HazelcastInstance hz;
 
     TakeLease() {
     }
 
     TakeLease(String holder, long ttlMillis) {
-      this.holder = holder;
-      this.ttlMillis = ttlMillis;
+      super(holder, ttlMillis);
     }
 
     @Override
@@ -179,22 +184,14 @@ public final class EntryProcessors {
       this.hz = hazelcastInstance;
     }
 
+    /** A lease stands while its holder is a member; with no membership to ask, until its TTL. */
     @Override
-    public String process(Map.Entry<String, String> entry) {
-      String existing = valueOf(entry, String.class);
-      if (existing != null && isMember(existing)) {
-        return existing;
-      }
-      setValue(entry, holder, ttlMillis);
-      return null;
-    }
-
-    private boolean isMember(String uuid) {
+    boolean keeps(String holder) {
       if (hz == null) {
-        return true; // no membership to ask: honour the lease until its TTL
+        return true;
       }
       for (Member m : hz.getCluster().getMembers()) {
-        if (m.getUuid().toString().equals(uuid)) {
+        if (m.getUuid().toString().equals(holder)) {
           return true;
         }
       }
@@ -204,18 +201,6 @@ public final class EntryProcessors {
     @Override
     public int getClassId() {
       return TAKE_LEASE;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(holder);
-      out.writeLong(ttlMillis);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      holder = in.readString();
-      ttlMillis = in.readLong();
     }
   }
 
