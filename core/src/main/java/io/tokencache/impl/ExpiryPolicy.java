@@ -31,6 +31,12 @@ public final class ExpiryPolicy {
   /** The most the refresh point moves earlier, as a fraction of the token's lifetime. */
   public static final double REFRESH_JITTER_FRACTION = 0.05;
 
+  /**
+   * How far the IdP's clock and the cluster's may disagree before a JWT's {@code exp} read against the cluster's
+   * clock (rather than its own {@code iat}) shortens the token's life.
+   */
+  static final long JWT_CLOCK_TOLERANCE_MILLIS = 120_000;
+
   private final RandomGenerator random;
   private final double refreshAheadFraction;
   private final long minRemainingMillis;
@@ -106,11 +112,25 @@ public final class ExpiryPolicy {
    * The token's lifetime from the IdP's answer, in its dialect: {@code expires_in} (a number, or a string as Azure
    * AD v1 sends; a fraction is cut to the second below; zero or negative: already expired), else Azure AD v1's
    * absolute {@code expires_on}, else the configured default. A JWT's {@code exp}, when present, bounds it: the
-   * token is never kept past the expiry it carries itself.
+   * token is never kept past the expiry it carries itself: measured from its {@code iat} when it has one (both are
+   * the IdP's times, so no clock here skews the comparison), else from {@code issuedAt}.
    */
   private long lifetimeMillis(JsonObject answer, String accessToken, long issuedAt) {
-    Long exp = jwtExpirySeconds(accessToken);
-    long fromJwt = exp == null ? Long.MAX_VALUE : Math.max(0, exp * 1000 - issuedAt);
+    JsonObject claims = jwtClaims(accessToken);
+    Long exp = claims == null ? null : longClaim(claims, "exp");
+    Long iat = claims == null ? null : longClaim(claims, "iat");
+    // exp and iat are both on the IdP's clock: their difference is the lifetime it gave, whatever this member's clock
+    // (or the cluster's) reads; exp against the issue time here still catches a token handed out long after its iat,
+    // with a tolerance for the clocks' disagreement. Without iat, exp can only be compared with the issue time here.
+    long fromJwt;
+    if (exp == null) {
+      fromJwt = Long.MAX_VALUE;
+    } else if (iat != null && iat <= exp) {
+      // iat is a whole second: the token may have been made up to 999 ms after it, with that much less to live
+      fromJwt = Math.max(0, Math.min((exp - iat) * 1000 - 999, exp * 1000 - issuedAt + JWT_CLOCK_TOLERANCE_MILLIS));
+    } else {
+      fromJwt = Math.max(0, exp * 1000 - issuedAt);
+    }
     Double expiresIn = seconds(answer.getValue("expires_in"));
     if (expiresIn != null) {
       return Math.min(fromJwt, Math.max(0, (long) Math.floor(expiresIn) * 1000));
@@ -145,6 +165,12 @@ public final class ExpiryPolicy {
    * the upstream over the connection we opened.
    */
   static Long jwtExpirySeconds(String token) {
+    JsonObject claims = jwtClaims(token);
+    return claims == null ? null : longClaim(claims, "exp");
+  }
+
+  /** The claims of a JWT (its payload), or {@code null} when the token is not one. */
+  private static JsonObject jwtClaims(String token) {
     int first = token.indexOf('.');
     int second = first < 0 ? -1 : token.indexOf('.', first + 1);
     if (second < 0) {
@@ -152,10 +178,14 @@ public final class ExpiryPolicy {
     }
     try {
       byte[] payload = Base64.getUrlDecoder().decode(token.substring(first + 1, second));
-      Object exp = new JsonObject(new String(payload, StandardCharsets.UTF_8)).getValue("exp");
-      return exp instanceof Number ? ((Number) exp).longValue() : null;
+      return new JsonObject(new String(payload, StandardCharsets.UTF_8));
     } catch (RuntimeException notAJwt) {
       return null;
     }
+  }
+
+  private static Long longClaim(JsonObject claims, String name) {
+    Object value = claims.getValue(name);
+    return value instanceof Number ? ((Number) value).longValue() : null;
   }
 }

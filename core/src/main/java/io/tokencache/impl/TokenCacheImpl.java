@@ -18,6 +18,7 @@ import io.tokencache.impl.admission.Admission;
 import io.tokencache.impl.admission.AdmissionPolicy;
 import io.tokencache.impl.admission.CredentialLedger;
 import io.tokencache.impl.admission.LocalCredentialLedger;
+import io.tokencache.impl.cluster.ClusterClock;
 import io.tokencache.impl.cluster.HazelcastClientLedger;
 import io.tokencache.impl.cluster.HazelcastQuotaGate;
 import io.tokencache.impl.cluster.HazelcastTokenStore;
@@ -88,7 +89,16 @@ public final class TokenCacheImpl implements TokenCache {
 
   public TokenCacheImpl(TokenCacheOptions options, CacheKeys keys, TokenStore store, CredentialLedger ledger,
                         Map<String, ResilientUpstream> upstreams) {
-    this.clock = options.getClock();
+    this(options, options.getClock(), keys, store, ledger, upstreams);
+  }
+
+  /**
+   * @param tokenClock the clock of every token's times (issue, refresh, serve-until): in a cluster the
+   *     {@link ClusterClock}, so members whose own clocks disagree measure a token's age alike
+   */
+  public TokenCacheImpl(TokenCacheOptions options, Clock tokenClock, CacheKeys keys, TokenStore store,
+                        CredentialLedger ledger, Map<String, ResilientUpstream> upstreams) {
+    this.clock = tokenClock;
     this.keys = keys;
     this.store = store;
     this.ledger = ledger;
@@ -125,9 +135,15 @@ public final class TokenCacheImpl implements TokenCache {
     }
     Clock clock = options.getClock();
     HazelcastQuotaGate.registerOwnerClock(hz, clock);
-    return HazelcastTokenStore.create(vertx, hz, cipher, clock).map(store -> new TokenCacheImpl(options,
-      new CacheKeys(cipher.derivePepper()), store, new HazelcastClientLedger(vertx, hz, clock), upstreams(vertx, options,
-        u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock, options.getMeterRegistry()))));
+    // Tokens and client records are timed on the cluster clock, whose keeper changes only ever move it forward.
+    // The budget stays on its owner's own clock: a forward jump would empty its windows at once.
+    return ClusterClock.start(vertx, hz, clock).compose(clusterClock -> {
+      return HazelcastTokenStore.create(vertx, hz, cipher, clusterClock)
+        .onFailure(err -> clusterClock.close())
+        .map(store -> new TokenCacheImpl(options, clusterClock, new CacheKeys(cipher.derivePepper()), store,
+          new HazelcastClientLedger(vertx, hz, clusterClock), upstreams(vertx, options,
+            u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock, options.getMeterRegistry()))));
+    });
   }
 
   /** One protected HTTP client per configured upstream, each behind its budget gate. */
@@ -397,6 +413,9 @@ public final class TokenCacheImpl implements TokenCache {
   public Future<Void> close() {
     List<Future<Void>> closing = upstreams.values().stream().map(ResilientUpstream::close).collect(Collectors.toList());
     closing.add(store.close());
+    if (clock instanceof ClusterClock clusterClock) {
+      clusterClock.close();
+    }
     return Future.all(closing).mapEmpty();
   }
 }

@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tokencache.impl.cluster.ClusterClock;
+
 import java.time.Clock;
 
 /**
@@ -30,9 +32,9 @@ final class UpstreamFetcher {
 
   /** One upstream token request in the fetch's lane; the result is not stored. The future never fails. */
   Future<FetchOutcome> fetch(Fetch fetch) {
-    long issuedAt = clock.millis();
+    long started = ClusterClock.earliestMillis(clock);
     return fetch.upstream.requestToken(fetch.request, fetch.lane(), fetch.clientTag())
-      .map(resp -> resp.statusCode() == 200 ? parse(fetch, resp, issuedAt) : classify(fetch.upstream, resp))
+      .map(resp -> resp.statusCode() == 200 ? parse(fetch, resp, issuedAt(started, resp)) : classify(fetch.upstream, resp))
       .otherwise(err -> new FetchOutcome.Unavailable(unreachable(fetch.upstream, err)));
   }
 
@@ -46,6 +48,17 @@ final class UpstreamFetcher {
         }
         return Future.succeededFuture(TokenResponse.passThrough(resp.statusCode(), resp.contentType(), resp.body()));
       });
+  }
+
+  /**
+   * When the request left, on the token clock's earliest reading: the token's expiry is then never later than the
+   * IdP's lifetime from the moment it was asked. Not merely when the fetch began: a wait for a budget slot would eat
+   * into a short-lived token's life.
+   */
+  private long issuedAt(long started, UpstreamResponse resp) {
+    long sinceSent = Math.max(0, System.nanoTime() - resp.sentNanos()) / 1_000_000;
+    // both are at or before the send; the later is the closer bound
+    return Math.max(started, ClusterClock.earliestMillis(clock) - sinceSent);
   }
 
   private FetchOutcome parse(Fetch fetch, UpstreamResponse resp, long issuedAt) {

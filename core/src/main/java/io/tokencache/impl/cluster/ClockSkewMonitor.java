@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * How far this member's clock is from the one the cluster's budget for an upstream runs on (its partition owner's,
  * see {@link HazelcastQuotaGate}): asked every {@value #PERIOD_SECONDS} s, exported as
  * {@code token_cache_clock_skew_seconds{upstream}} (positive: the owner's clock is ahead of this member's), and
- * logged when it exceeds the bound and when it comes back. The budget itself does not depend on it; token expiry
- * and refresh points are times of the member that fetched, so a skew shows as tokens refreshed early or late.
+ * logged when it exceeds the bound and when it comes back. Nothing depends on it: the budget runs on its owner's
+ * clock, token expiry and refresh points on the {@link ClusterClock}, which measures its own offset and error.
  */
 public final class ClockSkewMonitor {
 
@@ -74,7 +74,8 @@ public final class ClockSkewMonitor {
         if (beyond.compareAndSet(!over, over)) {
           if (over) {
             LOG.warn("this member's clock is {} ms off the clock of the budget owner of upstream '{}' (bound {} ms): "
-              + "its tokens are refreshed early or late by that much; check NTP", -skew, upstream, boundMillis);
+              + "token-cache runs on the cluster clock and is not affected, but this host's time is wrong; check NTP", -skew,
+              upstream, boundMillis);
           } else {
             LOG.info("this member's clock is back within {} ms of the budget owner of upstream '{}'", boundMillis,
               upstream);

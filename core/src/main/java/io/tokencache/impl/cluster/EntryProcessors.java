@@ -45,6 +45,9 @@ public final class EntryProcessors {
   static final int CLIENT_SETTLE = 11;
   private static final int TAKE_LEASE = 12;
   static final int OWNER_TIME = 13;
+  // the cluster clock and split-brain types use ids from 40, clear of other work on this factory
+  static final int CLOCK_RECORD = 40;
+  static final int CLOCK_TICK = 41;
 
   private EntryProcessors() {
   }
@@ -77,6 +80,10 @@ public final class EntryProcessors {
         return new TakeLease();
       case OWNER_TIME:
         return new ClockSkewMonitor.OwnerTime();
+      case CLOCK_RECORD:
+        return new ClusterClock.Record();
+      case CLOCK_TICK:
+        return new ClusterClock.Tick();
       default:
         return null;
     }

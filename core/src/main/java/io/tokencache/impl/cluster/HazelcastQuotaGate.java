@@ -39,8 +39,9 @@ public final class HazelcastQuotaGate implements QuotaGate {
    */
   static final String OWNER_CLOCK = "token-cache.clock";
   /**
-   * A member whose clock is further than this from the budget owner's says so in its log: its tokens' refresh
-   * points and expiry, which are its own times, are off by that much for the others.
+   * A member whose clock is further than this from the budget owner's says so in its log and metrics: tokens run on
+   * the {@link ClusterClock} and the budget on its owner's clock, so nothing of the cluster depends on it, but the
+   * host's time is wrong, and the budget's times jump by that much if its partition moves to this member.
    */
   public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(2);
 

@@ -19,6 +19,7 @@ import com.hazelcast.config.NearCacheConfig;
  *   <li>{@value #QUOTA_MAP}: one sliding-window log per upstream, the cluster's shared budget.</li>
  *   <li>{@value #CLIENTS_MAP}: one record per client id (accepted and refused secrets, guessing bound, keys held),
  *   with a TTL while it matters and LRU eviction per member.</li>
+ *   <li>{@value #CLOCK_MAP}: the cluster clock's record, which every absolute time in the other maps is on.</li>
  *   <li>{@value #META_MAP}: the encryption key's fingerprint, so a member with another key is refused.</li>
  * </ul>
  */
@@ -34,6 +35,8 @@ public final class TokenMapConfig {
   public static final String QUOTA_MAP = "token-cache.quota";
   /** The distributed map of client records: what the upstream said of each client id's secrets, its keys. */
   public static final String CLIENTS_MAP = "token-cache.clients";
+  /** The distributed map of the cluster clock's record ({@link ClusterClock}). */
+  public static final String CLOCK_MAP = "token-cache.clock";
   /** The distributed map of cluster-wide facts (the key fingerprint). */
   public static final String META_MAP = "token-cache.meta";
 
@@ -101,6 +104,9 @@ public final class TokenMapConfig {
         .setEvictionPolicy(EvictionPolicy.LRU)
         .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
         .setSize(maxTokensPerMember)));
+    config.addMapConfig(new MapConfig(CLOCK_MAP)
+      .setBackupCount(backupCount)
+      .setAsyncBackupCount(0));
     config.addMapConfig(new MapConfig(META_MAP)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0));

@@ -109,12 +109,15 @@ public final class UpstreamClient {
       headers.set(HttpHeaders.AUTHORIZATION, authorization);
     }
     ro.setHeaders(headers);
+    long[] sentNanos = {System.nanoTime()};
     return client.request(ro)
+      .onSuccess(req -> sentNanos[0] = System.nanoTime())
       // body() is asked for in send()'s own callback: chained after it, it can run once the response has
       // ended, the body is lost and the request stalls until its timeout (then is retried: a second upstream
       // call for the same key)
       .compose(req -> req.send(body).compose(resp -> boundedBody(req, resp).map(b -> new UpstreamResponse(
-        resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.RETRY_AFTER), b))))
+        resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.RETRY_AFTER), b,
+        sentNanos[0]))))
       // the idle timeout bounds silence; this bounds the whole exchange
       .timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS);
   }

@@ -1,0 +1,50 @@
+package io.tokencache.impl.cluster;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The cluster clock's record only moves forward, whoever keeps it and whatever their clocks read. */
+class ClusterClockTest {
+
+  private static final long NONE = Long.MIN_VALUE;
+
+  @Test
+  @DisplayName("the first keeper's clock starts the cluster clock; the same keeper moves it with its own clock")
+  void shouldRunOnTheKeepersClock() {
+    ClusterClock.Record first = ClusterClock.Tick.next(null, 1_000_000, "a", NONE);
+    assertThat(first.last).isEqualTo(1_000_000);
+    ClusterClock.Record later = ClusterClock.Tick.next(first, 1_001_500, "a", NONE);
+    assertThat(later.last).isEqualTo(1_001_500);
+  }
+
+  @Test
+  @DisplayName("a new keeper whose clock is 30 s behind does not move the cluster clock back: it continues from the last time handed out plus the longest gap between ticks")
+  void shouldNotGoBackWhenTheKeeperChanges() {
+    ClusterClock.Record r = ClusterClock.Tick.next(null, 1_000_000, "ahead", NONE);
+    ClusterClock.Record next = ClusterClock.Tick.next(r, 1_000_500 - 30_000, "behind", NONE);
+    assertThat(next.last).isEqualTo(1_000_000 + ClusterClock.MAX_TICK_GAP_MILLIS);
+    // and from then on runs at the new keeper's rate, with the offset it took
+    ClusterClock.Record after = ClusterClock.Tick.next(next, 1_001_500 - 30_000, "behind", NONE);
+    assertThat(after.last).isEqualTo(next.last + 1_000);
+  }
+
+  @Test
+  @DisplayName("a new keeper whose clock is ahead moves the cluster clock forward (tokens then only look older)")
+  void shouldMoveForwardWithAKeeperAhead() {
+    ClusterClock.Record r = ClusterClock.Tick.next(null, 1_000_000, "a", NONE);
+    ClusterClock.Record next = ClusterClock.Tick.next(r, 1_000_000 + 30_000, "b", NONE);
+    assertThat(next.last).isEqualTo(1_030_000);
+  }
+
+  @Test
+  @DisplayName("a member's continuation of its last estimate lifts the clock (a keeper that took over late), but by at most the floor cap")
+  void shouldHonourTheCallersFloorWithinTheCap() {
+    ClusterClock.Record r = ClusterClock.Tick.next(null, 1_000_000, "a", NONE);
+    assertThat(ClusterClock.Tick.next(r, 1_000_100, "a", 1_005_000).last).isEqualTo(1_005_000);
+    assertThat(ClusterClock.Tick.next(r, 1_000_100, "a", 9_000_000).last)
+      .isEqualTo(1_000_100 + ClusterClock.MAX_FLOOR_PUSH_MILLIS);
+    assertThat(ClusterClock.Tick.next(r, 1_000_100, "a", 900_000).last).isEqualTo(1_000_100);
+  }
+}
