@@ -22,6 +22,8 @@ import io.tokencache.impl.cluster.ClusterClock;
 import io.tokencache.impl.cluster.HazelcastClientLedger;
 import io.tokencache.impl.cluster.HazelcastQuotaGate;
 import io.tokencache.impl.cluster.HazelcastTokenStore;
+import io.tokencache.impl.cluster.InvalidationHoldingStore;
+import io.tokencache.impl.cluster.InvalidationLog;
 import io.tokencache.impl.cluster.TokenCipher;
 import io.tokencache.impl.quota.Lane;
 import io.tokencache.impl.quota.LocalQuotaGate;
@@ -139,6 +141,9 @@ public final class TokenCacheImpl implements TokenCache {
     // The budget stays on its owner's own clock: a forward jump would empty its windows at once.
     return ClusterClock.start(vertx, hz, clock).compose(clusterClock -> {
       return HazelcastTokenStore.create(vertx, hz, cipher, clusterClock)
+        .compose(tokens -> InvalidationLog.start(vertx, hz, clusterClock, options.getMaxLifetime())
+          .<TokenStore>map(invalidations -> new InvalidationHoldingStore(tokens, invalidations))
+          .onFailure(err -> tokens.close()))
         .onFailure(err -> clusterClock.close())
         .map(store -> new TokenCacheImpl(options, clusterClock, new CacheKeys(cipher.derivePepper()), store,
           new HazelcastClientLedger(vertx, hz, clusterClock), upstreams(vertx, options,

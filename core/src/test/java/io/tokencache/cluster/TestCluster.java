@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import static org.awaitility.Awaitility.await;
 
@@ -46,6 +48,15 @@ final class TestCluster implements AutoCloseable {
 
   /** Starts {@code size} members, each with the options {@code options} makes (a fresh meter registry is set). */
   static TestCluster start(int size, Supplier<TokenCacheOptions> options) {
+    return start(size, options, c -> c, TokenCacheCluster::startClusteredVertx);
+  }
+
+  /**
+   * Starts {@code size} members as {@link #start(int, Supplier)}, with each member's cluster options passed through
+   * {@code configure} and its clustered Vert.x started by {@code starter}.
+   */
+  static TestCluster start(int size, Supplier<TokenCacheOptions> options, UnaryOperator<ClusterOptions> configure,
+                           BiFunction<VertxOptions, ClusterOptions, Future<Vertx>> starter) {
     TestCluster cluster = new TestCluster();
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
@@ -56,12 +67,12 @@ final class TestCluster implements AutoCloseable {
     }
     List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
     for (int port : ports) {
-      ClusterOptions clusterOptions = new ClusterOptions().setClusterName(name).setPort(port).setMembers(addresses)
-        .setEncryptionKey(Base64.getEncoder().encodeToString(key));
+      ClusterOptions clusterOptions = configure.apply(new ClusterOptions().setClusterName(name).setPort(port)
+        .setMembers(addresses).setEncryptionKey(Base64.getEncoder().encodeToString(key)));
       if (cluster.options == null) {
         cluster.options = clusterOptions;
       }
-      Vertx vertx = TokenCacheCluster.startClusteredVertx(new VertxOptions(), clusterOptions).await();
+      Vertx vertx = starter.apply(new VertxOptions(), clusterOptions).await();
       MeterRegistry registry = new SimpleMeterRegistry();
       TokenCache cache = TokenCache.createClustered(vertx, options.get().setMeterRegistry(registry), clusterOptions)
         .await();

@@ -123,6 +123,33 @@ public final class ClientRecord {
     return until;
   }
 
+  /**
+   * The record after the sides of a split cluster merge: what either side learnt, a refusal winning over an
+   * acceptance of the same secret (a rejection made during the split is not undone), the latest of every time.
+   */
+  public ClientRecord mergedWith(ClientRecord other) {
+    ClientRecord merged = new ClientRecord();
+    for (ClientRecord side : new ClientRecord[] {this, other}) {
+      side.accepted.forEach((secret, at) -> merged.accepted.merge(secret, at, Math::max));
+      side.rejected.forEach((secret, r) -> merged.rejected.merge(secret, r, (a, b) -> a.until() >= b.until() ? a : b));
+      side.keys.forEach((key, until) -> merged.keys.merge(key, until, Math::max));
+    }
+    merged.accepted.keySet().removeAll(merged.rejected.keySet());
+    trim(merged.accepted, MAX_ACCEPTED);
+    trim(merged.rejected, MAX_REJECTED);
+    merged.lastRejectionAt = Math.max(lastRejectionAt, other.lastRejectionAt);
+    ClientRecord guess = other.lastGuessAt > lastGuessAt ? other : this;
+    merged.lastGuessAt = guess.lastGuessAt;
+    merged.guessTag = guess.guessTag;
+    merged.guessPending = guess.guessPending;
+    return merged;
+  }
+
+  /** Whether {@code secretTag} is remembered as refused. */
+  boolean isRejected(String secretTag) {
+    return rejected.containsKey(secretTag);
+  }
+
   /** Keys counted against the client id's maximum. */
   public int keys() {
     return keys.size();

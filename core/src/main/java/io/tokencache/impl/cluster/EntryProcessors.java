@@ -48,6 +48,11 @@ public final class EntryProcessors {
   // the cluster clock and split-brain types use ids from 40, clear of other work on this factory
   static final int CLOCK_RECORD = 40;
   static final int CLOCK_TICK = 41;
+  static final int MERGE_TOKENS = 42;
+  static final int MERGE_BUDGET = 43;
+  static final int MERGE_CLIENTS = 44;
+  static final int MERGE_CLOCK = 45;
+  static final int MERGE_INVALIDATIONS = 46;
 
   private EntryProcessors() {
   }
@@ -84,6 +89,16 @@ public final class EntryProcessors {
         return new ClusterClock.Record();
       case CLOCK_TICK:
         return new ClusterClock.Tick();
+      case MERGE_TOKENS:
+        return new MergePolicies.LaterServeUntil();
+      case MERGE_BUDGET:
+        return new MergePolicies.MergedBudget();
+      case MERGE_CLIENTS:
+        return new MergePolicies.MergedClients();
+      case MERGE_CLOCK:
+        return new MergePolicies.LaterClock();
+      case MERGE_INVALIDATIONS:
+        return new MergePolicies.LaterInvalidation();
       default:
         return null;
     }

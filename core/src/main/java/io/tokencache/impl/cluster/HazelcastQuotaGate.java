@@ -51,6 +51,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
   private final BudgetPolicy policy;
   private final Clock clock;
   private final ClockSkewMonitor skew;
+  private final MembershipShare share;
 
   /** A gate without a clock check (tests of the gate alone). */
   public HazelcastQuotaGate(Vertx vertx, HazelcastInstance hz, String upstream, BudgetPolicy policy, Clock clock) {
@@ -67,6 +68,11 @@ public final class HazelcastQuotaGate implements QuotaGate {
     this.clock = clock;
     this.skew = registry == null ? null
       : new ClockSkewMonitor(vertx, hz, upstream, clock, MAX_CLOCK_SKEW, registry);
+    // in a split, each side uses its members' share of the quota
+    this.share = MembershipShare.of(hz, clock);
+    if (registry != null) {
+      share.register(registry);
+    }
   }
 
   @Override
@@ -85,7 +91,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
   public Future<Long> reserve(Lane lane, String client, Duration maxWait) {
     Context context = vertx.getOrCreateContext();
     return Future.fromCompletionStage(logs.submitToKey(upstream,
-      new Reserve(policy, clock.millis(), lane, client, maxWait.toMillis())), context);
+      new Reserve(share.scale(policy), clock.millis(), lane, client, maxWait.toMillis())), context);
   }
 
   @Override

@@ -6,7 +6,9 @@ import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 
 /**
  * The Hazelcast settings {@link HazelcastTokenStore} relies on; they must be in the {@link Config} before the
@@ -20,8 +22,15 @@ import com.hazelcast.config.NearCacheConfig;
  *   <li>{@value #CLIENTS_MAP}: one record per client id (accepted and refused secrets, guessing bound, keys held),
  *   with a TTL while it matters and LRU eviction per member.</li>
  *   <li>{@value #CLOCK_MAP}: the cluster clock's record, which every absolute time in the other maps is on.</li>
+ *   <li>{@value #INVALIDATIONS_MAP}: key and client invalidations, kept as long as a token issued before them could
+ *   be served.</li>
  *   <li>{@value #META_MAP}: the encryption key's fingerprint, so a member with another key is refused.</li>
  * </ul>
+ *
+ * <p>Each map has its own merge policy ({@link MergePolicies}) for when the sides of a split meet again; none has
+ * Hazelcast's split-brain protection (a quorum): a side without one would answer 503 for tokens it holds and that
+ * are still valid, and the budget is kept within the quota by each side's share instead ({@link MembershipShare}).
+ * See docs/cluster-design.md.
  */
 public final class TokenMapConfig {
 
@@ -37,6 +46,8 @@ public final class TokenMapConfig {
   public static final String CLIENTS_MAP = "token-cache.clients";
   /** The distributed map of the cluster clock's record ({@link ClusterClock}). */
   public static final String CLOCK_MAP = "token-cache.clock";
+  /** The distributed map of invalidations that must outlive their tokens ({@link InvalidationLog}). */
+  public static final String INVALIDATIONS_MAP = "token-cache.invalidations";
   /** The distributed map of cluster-wide facts (the key fingerprint). */
   public static final String META_MAP = "token-cache.meta";
 
@@ -85,31 +96,43 @@ public final class TokenMapConfig {
         .setEvictionPolicy(EvictionPolicy.LRU)
         .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
         .setSize(maxTokensPerMember))
-      .setNearCacheConfig(nearCache));
+      .setNearCacheConfig(nearCache)
+      .setMergePolicyConfig(merge(MergePolicies.LaterServeUntil.class)));
     config.addMapConfig(new MapConfig(LEASES_MAP)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
       .setInMemoryFormat(InMemoryFormat.BINARY)
       // a backstop for a lease written without a TTL (never by token-cache: by a foreign member), which would
       // otherwise stall its key's misses for good
-      .setTimeToLiveSeconds(LEASE_BACKSTOP_TTL_SECONDS));
+      .setTimeToLiveSeconds(LEASE_BACKSTOP_TTL_SECONDS)
+      // a lease (or a kept refresh lease) of either side: the larger side's stands, the other side's is added
+      .setMergePolicyConfig(merge(PutIfAbsentMergePolicy.class)));
     config.addMapConfig(new MapConfig(QUOTA_MAP)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
-      .setInMemoryFormat(InMemoryFormat.OBJECT));
+      .setInMemoryFormat(InMemoryFormat.OBJECT)
+      .setMergePolicyConfig(merge(MergePolicies.MergedBudget.class)));
     config.addMapConfig(new MapConfig(CLIENTS_MAP)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
       .setEvictionConfig(new EvictionConfig()
         .setEvictionPolicy(EvictionPolicy.LRU)
         .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
-        .setSize(maxTokensPerMember)));
+        .setSize(maxTokensPerMember))
+      .setMergePolicyConfig(merge(MergePolicies.MergedClients.class)));
     config.addMapConfig(new MapConfig(CLOCK_MAP)
       .setBackupCount(backupCount)
-      .setAsyncBackupCount(0));
+      .setAsyncBackupCount(0)
+      .setMergePolicyConfig(merge(MergePolicies.LaterClock.class)));
+    config.addMapConfig(new MapConfig(INVALIDATIONS_MAP)
+      .setBackupCount(backupCount)
+      .setAsyncBackupCount(0)
+      .setMergePolicyConfig(merge(MergePolicies.LaterInvalidation.class)));
     config.addMapConfig(new MapConfig(META_MAP)
       .setBackupCount(backupCount)
-      .setAsyncBackupCount(0));
+      .setAsyncBackupCount(0)
+      // the key fingerprint: every member of either side had to match it, so both sides hold the same one
+      .setMergePolicyConfig(merge(PutIfAbsentMergePolicy.class)));
 
     config.getSerializationConfig().addDataSerializableFactory(EntryProcessors.FACTORY_ID, EntryProcessors.FACTORY);
     config.getSerializationConfig().getCompactSerializationConfig().addSerializer(new EncryptedToken.Serializer());
@@ -121,6 +144,10 @@ public final class TokenMapConfig {
     config.setProperty("hazelcast.internal.map.expiration.task.period.seconds",
       String.valueOf(EXPIRATION_TASK_PERIOD_SECONDS));
     return config;
+  }
+
+  private static MergePolicyConfig merge(Class<?> policy) {
+    return new MergePolicyConfig(policy.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE);
   }
 
   /** Whether {@code config} has been through {@link #apply}. */

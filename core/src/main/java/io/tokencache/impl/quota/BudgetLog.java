@@ -111,6 +111,23 @@ public final class BudgetLog {
     return Math.min(blockedUntil, blockSetAt + policy.maxBackOffMillis());
   }
 
+  /**
+   * The log after the sides of a split cluster merge: every grant of both (their windows may then hold more than
+   * the quota, which only delays the next reservations until they clear), and the back-off that ends latest.
+   */
+  public BudgetLog mergedWith(BudgetLog other) {
+    BudgetLog merged = new BudgetLog();
+    BudgetLog block = other.blockedUntil > blockedUntil ? other : this;
+    merged.blockSetAt = block.blockSetAt;
+    merged.blockedUntil = block.blockedUntil;
+    for (BudgetLog side : new BudgetLog[] {this, other}) {
+      for (int i = 0; i < side.size; i++) {
+        merged.insert(side.times[i], Lane.of(side.lanes[i]), side.clients[i]);
+      }
+    }
+    return merged;
+  }
+
   /** Grants kept (the last windows' and those reserved ahead). */
   public int size() {
     return size;
