@@ -113,4 +113,34 @@ class ClientRecordTest {
     Admission a = new Admission(Admission.Verdict.REJECTED, REFUSED);
     assertThat(Admission.decode(a.encode())).isEqualTo(a);
   }
+
+  @Test
+  @DisplayName("after a split's merge, a refusal learnt on one side wins over the other side's acceptance of the same secret, and both sides' keys count")
+  void shouldKeepARefusalThroughAMerge() throws java.io.IOException {
+    ClientRecord before = new ClientRecord();
+    before.admit(POLICY, T0, "s1", "k1");
+    before.accepted(POLICY, T0, "s1", "k1", T0 + 60_000);
+    ClientRecord refusing = ClientRecord.readFrom(copy(before));
+    ClientRecord accepting = ClientRecord.readFrom(copy(before));
+    refusing.rejected(POLICY, T0 + 1_000, "s1", "k1", REFUSED, T0 + 16_000);
+    accepting.admit(POLICY, T0 + 1_000, "s1", "k2");
+    accepting.accepted(POLICY, T0 + 1_000, "s1", "k2", T0 + 61_000);
+
+    for (ClientRecord merged : new ClientRecord[] {refusing.mergedWith(accepting), accepting.mergedWith(refusing)}) {
+      Admission admission = merged.admit(POLICY, T0 + 2_000, "s1", "k3");
+      assertThat(admission.verdict()).isEqualTo(Admission.Verdict.REJECTED);
+      assertThat(admission.rejection()).isEqualTo(REFUSED);
+      assertThat(merged.keys()).isEqualTo(2);
+    }
+  }
+
+  private static java.io.DataInput copy(ClientRecord record) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      record.writeTo(new DataOutputStream(bytes));
+      return new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

@@ -229,4 +229,29 @@ class BudgetLogTest {
     assertThat(read).isEqualTo(log);
     assertThat(read.blockedUntil(LANES, T0)).isEqualTo(T0 + 900);
   }
+
+  @Test
+  @DisplayName("after a split's merge, both sides' grants count in every window and the back-off that ends latest holds")
+  void shouldMergeTheSidesOfASplit() {
+    BudgetLog one = new BudgetLog();
+    BudgetLog other = new BudgetLog();
+    for (int i = 0; i < 6; i++) {
+      assertThat(one.reserve(PLAIN, T0 + i, Lane.KNOWN, null, 0)).isZero();
+      assertThat(other.reserve(PLAIN, T0 + i, Lane.KNOWN, null, 0)).isZero();
+    }
+    one.blockUntil(PLAIN, T0 + 10, T0 + 5_000);
+    other.blockUntil(PLAIN, T0 + 10, T0 + 9_000);
+
+    for (BudgetLog merged : new BudgetLog[] {one.mergedWith(other), other.mergedWith(one)}) {
+      assertThat(merged.size()).isEqualTo(12);
+      assertThat(merged.blockedUntil(PLAIN, T0 + 20)).isEqualTo(T0 + 9_000);
+      // once the back-off is over, the grants have aged out: a slot at once
+      long delay = merged.reserve(PLAIN, T0 + 9_000, Lane.KNOWN, null, 60_000);
+      assertThat(delay).isZero();
+    }
+    BudgetLog merged = one.mergedWith(other);
+    merged.blockUntil(PLAIN, T0 + 10, T0 + 10);
+    assertThat(merged.reserve(PLAIN, T0 + 100, Lane.KNOWN, null, 0)).as("a full window right after the merge")
+      .isNegative();
+  }
 }
