@@ -58,6 +58,8 @@ final class ServerHealth {
       .register("upstreams", p -> p.complete(Status.OK(new JsonObject()
         .put("breakers", metrics.breakerStates(upstreams))
         // how far this member's clock is from each budget owner's: shown, never a reason to be unready
-        .put("clockSkewSeconds", metrics.clockSkews(upstreams)))));
+        .put("clockSkewSeconds", metrics.clockSkews(upstreams))
+        // below 1 during a split (or after crashes): each side uses its members' share of every quota
+        .put("clusterQuotaShare", metrics.clusterQuotaShare()))));
   }
 }

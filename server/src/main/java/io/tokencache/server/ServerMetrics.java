@@ -191,6 +191,15 @@ final class ServerMetrics implements AutoCloseable {
     return skews;
   }
 
+  /**
+   * The share of each upstream's quota this side of the cluster uses (1: the whole; below 1 after members vanished
+   * without leaving, a split or a crash), or null outside a cluster: a detail of readiness, never its verdict.
+   */
+  Double clusterQuotaShare() {
+    Gauge gauge = registry.find(PREFIX + "cluster.quota.share").gauge();
+    return gauge == null ? null : gauge.value();
+  }
+
   /** The name of a {@code token.cache.breaker.state} value (0 closed, 1 open, 2 half-open, 3 disabled). */
   static String breakerState(double value) {
     switch ((int) value) {

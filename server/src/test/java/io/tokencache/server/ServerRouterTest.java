@@ -259,6 +259,7 @@ class ServerRouterTest {
     // no cluster here, so nothing measured yet: the key is there, its value null (measured in ClockSkewBudgetTest)
     assertThat(upstreams.getJsonObject("clockSkewSeconds").containsKey("acme")).isTrue();
     assertThat(upstreams.getJsonObject("clockSkewSeconds").getValue("acme")).isNull();
+    assertThat(upstreams.containsKey("clusterQuotaShare")).isTrue();
     assertThat(client.get(port, "127.0.0.1", "/health/live").send().await().statusCode()).isEqualTo(200);
   }
 
