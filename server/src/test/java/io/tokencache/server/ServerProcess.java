@@ -22,11 +22,13 @@ import java.util.concurrent.TimeUnit;
 final class ServerProcess implements AutoCloseable {
 
   private final Process process;
+  private final String host;
   private final int port;
   private final Path log;
 
-  private ServerProcess(Process process, int port, Path log) {
+  private ServerProcess(Process process, String host, int port, Path log) {
     this.process = process;
+    this.host = host;
     this.port = port;
     this.log = log;
   }
@@ -43,10 +45,19 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts a server with these environment variables (merged over nothing: no inherited TOKEN_CACHE_*). */
   static ServerProcess start(int port, Map<String, String> env) throws IOException {
+    return start(List.of(), port, env);
+  }
+
+  /**
+   * Starts a server as {@link #start(int, Map)} does, its command run after {@code prefix} (e.g.
+   * {@code ip netns exec <ns>}); it is reached at {@code TOKEN_CACHE_HTTP_HOST}.
+   */
+  static ServerProcess start(List<String> prefix, int port, Map<String, String> env) throws IOException {
     Path log = Files.createTempFile("token-cache-server-" + port + "-", ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-Dhazelcast.phone.home.enabled=false",
-      "-jar", jar().toString());
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(java, "-Xmx256m", "-Dhazelcast.phone.home.enabled=false", "-jar", jar().toString()));
+    ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> environment = pb.environment();
     environment.keySet().removeIf(k -> k.startsWith("TOKEN_CACHE_"));
     Map<String, String> all = new HashMap<>(env);
@@ -55,7 +66,7 @@ final class ServerProcess implements AutoCloseable {
     all.put("TOKEN_CACHE_HTTP_PORT", Integer.toString(port));
     environment.putAll(all);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    return new ServerProcess(pb.start(), port, log);
+    return new ServerProcess(pb.start(), all.get("TOKEN_CACHE_HTTP_HOST"), port, log);
   }
 
   static int freePort() throws IOException {
@@ -87,7 +98,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return "http://" + host + ":" + port;
   }
 
   /** Waits until {@code /health/ready} answers 200, or fails with the process's log. */
