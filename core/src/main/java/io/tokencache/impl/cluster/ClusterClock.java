@@ -33,13 +33,14 @@ import java.util.Map;
  * A member's own clock being 30 s ahead or behind then changes nothing: every member measures a token's age on the
  * same clock, whoever wrote it.
  *
- * <p>The record is forward only, so the cluster clock never runs backwards when its keeper changes: the owner
- * answers its own time plus the record's offset, but never less than the last time it handed out, nor less than
- * the asking member's own continuation of its last estimate ({@link Tick#floor}); when the record's owner changed
- * (a migration, a member that died, the sides of a split), it also assumes at least {@link #MAX_TICK_GAP_MILLIS}
- * passed since the last tick. A new keeper whose clock is behind therefore cannot make tokens look younger than they
- * are; one whose clock is ahead moves the cluster clock forward, which only makes tokens refresh and stop being
- * served early. A member that has no measurement is not started ({@link #start} waits for the first).
+ * <p>The record is forward only, and does not jump when its keeper changes: the keeper answers its own time plus
+ * the record's offset, but never less than the last time it handed out, nor less than the asking member's own
+ * continuation of its last estimate ({@link Tick#floor}). When the record's keeper changed (a migration, a member
+ * that died, the sides of a split), the new keeper's clock is not trusted with the old offset: the clock continues
+ * from the asking member's latest estimate ({@link Tick#latest}), or, for a member with none, from the last time
+ * handed out plus the longest gap between ticks ({@link #MAX_TICK_GAP_MILLIS}). A new keeper whose clock is behind
+ * therefore cannot make tokens look younger than they are, nor one whose clock is ahead make them all look expired.
+ * A member that has no measurement is not started ({@link #start} waits for the first).
  *
  * <p>Hand-written because Hazelcast's own cluster time ({@code Cluster#getClusterTime}) is the master's
  * {@code System.currentTimeMillis()} with no error bound, cannot be driven by an injected clock, and jumps when the
@@ -60,6 +61,11 @@ public final class ClusterClock extends Clock {
    * expire every token in the cluster.
    */
   static final long MAX_FLOOR_PUSH_MILLIS = 10_000;
+  /**
+   * The furthest a member's estimate may move the clock on past the last time handed out when the keeper changed:
+   * longer than a dead keeper takes to be declared dead, so a takeover never starts the clock behind.
+   */
+  static final long MAX_TAKEOVER_MILLIS = 60_000;
   /** How long {@link #start} tries to get a first measurement. */
   static final long START_TIMEOUT_MILLIS = 30_000;
   private static final long NONE = Long.MIN_VALUE;
@@ -112,7 +118,8 @@ public final class ClusterClock extends Clock {
     Estimate before = estimate;
     long sent = local.millis();
     long floor = before == null ? NONE : sent + before.offset - before.error;
-    return Future.fromCompletionStage(records.submitToKey(KEY, new Tick(floor)), vertx.getOrCreateContext())
+    long latest = before == null ? NONE : sent + before.offset + before.error;
+    return Future.fromCompletionStage(records.submitToKey(KEY, new Tick(floor, latest)), vertx.getOrCreateContext())
       .map(answer -> {
         long received = local.millis();
         long clusterTime = (Long) answer;
@@ -220,6 +227,8 @@ public final class ClusterClock extends Clock {
   static final class Tick extends EntryProcessors.Base<Object, Long> implements HazelcastInstanceAware {
     /** The asking member's continuation of its last estimate (its earliest bound), or {@link #NONE}. */
     long floor;
+    /** The same estimate's latest bound, or {@link #NONE}. */
+    long latest;
     /** The record the owner computed (then a backup only stores it). */
     Record computed;
     private transient HazelcastInstance hz;
@@ -227,8 +236,9 @@ public final class ClusterClock extends Clock {
     Tick() {
     }
 
-    Tick(long floor) {
+    Tick(long floor, long latest) {
       this.floor = floor;
+      this.latest = latest;
     }
 
     @Override
@@ -239,7 +249,7 @@ public final class ClusterClock extends Clock {
     @Override
     public Long process(Map.Entry<String, Object> entry) {
       if (computed == null) {
-        computed = next(EntryProcessors.valueOf(entry, Record.class), ownerNow(), keeper(), floor);
+        computed = next(EntryProcessors.valueOf(entry, Record.class), ownerNow(), keeper(), floor, latest);
       }
       entry.setValue(computed);
       return computed.last;
@@ -254,16 +264,22 @@ public final class ClusterClock extends Clock {
       return hz == null ? "" : hz.getCluster().getLocalMember().getUuid().toString();
     }
 
-    /** The record after a tick at the keeper's time {@code now}: forward only (see {@link ClusterClock}). */
-    static Record next(Record current, long now, String keeper, long floor) {
+    /**
+     * The record after a tick at the keeper's time {@code now}: forward only (see {@link ClusterClock}). A new keeper
+     * does not bring its own clock in (the record's offset was another member's): the clock continues from the asking
+     * member's latest estimate, or, from a member without one, from the last time handed out plus the longest gap
+     * between ticks; from then on it runs at the new keeper's rate.
+     */
+    static Record next(Record current, long now, String keeper, long floor, long latest) {
       long t;
       if (current == null) {
         t = now;
-      } else {
+      } else if (keeper.equals(current.keeper)) {
         t = Math.max(now + current.offset, current.last);
-        if (!keeper.equals(current.keeper)) {
-          t = Math.max(t, current.last + MAX_TICK_GAP_MILLIS);
-        }
+      } else if (latest != NONE) {
+        t = Math.max(current.last, Math.min(latest, current.last + MAX_TAKEOVER_MILLIS));
+      } else {
+        t = current.last + MAX_TICK_GAP_MILLIS;
       }
       if (floor != NONE && floor > t) {
         t = Math.min(floor, t + MAX_FLOOR_PUSH_MILLIS);
@@ -279,6 +295,7 @@ public final class ClusterClock extends Clock {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeLong(floor);
+      out.writeLong(latest);
       out.writeBoolean(computed != null);
       if (computed != null) {
         computed.writeData(out);
@@ -288,6 +305,7 @@ public final class ClusterClock extends Clock {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       floor = in.readLong();
+      latest = in.readLong();
       if (in.readBoolean()) {
         computed = new Record();
         computed.readData(in);

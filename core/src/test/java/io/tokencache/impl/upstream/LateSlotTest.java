@@ -1,0 +1,83 @@
+package io.tokencache.impl.upstream;
+
+import io.tokencache.TokenCache;
+import io.tokencache.TokenCacheOptions;
+import io.tokencache.TokenRequest;
+import io.tokencache.TokenResponse;
+import io.tokencache.UpstreamOptions;
+import io.tokencache.loadtest.idp.FakeIdp;
+import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A budget slot is a point in time: one that fires late (its event loop was busy) is given back and another one
+ * reserved, so a busy member cannot send it next to the following slot and bunch two calls at the IdP.
+ */
+class LateSlotTest {
+
+  private final Vertx idpVertx = Vertx.vertx();
+  // the event loop warnings of the deliberately blocked loop say nothing new
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4)
+    .setMaxEventLoopExecuteTime(10).setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS));
+  private FakeIdp idp;
+  private TokenCache cache;
+
+  @AfterEach
+  void stop() {
+    cache.close().await();
+    vertx.close().await();
+    idp.close().await();
+    idpVertx.close().await();
+  }
+
+  @Test
+  @DisplayName("quota 1: a slot whose timer fires 1 s late on a busy event loop is given back and reserved again; the IdP never sees two calls in a sliding second")
+  void shouldGiveBackASlotThatFiresLate() {
+    idp = FakeIdp.start(idpVertx, new FakeIdpOptions().setDynamicClients(true)).await();
+    cache = TokenCache.create(vertx, new TokenCacheOptions().addUpstream(new UpstreamOptions()
+      .setTokenUrl(idp.tokenUrl()).setQuotaRps(1).setLaneShares(1, 1, 1).setClientShare(1)
+      .setQuotaMaxWait(Duration.ofSeconds(5)).setFetchTimeout(Duration.ofSeconds(8)))).await();
+    // three event loops: the first call goes at once, the second gets the slot 1.2 s on, the third 2.4 s on
+    Context first = vertx.getOrCreateContext();
+    Context busy = vertx.getOrCreateContext();
+    Context third = vertx.getOrCreateContext();
+    Future<TokenResponse> a = ask(first, "late-a");
+    idpVertx.timer(100).await();
+    Future<TokenResponse> b = ask(busy, "late-b");
+    idpVertx.timer(100).await();
+    Future<TokenResponse> c = ask(third, "late-c");
+    // the second call's event loop is busy until just before the third slot: its timer fires about 1 s late
+    busy.runOnContext(v -> {
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_000);
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+    });
+    Future.join(a, b, c).await();
+
+    assertThat(List.of(a, b, c)).allSatisfy(f -> assertThat(f.succeeded()).as(String.valueOf(f.cause())).isTrue());
+    assertThat(idp.tokensIssued()).isEqualTo(3);
+    assertThat(idp.maxRequestsInAnyWindow(Duration.ofSeconds(1))).as("calls in one sliding second at the IdP")
+      .isEqualTo(1);
+  }
+
+  private Future<TokenResponse> ask(Context context, String client) {
+    Promise<TokenResponse> answer = Promise.promise();
+    context.runOnContext(v -> cache.getToken(TokenRequest.clientCredentials(client, client + "-secret").scope("read")
+      .build()).onComplete(answer));
+    return answer.future();
+  }
+}
