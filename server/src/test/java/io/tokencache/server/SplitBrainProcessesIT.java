@@ -36,14 +36,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * invalidated on both.
  *
  * <p>Addresses are ours only: the members talk over a veth pair ({@value #CLUSTER_NET}.1 and .2), and each
- * namespace reaches the test's fake IdP and is reached by the test through a bridge in the root namespace
- * ({@value #EDGE_NET}.1, the IdP's only address; the servers at .2 and .3). Skipped when {@code ip netns} cannot be
+ * namespace reaches the test's fake IdP and is reached by the test through a bridge in the root namespace, on a
+ * 10.214.x.0/24 no interface of the host uses (x.1 is the IdP's only address; the servers are at x.2 and x.3). Skipped when {@code ip netns} cannot be
  * used (not root, no iproute2). Everything is removed in {@link #cleanUp}, even on failure.
  */
 class SplitBrainProcessesIT {
 
+  /** Inside the test's namespaces only: the same in every run. */
   private static final String CLUSTER_NET = "10.213.0";
-  private static final String EDGE_NET = "10.213.1";
+  /** In the root namespace: one /24 per run, unused on this host, so runs at the same time do not meet. */
+  private static String EDGE_NET;
   private static final int QUOTA = 4;
   private static final int CLUSTER_PORT = 5701;
   private static final int HTTP_PORT = 8080;
@@ -67,6 +69,7 @@ class SplitBrainProcessesIT {
   static void setUp() throws Exception {
     Assumptions.assumeTrue(ipNetnsUsable(), "ip netns is not usable here (needs root and iproute2): skipping the "
       + "split of server processes in network namespaces");
+    EDGE_NET = unusedEdgeNet();
     namespacesMade = true;
     ip("netns", "add", NS_A);
     ip("netns", "add", NS_B);
@@ -229,6 +232,19 @@ class SplitBrainProcessesIT {
     } catch (IOException | RuntimeException notAnswering) {
       return -1;
     }
+  }
+
+  private static String unusedEdgeNet() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("ip", "-o", "-4", "addr", "show").redirectErrorStream(true).start();
+    String used = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(10, TimeUnit.SECONDS);
+    for (int tries = 0; tries < 100; tries++) {
+      String net = "10.214." + (1 + new SecureRandom().nextInt(250));
+      if (!used.contains(" " + net + ".")) {
+        return net;
+      }
+    }
+    throw new IllegalStateException("no unused 10.214.x.0/24 for the test's bridge");
   }
 
   private static boolean ipNetnsUsable() {
