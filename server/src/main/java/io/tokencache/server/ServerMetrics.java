@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokencache.impl.cluster.TokenMapConfig;
@@ -25,6 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
@@ -57,7 +59,7 @@ final class ServerMetrics implements AutoCloseable {
     this.clientIdLabels = clientIdLabels;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // before any meter exists: a filter only applies to meters registered after it
-    registry.config().meterFilter(prefixFilter());
+    registry.config().meterFilter(prometheusNames()).meterFilter(prefixFilter());
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -67,6 +69,35 @@ final class ServerMetrics implements AutoCloseable {
     new FileDescriptorMetrics().bindTo(registry);
     gcMetrics = new JvmGcMetrics();
     gcMetrics.bindTo(registry);
+    // the process's CPU time in seconds, in place of the binder's nanoseconds (see prometheusNames)
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        && os.getProcessCpuTime() >= 0) {
+      FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9).baseUnit("seconds")
+        .description("The CPU time used by the JVM process").register(registry);
+    }
+  }
+
+  /**
+   * Two of Micrometer's system meters have names Prometheus's own linter ({@code promtool check metrics}) refuses:
+   * {@code process.cpu.time} is counted in nanoseconds (replaced by {@code process_cpu_seconds_total}, registered
+   * above), and {@code system.cpu.count} is a gauge whose name ends in {@code _count}, which Prometheus reserves for
+   * histograms and summaries (renamed {@code system.cpus}).
+   */
+  static MeterFilter prometheusNames() {
+    return new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        return "system.cpu.count".equals(id.getName()) ? id.withName("system.cpus") : id;
+      }
+
+      @Override
+      public MeterFilterReply accept(Meter.Id id) {
+        // asked with the name every filter mapped, the prefix included
+        String name = id.getName();
+        return name.equals("process.cpu.time") || name.equals(PREFIX + "process.cpu.time") ? MeterFilterReply.DENY
+          : MeterFilterReply.NEUTRAL;
+      }
+    };
   }
 
   /** Prefixes with {@value #PREFIX} every meter whose name does not start with it. */

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -22,9 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * One server process (the real jar, configured by a YAML file and the environment, JSON logs and access log on) in
@@ -154,6 +159,30 @@ class MetricsAndHygieneIT {
     // Vert.x's own meters are on, except the per-request HTTP server ones (metrics.vertxHttpServer, off by default)
     assertThat(PrometheusText.names(after)).anyMatch(n -> n.startsWith("token_cache_vertx_http_client_"))
       .noneMatch(n -> n.startsWith("token_cache_vertx_http_server_"));
+  }
+
+  @Test
+  @DisplayName("a scrape after hits, misses and refusals passes Prometheus's own linter (promtool check metrics)")
+  void shouldPassPromtoolCheckMetrics() throws Exception {
+    Path promtool = Stream.of(System.getenv("PATH").split(File.pathSeparator)).map(d -> Path.of(d, "promtool"))
+      .filter(Files::isExecutable).findFirst().orElse(null);
+    // CI installs it (.ci/run); elsewhere the check needs Debian's prometheus package
+    assumeTrue(promtool != null || System.getenv("CI") != null, "promtool not on PATH (apt-get install prometheus)");
+    assertThat(promtool).as("promtool on PATH in CI").isNotNull();
+    assertThat(token("/oauth2/token", "svc", SVC_SECRET, "promtool").statusCode()).isEqualTo(200);
+    assertThat(token("/oauth2/token", "svc", SVC_SECRET, "promtool").statusCode()).isEqualTo(200);
+    assertThat(token("/oauth2/token", "svc", WRONG_SECRET, "promtool").statusCode()).isEqualTo(401);
+    String scrape = metrics();
+    assertThat(scrape).contains("token_cache_budget_wait_seconds_count", "token_cache_process_cpu_seconds_total");
+
+    Process check = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+    try (var in = check.getOutputStream()) {
+      in.write(scrape.getBytes(StandardCharsets.UTF_8));
+    }
+    String findings = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(findings).as("promtool's findings").isBlank();
+    assertThat(check.exitValue()).isZero();
   }
 
   private static double valueOrZero(String text, String name, String... labels) {

@@ -2,7 +2,6 @@ package io.tokencache.impl.upstream;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,7 +20,7 @@ final class UpstreamMetrics {
   private final MeterRegistry registry;
   private final String upstream;
   private final Timer latency;
-  private final Map<Lane, DistributionSummary> budgetWaits = new EnumMap<>(Lane.class);
+  private final Map<Lane, Timer> budgetWaits = new EnumMap<>(Lane.class);
   private final Map<Lane, Counter> budgetRejections = new EnumMap<>(Lane.class);
   private final Counter breakerRejections;
   private final Timer bulkheadWait;
@@ -40,7 +39,7 @@ final class UpstreamMetrics {
     this.latency = Timer.builder("token.cache.upstream.latency").description("Upstream token request latency")
       .tag("upstream", upstream).publishPercentileHistogram().register(registry);
     for (Lane lane : Lane.values()) {
-      budgetWaits.put(lane, DistributionSummary.builder("token.cache.budget.wait").baseUnit("milliseconds")
+      budgetWaits.put(lane, Timer.builder("token.cache.budget.wait")
         .description("How long upstream requests waited for a slot in the budget, by lane")
         .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
       budgetRejections.put(lane, Counter.builder("token.cache.budget.rejections")
@@ -89,7 +88,7 @@ final class UpstreamMetrics {
   }
 
   void budgetWaited(Lane lane, long millis) {
-    budgetWaits.get(lane).record(millis);
+    budgetWaits.get(lane).record(millis, TimeUnit.MILLISECONDS);
   }
 
   void budgetRejected(Lane lane) {
