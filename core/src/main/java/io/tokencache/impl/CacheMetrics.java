@@ -27,6 +27,12 @@ public final class CacheMetrics {
 
   /** Why a miss is answered without calling the IdP; each a counter from the start. */
   static final List<String> ADMISSION_REASONS = List.of("guess_pending", "guess_limited", "too_many_keys");
+  /**
+   * The kinds of cluster fault seen in practice (values a member cannot read, members gone or silent), exported at
+   * zero from the start so an alert on them has a series to read; any other kind gets its series when it first occurs.
+   */
+  static final List<String> CLUSTER_FAULT_KINDS = List.of("HazelcastSerializationException", "ClassCastException",
+    "OperationTimeoutException", "MemberLeftException", "HazelcastInstanceNotActiveException");
 
   public CacheMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -45,6 +51,7 @@ public final class CacheMetrics {
       .register(registry);
     // every series an alert may name exists at zero from the start
     ADMISSION_REASONS.forEach(this::admissionCounter);
+    CLUSTER_FAULT_KINDS.forEach(this::clusterFaultCounter);
   }
 
   /** The registry, for per-upstream meters. */
@@ -86,10 +93,14 @@ public final class CacheMetrics {
 
   /** A request the cluster could not answer for a fault of the cluster, by the fault's kind (an exception class). */
   void clusterFault(String kind) {
-    clusterFaults.computeIfAbsent(kind, k -> Counter.builder("token.cache.cluster.faults")
+    clusterFaultCounter(kind).increment();
+  }
+
+  private Counter clusterFaultCounter(String kind) {
+    return clusterFaults.computeIfAbsent(kind, k -> Counter.builder("token.cache.cluster.faults")
       .description("Requests answered 503 because a cluster operation failed (a member that could not be trusted, "
         + "understood or reached), by kind")
-      .tag("kind", k).register(registry)).increment();
+      .tag("kind", k).register(registry));
   }
 
   void entries(Supplier<Number> size) {

@@ -22,9 +22,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -183,6 +188,16 @@ class MetricsAndHygieneIT {
     assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(findings).as("promtool's findings").isBlank();
     assertThat(check.exitValue()).isZero();
+  }
+
+  @Test
+  @DisplayName("every metric the alerting rules name is in a live scrape, from the start")
+  void shouldExposeEveryMetricTheAlertsName() throws Exception {
+    String rules = Files.readString(Path.of("..", "k8s", "monitoring", "token-cache-rules.yml"));
+    Set<String> named = Pattern.compile("token_cache_[a-z0-9_]+").matcher(rules).results().map(MatchResult::group)
+      .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(named).hasSizeGreaterThanOrEqualTo(8);
+    assertThat(PrometheusText.names(metrics())).containsAll(named);
   }
 
   private static double valueOrZero(String text, String name, String... labels) {
