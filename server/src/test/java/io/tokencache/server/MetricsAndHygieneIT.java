@@ -191,13 +191,16 @@ class MetricsAndHygieneIT {
   }
 
   @Test
-  @DisplayName("every metric the alerting rules name is in a live scrape, from the start")
-  void shouldExposeEveryMetricTheAlertsName() throws Exception {
-    String rules = Files.readString(Path.of("..", "k8s", "monitoring", "token-cache-rules.yml"));
-    Set<String> named = Pattern.compile("token_cache_[a-z0-9_]+").matcher(rules).results().map(MatchResult::group)
-      .collect(Collectors.toCollection(TreeSet::new));
-    assertThat(named).hasSizeGreaterThanOrEqualTo(8);
-    assertThat(PrometheusText.names(metrics())).containsAll(named);
+  @DisplayName("every metric the alerting rules and the Grafana dashboard name is in a live scrape, from the start")
+  void shouldExposeEveryMetricTheAlertsAndTheDashboardName() throws Exception {
+    Set<String> scraped = PrometheusText.names(metrics());
+    for (String file : List.of("token-cache-rules.yml", "grafana-dashboard.json")) {
+      String text = Files.readString(Path.of("..", "k8s", "monitoring", file));
+      Set<String> named = Pattern.compile("token_cache_[a-z0-9_]+").matcher(text).results().map(MatchResult::group)
+        .collect(Collectors.toCollection(TreeSet::new));
+      assertThat(named).as(file).hasSizeGreaterThanOrEqualTo(8);
+      assertThat(scraped).as("metrics named in " + file).containsAll(named);
+    }
   }
 
   private static double valueOrZero(String text, String name, String... labels) {
