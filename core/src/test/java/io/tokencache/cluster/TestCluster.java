@@ -1,5 +1,6 @@
 package io.tokencache.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokencache.TokenCache;
@@ -16,6 +17,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -24,6 +27,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -35,6 +40,10 @@ import static org.awaitility.Awaitility.await;
  * loopback, sharing tokens, leases, the client ledger and the upstream budget through Hazelcast.
  */
 final class TestCluster implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TestCluster.class);
+  /** How long closing a member may take before it is stopped hard. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   final List<Vertx> members = new ArrayList<>();
   final List<TokenCache> caches = new ArrayList<>();
@@ -109,8 +118,25 @@ final class TestCluster implements AutoCloseable {
   public void close() {
     clients.forEach(WebClient::close);
     for (int i = 0; i < members.size(); i++) {
-      caches.get(i).close().await();
-      members.get(i).close().await();
+      Vertx member = members.get(i);
+      HazelcastInstance hz = TokenCacheCluster.hazelcastOf(member);
+      within(caches.get(i).close(), "closing the cache of member " + i);
+      if (!within(member.close(), "member " + i + " leaving the cluster") && hz != null) {
+        // Vert.x's cluster manager can wait without end in its leave (deregistering a listener on a member that
+        // already left but is still listed): a test must not hang on it, so the member is stopped hard instead
+        hz.getLifecycleService().terminate();
+        within(member.close(), "member " + i + " closing after its Hazelcast member was terminated");
+      }
+    }
+  }
+
+  private static boolean within(Future<?> closing, String what) {
+    try {
+      closing.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      LOG.warn("{} did not finish within {}", what, CLOSE_TIMEOUT);
+      return false;
     }
   }
 }
