@@ -9,6 +9,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
 import io.tokencache.impl.cluster.TokenCipher;
+import io.tokencache.impl.cluster.ValueSeal;
 import io.tokencache.impl.cluster.TokenMapConfig;
 
 import java.util.List;
@@ -89,6 +90,10 @@ public final class HazelcastConfigFactory {
       .setDefaultsDisabled(true)
       .setWhitelist(new ClassFilter().addPrefixes(JAVA_SERIALIZATION_ALLOWED.toArray(String[]::new))));
 
+    if (options.hasEncryptionKey()) {
+      // entry processors and merge policies authenticate the cluster's values with it: there before the first one
+      ValueSeal.register(config, TokenCipher.fromBase64(options.getEncryptionKey()).valueSeal());
+    }
     vertxMaps(config, options.getBackupCount());
     TokenMapConfig.apply(config, options.getMaxTokensPerMember(), options.getNearCacheMaxEntries(),
       options.getBackupCount());

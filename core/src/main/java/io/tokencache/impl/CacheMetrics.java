@@ -27,11 +27,14 @@ public final class CacheMetrics {
 
   /** Why a miss is answered without calling the IdP; each a counter from the start. */
   static final List<String> ADMISSION_REASONS = List.of("guess_pending", "guess_limited", "too_many_keys");
+  /** The cluster-fault kind of values ignored because they failed authentication ({@code ValueSeal}). */
+  static final String UNAUTHENTICATED_VALUE = "UnauthenticatedValue";
   /**
    * The kinds of cluster fault seen in practice (values a member cannot read, members gone or silent), exported at
    * zero from the start so an alert on them has a series to read; any other kind gets its series when it first occurs.
    */
-  static final List<String> CLUSTER_FAULT_KINDS = List.of("HazelcastSerializationException", "ClassCastException",
+  static final List<String> CLUSTER_FAULT_KINDS = List.of(UNAUTHENTICATED_VALUE, "HazelcastSerializationException",
+    "HazelcastException", "ClassCastException",
     "OperationTimeoutException", "MemberLeftException", "HazelcastInstanceNotActiveException");
 
   public CacheMetrics(MeterRegistry registry) {
@@ -96,10 +99,16 @@ public final class CacheMetrics {
     clusterFaultCounter(kind).increment();
   }
 
+  /** A value in a cluster map that failed authentication: ignored, and counted with the cluster faults. */
+  void unauthenticatedValue() {
+    clusterFault(UNAUTHENTICATED_VALUE);
+  }
+
   private Counter clusterFaultCounter(String kind) {
     return clusterFaults.computeIfAbsent(kind, k -> Counter.builder("token.cache.cluster.faults")
       .description("Requests answered 503 because a cluster operation failed (a member that could not be trusted, "
-        + "understood or reached), by kind")
+        + "understood or reached), and values in the cluster's maps ignored because they failed authentication "
+        + "(kind UnauthenticatedValue), by kind")
       .tag("kind", k).register(registry));
   }
 

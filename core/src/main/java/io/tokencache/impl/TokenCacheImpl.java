@@ -10,6 +10,7 @@ import io.tokencache.TokenRequest;
 import io.tokencache.TokenResponse;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.impl.store.LocalTokenStore;
+import io.tokencache.impl.store.FetchLeases;
 import io.tokencache.impl.store.TokenStore;
 import com.hazelcast.core.HazelcastInstance;
 import io.tokencache.cluster.ClusterOptions;
@@ -22,7 +23,9 @@ import io.tokencache.impl.cluster.ClusterClock;
 import io.tokencache.impl.cluster.HazelcastClientLedger;
 import io.tokencache.impl.cluster.HazelcastQuotaGate;
 import io.tokencache.impl.cluster.HazelcastTokenStore;
+import io.tokencache.impl.cluster.ClusterLeases;
 import io.tokencache.impl.cluster.InvalidationHoldingStore;
+import io.tokencache.impl.cluster.ValueSeal;
 import io.tokencache.impl.cluster.InvalidationLog;
 import io.tokencache.impl.cluster.TokenCipher;
 import io.tokencache.impl.quota.Lane;
@@ -70,6 +73,8 @@ public final class TokenCacheImpl implements TokenCache {
   private final Clock clock;
   private final CacheKeys keys;
   private final TokenStore store;
+  /** Cluster-wide single flight; null on a single member, where local single flight coalesces a key's misses. */
+  private final FetchLeases leases;
   private final Map<String, ResilientUpstream> upstreams;
   private final Map<String, AdmissionPolicy> admissions = new HashMap<>();
   private final CredentialLedger ledger;
@@ -91,7 +96,7 @@ public final class TokenCacheImpl implements TokenCache {
 
   public TokenCacheImpl(TokenCacheOptions options, CacheKeys keys, TokenStore store, CredentialLedger ledger,
                         Map<String, ResilientUpstream> upstreams) {
-    this(options, options.getClock(), keys, store, ledger, upstreams);
+    this(options, options.getClock(), keys, store, null, ledger, upstreams);
   }
 
   /**
@@ -99,10 +104,11 @@ public final class TokenCacheImpl implements TokenCache {
    *     {@link ClusterClock}, so members whose own clocks disagree measure a token's age alike
    */
   public TokenCacheImpl(TokenCacheOptions options, Clock tokenClock, CacheKeys keys, TokenStore store,
-                        CredentialLedger ledger, Map<String, ResilientUpstream> upstreams) {
+                        FetchLeases leases, CredentialLedger ledger, Map<String, ResilientUpstream> upstreams) {
     this.clock = tokenClock;
     this.keys = keys;
     this.store = store;
+    this.leases = leases;
     this.ledger = ledger;
     this.upstreams = upstreams;
     upstreams.forEach((id, u) -> admissions.put(id, Policies.admission(u.options())));
@@ -137,18 +143,24 @@ public final class TokenCacheImpl implements TokenCache {
     }
     Clock clock = options.getClock();
     HazelcastQuotaGate.registerOwnerClock(hz, clock);
+    ValueSeal seal = ValueSeal.register(hz, cipher.valueSeal());
     // Tokens and client records are timed on the cluster clock, whose keeper changes only ever move it forward.
     // The budget stays on its owner's own clock: a forward jump would empty its windows at once.
-    return ClusterClock.start(vertx, hz, clock).compose(clusterClock -> {
-      return HazelcastTokenStore.create(vertx, hz, cipher, clusterClock)
-        .compose(tokens -> InvalidationLog.start(vertx, hz, clusterClock, options.getMaxLifetime())
-          .<TokenStore>map(invalidations -> new InvalidationHoldingStore(tokens, invalidations))
-          .onFailure(err -> tokens.close()))
-        .onFailure(err -> clusterClock.close())
-        .map(store -> new TokenCacheImpl(options, clusterClock, new CacheKeys(cipher.derivePepper()), store,
-          new HazelcastClientLedger(vertx, hz, clusterClock), upstreams(vertx, options,
-            u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock, options.getMeterRegistry()))));
-    });
+    return ClusterClock.start(vertx, hz, clock).compose(clusterClock -> HazelcastTokenStore.create(vertx, hz, cipher,
+        clusterClock)
+      .compose(tokens -> InvalidationLog.start(vertx, hz, clusterClock, options.getMaxLifetime())
+        .compose(invalidations -> ClusterLeases.start(vertx, hz, tokens, clusterClock, invalidations::refuses)
+          .map(leases -> {
+            TokenCacheImpl cache = new TokenCacheImpl(options, clusterClock, new CacheKeys(cipher.derivePepper()),
+              new InvalidationHoldingStore(tokens, invalidations), leases,
+              new HazelcastClientLedger(vertx, hz, clusterClock), upstreams(vertx, options,
+                u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock, options.getMeterRegistry())));
+            seal.onRefused(cache.metrics::unauthenticatedValue);
+            return (TokenCache) cache;
+          })
+          .onFailure(err -> invalidations.close()))
+        .onFailure(err -> tokens.close()))
+      .onFailure(err -> clusterClock.close()));
   }
 
   /** One protected HTTP client per configured upstream, each behind its budget gate. */
@@ -248,28 +260,36 @@ public final class TokenCacheImpl implements TokenCache {
    * its token, and try again if the lease goes away without one (the fetch failed or the member died).
    */
   private Future<Fetched> fetchOnce(Fetch fetch) {
-    return store.tryLease(fetch.key, leaseTtl(fetch.upstream)).compose(acquired -> {
+    if (leases == null) {
+      return lead(fetch);
+    }
+    return leases.tryLease(fetch.key, leaseTtl(fetch.upstream)).compose(acquired -> {
       if (acquired) {
-        // Another member may have stored the token between our first look and our lease; the ledger is asked
-        // at the same time, in one round trip each.
-        Future<CachedToken> existing = store.get(fetch.key);
-        Future<Admission> admission = ledger.admit(admissions.get(fetch.request.upstream()), fetch.clientTag(),
-          fetch.secretTag(), fetch.key);
-        return Future.all(existing, admission)
-          .compose(both -> usable(existing.result())
-            ? Future.succeededFuture(new Fetched(existing.result(), false))
-            : admitted(fetch, admission.result()).compose(v -> fetchAndStore(fetch)).map(t -> new Fetched(t, true)))
-          .eventually(() -> store.releaseLease(fetch.key));
+        return lead(fetch).eventually(() -> leases.releaseLease(fetch.key));
       }
       long left = fetch.deadline - System.nanoTime();
       if (left <= 0) {
         return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
           "timed out waiting for another member to fetch the token", 1));
       }
-      return store.awaitUpdate(fetch.key, fetch.key, Duration.ofNanos(left)).compose(token -> usable(token)
+      return leases.awaitUpdate(fetch.key, fetch.key, Duration.ofNanos(left)).compose(token -> usable(token)
         ? Future.succeededFuture(new Fetched(token, false))
         : fetchOnce(fetch));
     });
+  }
+
+  /**
+   * The fetch of the member leading a key's miss. Another member may have stored the token between our first look
+   * and our lease; the ledger is asked at the same time, in one round trip each.
+   */
+  private Future<Fetched> lead(Fetch fetch) {
+    Future<CachedToken> existing = store.get(fetch.key);
+    Future<Admission> admission = ledger.admit(admissions.get(fetch.request.upstream()), fetch.clientTag(),
+      fetch.secretTag(), fetch.key);
+    return Future.all(existing, admission)
+      .compose(both -> usable(existing.result())
+        ? Future.succeededFuture(new Fetched(existing.result(), false))
+        : admitted(fetch, admission.result()).compose(v -> fetchAndStore(fetch)).map(t -> new Fetched(t, true)));
   }
 
   /** Sets the fetch's lane from the ledger's verdict, or fails with the answer given here instead of upstream. */
@@ -352,9 +372,13 @@ public final class TokenCacheImpl implements TokenCache {
       return;
     }
     Fetch fetch = new Fetch(keys, request, upstream, key, Lane.REFRESH, System.nanoTime() + coalesceTimeout.toNanos());
-    SingleFlight.Flight<Fetched> flight = fetches.run(flightKey, () -> store.tryLease(leaseKey, refreshLeaseTtl(current))
+    SingleFlight.Flight<Fetched> flight = fetches.run(flightKey, () -> refreshLease(leaseKey, current)
       .compose(acquired -> acquired
-        ? fetchAndStore(fetch).map(t -> new Fetched(t, true)).onFailure(err -> store.releaseLease(leaseKey))
+        ? fetchAndStore(fetch).map(t -> new Fetched(t, true)).onFailure(err -> {
+          if (leases != null) {
+            leases.releaseLease(leaseKey);
+          }
+        })
         : Future.succeededFuture(new Fetched(current, false)).onSuccess(f -> refreshesElsewhere.put(leaseKey, true))));
     if (flight.leader()) {
       metrics.refreshStarted();
@@ -370,6 +394,11 @@ public final class TokenCacheImpl implements TokenCache {
         }
       });
     }
+  }
+
+  /** The refresh lease of a token generation: always this member's without a cluster. */
+  private Future<Boolean> refreshLease(String leaseKey, CachedToken current) {
+    return leases == null ? Future.succeededFuture(true) : leases.tryLease(leaseKey, refreshLeaseTtl(current));
   }
 
   /**
@@ -418,6 +447,9 @@ public final class TokenCacheImpl implements TokenCache {
   public Future<Void> close() {
     List<Future<Void>> closing = upstreams.values().stream().map(ResilientUpstream::close).collect(Collectors.toList());
     closing.add(store.close());
+    if (leases != null) {
+      closing.add(leases.close());
+    }
     if (clock instanceof ClusterClock clusterClock) {
       clusterClock.close();
     }

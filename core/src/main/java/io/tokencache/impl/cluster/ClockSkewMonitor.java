@@ -33,7 +33,7 @@ public final class ClockSkewMonitor {
   static final int PERIOD_SECONDS = 10;
 
   private final Vertx vertx;
-  private final IMap<String, BudgetEntry> logs;
+  private final IMap<String, Object> logs;
   private final String upstream;
   private final Clock clock;
   private final long boundMillis;
@@ -62,10 +62,9 @@ public final class ClockSkewMonitor {
   }
 
   /** One round trip to the owner; the skew is its time less the middle of the round trip on this clock. */
-  @SuppressWarnings("unchecked")
   Future<Long> check() {
     long sent = clock.millis();
-    return Future.fromCompletionStage(((IMap<String, Object>) (IMap<String, ?>) logs).submitToKey(upstream,
+    return Future.fromCompletionStage(logs.submitToKey(upstream,
         new OwnerTime()), vertx.getOrCreateContext())
       .map(owner -> {
         long skew = (Long) owner - (sent + clock.millis()) / 2;

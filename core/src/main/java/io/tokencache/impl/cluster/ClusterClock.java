@@ -5,13 +5,14 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -181,13 +182,10 @@ public final class ClusterClock extends Clock {
   }
 
   /** The record: the keeper's offset to the cluster clock, the last time handed out, and who handed it out. */
-  static final class Record implements IdentifiedDataSerializable {
-    long offset;
-    long last;
-    String keeper;
-
-    Record() {
-    }
+  static final class Record {
+    final long offset;
+    final long last;
+    final String keeper;
 
     Record(long offset, long last, String keeper) {
       this.offset = offset;
@@ -195,28 +193,19 @@ public final class ClusterClock extends Clock {
       this.keeper = keeper;
     }
 
-    @Override
-    public int getFactoryId() {
-      return EntryProcessors.FACTORY_ID;
-    }
-
-    @Override
-    public int getClassId() {
-      return EntryProcessors.CLOCK_RECORD;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
+    void writeTo(DataOutput out) throws IOException {
       out.writeLong(offset);
       out.writeLong(last);
-      out.writeString(keeper);
+      out.writeUTF(keeper);
     }
 
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      offset = in.readLong();
-      last = in.readLong();
-      keeper = in.readString();
+    static Record readFrom(DataInput in) throws IOException {
+      return new Record(in.readLong(), in.readLong(), in.readUTF());
+    }
+
+    /** The record in a map value, if it authenticates under {@code seal}. */
+    static Record of(ValueSeal seal, Object value) {
+      return seal.open(TokenMapConfig.CLOCK_MAP, KEY, value, Record::readFrom);
     }
   }
 
@@ -248,10 +237,19 @@ public final class ClusterClock extends Clock {
 
     @Override
     public Long process(Map.Entry<String, Object> entry) {
+      ValueSeal seal = EntryProcessors.sealOf(hz);
       if (computed == null) {
-        computed = next(EntryProcessors.valueOf(entry, Record.class), ownerNow(), keeper(), floor, latest);
+        // a record that does not authenticate (written without the key) is ignored: this member's last one stands
+        Record current = Record.of(seal, EntryProcessors.rawValueOf(entry));
+        if (current == null) {
+          current = seal.lastWritten(TokenMapConfig.CLOCK_MAP, KEY, Record::readFrom);
+        }
+        computed = next(current, ownerNow(), keeper(), floor, latest);
       }
-      entry.setValue(computed);
+      Record written = computed;
+      Sealed value = seal.seal(TokenMapConfig.CLOCK_MAP, KEY, written::writeTo);
+      seal.remember(TokenMapConfig.CLOCK_MAP, KEY, value);
+      entry.setValue(value);
       return computed.last;
     }
 
@@ -298,7 +296,7 @@ public final class ClusterClock extends Clock {
       out.writeLong(latest);
       out.writeBoolean(computed != null);
       if (computed != null) {
-        computed.writeData(out);
+        computed.writeTo(out);
       }
     }
 
@@ -307,8 +305,7 @@ public final class ClusterClock extends Clock {
       floor = in.readLong();
       latest = in.readLong();
       if (in.readBoolean()) {
-        computed = new Record();
-        computed.readData(in);
+        computed = Record.readFrom(in);
       }
     }
   }

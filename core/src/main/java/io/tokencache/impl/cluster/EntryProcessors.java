@@ -1,8 +1,7 @@
 package io.tokencache.impl.cluster;
 
-import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
@@ -15,7 +14,6 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,61 +30,51 @@ public final class EntryProcessors {
   /** The factory to register under {@link #FACTORY_ID}. */
   public static final DataSerializableFactory FACTORY = EntryProcessors::create;
 
-  private static final int PUT_IF_ABSENT = 1;
-  private static final int REMOVE_IF_VALUE = 2;
+  // 1 and 2 were the plain put-if-absent and conditional remove of leases before they were sealed: never reused
   private static final int REPLACE_IF_CIPHERTEXT = 3;
   private static final int REMOVE = 4;
   private static final int READ = 5;
-  static final int BUDGET_ENTRY = 6;
+  // 6 and 9 were the budget and client values before they were sealed: never reused
   static final int BUDGET_RESERVE = 7;
   static final int BUDGET_BACK_OFF = 8;
-  static final int CLIENT_ENTRY = 9;
   static final int CLIENT_ADMIT = 10;
   static final int CLIENT_SETTLE = 11;
-  private static final int TAKE_LEASE = 12;
+  static final int TAKE_LEASE = 12;
   static final int OWNER_TIME = 13;
   // the cluster clock and split-brain types use ids from 40, clear of other work on this factory
-  static final int CLOCK_RECORD = 40;
+  // 40 was the cluster clock's record before it was sealed: never reused
   static final int CLOCK_TICK = 41;
   static final int MERGE_TOKENS = 42;
   static final int MERGE_BUDGET = 43;
   static final int MERGE_CLIENTS = 44;
   static final int MERGE_CLOCK = 45;
   static final int MERGE_INVALIDATIONS = 46;
+  static final int SEALED = 47;
+  static final int RELEASE_LEASE = 48;
 
   private EntryProcessors() {
   }
 
   private static IdentifiedDataSerializable create(int classId) {
     switch (classId) {
-      case PUT_IF_ABSENT:
-        return new PutIfAbsent();
-      case REMOVE_IF_VALUE:
-        return new RemoveIfValue();
       case REPLACE_IF_CIPHERTEXT:
         return new ReplaceIfCiphertext();
       case REMOVE:
         return new Remove<>();
       case READ:
         return new Read<>();
-      case BUDGET_ENTRY:
-        return new BudgetEntry();
       case BUDGET_RESERVE:
         return new HazelcastQuotaGate.Reserve();
       case BUDGET_BACK_OFF:
         return new HazelcastQuotaGate.BackOff();
-      case CLIENT_ENTRY:
-        return new ClientEntry();
       case CLIENT_ADMIT:
         return new HazelcastClientLedger.Admit();
       case CLIENT_SETTLE:
         return new HazelcastClientLedger.Settle();
       case TAKE_LEASE:
-        return new TakeLease();
+        return new ClusterLeases.Take();
       case OWNER_TIME:
         return new ClockSkewMonitor.OwnerTime();
-      case CLOCK_RECORD:
-        return new ClusterClock.Record();
       case CLOCK_TICK:
         return new ClusterClock.Tick();
       case MERGE_TOKENS:
@@ -99,6 +87,10 @@ public final class EntryProcessors {
         return new MergePolicies.LaterClock();
       case MERGE_INVALIDATIONS:
         return new MergePolicies.LaterInvalidation();
+      case SEALED:
+        return new Sealed();
+      case RELEASE_LEASE:
+        return new ClusterLeases.Release();
       default:
         return null;
     }
@@ -126,139 +118,36 @@ public final class EntryProcessors {
     return type.isInstance(value) ? type.cast(value) : null;
   }
 
+  /** Stands for a value that cannot be deserialized here: present, and never authentic. */
+  static final Object UNREADABLE = new Object();
+
+  /** The entry's value, or {@link #UNREADABLE} if it cannot be deserialized (another writer's bytes). */
+  static Object rawValueOf(Map.Entry<String, ?> entry) {
+    try {
+      return entry.getValue();
+    } catch (HazelcastSerializationException e) {
+      return UNREADABLE;
+    }
+  }
+
+  /**
+   * The seal of the member running a processor. A member without one (not token-cache, or one still starting) can
+   * authenticate nothing: the operation fails with a Hazelcast exception, which the caller answers with 503.
+   */
+  static ValueSeal sealOf(HazelcastInstance hz) {
+    try {
+      return ValueSeal.of(hz);
+    } catch (IllegalStateException e) {
+      throw new HazelcastException(e.getMessage());
+    }
+  }
+
   @SuppressWarnings("unchecked")
   static <V> void setValue(Map.Entry<String, V> entry, V value, long ttlMillis) {
     if (value != null && ttlMillis > 0 && entry instanceof ExtendedMapEntry) {
       ((ExtendedMapEntry<String, V>) entry).setValue(value, ttlMillis, TimeUnit.MILLISECONDS);
     } else {
       entry.setValue(value);
-    }
-  }
-
-  /**
-   * Sets the value (with a TTL if positive) unless there is one it {@linkplain #keeps keeps}; answers the existing
-   * value, or null if set.
-   */
-  static class PutIfAbsent extends Base<String, String> {
-    private String value;
-    private long ttlMillis;
-
-    PutIfAbsent() {
-    }
-
-    PutIfAbsent(String value, long ttlMillis) {
-      this.value = value;
-      this.ttlMillis = ttlMillis;
-    }
-
-    @Override
-    public String process(Map.Entry<String, String> entry) {
-      String existing = valueOf(entry, String.class);
-      if (existing != null && keeps(existing)) {
-        return existing;
-      }
-      setValue(entry, value, ttlMillis);
-      return null;
-    }
-
-    /** Whether {@code existing} stands; any value does here. */
-    boolean keeps(String existing) {
-      return true;
-    }
-
-    @Override
-    public int getClassId() {
-      return PUT_IF_ABSENT;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(value);
-      out.writeLong(ttlMillis);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      value = in.readString();
-      ttlMillis = in.readLong();
-    }
-  }
-
-  /**
-   * Takes a lease for a member (its UUID, with a TTL) unless a current member of the cluster holds it; answers the
-   * holder, or null if taken. A lease held by no current member (its holder died or left, or the value is not a
-   * member's id at all: written by a foreign member) is taken over at once instead of being waited out until its
-   * TTL, so a member that leaves never holds anybody's misses back, and a planted lease is worth nothing. Runs on
-   * the partition owner, which knows the membership (Hazelcast injects the instance).
-   */
-  static final class TakeLease extends PutIfAbsent implements HazelcastInstanceAware {
-    private transient HazelcastInstance hz;
-
-    TakeLease() {
-    }
-
-    TakeLease(String holder, long ttlMillis) {
-      super(holder, ttlMillis);
-    }
-
-    @Override
-    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-      this.hz = hazelcastInstance;
-    }
-
-    /** A lease stands while its holder is a member; with no membership to ask, until its TTL. */
-    @Override
-    boolean keeps(String holder) {
-      if (hz == null) {
-        return true;
-      }
-      for (Member m : hz.getCluster().getMembers()) {
-        if (m.getUuid().toString().equals(holder)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public int getClassId() {
-      return TAKE_LEASE;
-    }
-  }
-
-  /** Removes the entry only if it holds {@code value}; answers whether it did. */
-  static final class RemoveIfValue extends Base<String, Boolean> {
-    private String value;
-
-    RemoveIfValue() {
-    }
-
-    RemoveIfValue(String value) {
-      this.value = value;
-    }
-
-    @Override
-    public Boolean process(Map.Entry<String, String> entry) {
-      if (Objects.equals(valueOf(entry, String.class), value)) {
-        entry.setValue(null);
-        return Boolean.TRUE;
-      }
-      return Boolean.FALSE;
-    }
-
-    @Override
-    public int getClassId() {
-      return REMOVE_IF_VALUE;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(value);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      value = in.readString();
     }
   }
 

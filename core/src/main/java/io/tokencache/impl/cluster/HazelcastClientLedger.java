@@ -1,6 +1,8 @@
 package io.tokencache.impl.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastException;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -26,7 +28,7 @@ import java.util.Map;
 public final class HazelcastClientLedger implements CredentialLedger {
 
   private final Vertx vertx;
-  private final IMap<String, ClientEntry> records;
+  private final IMap<String, Object> records;
   private final Clock clock;
 
   public HazelcastClientLedger(Vertx vertx, HazelcastInstance hz, Clock clock) {
@@ -37,7 +39,14 @@ public final class HazelcastClientLedger implements CredentialLedger {
 
   @Override
   public Future<Admission> admit(AdmissionPolicy policy, String clientTag, String secretTag, String keyTag) {
-    return this.<String>submit(clientTag, new Admit(policy, clock.millis(), secretTag, keyTag)).map(Admission::decode);
+    return this.<String>submit(clientTag, new Admit(policy, clock.millis(), secretTag, keyTag)).map(encoded -> {
+      try {
+        return Admission.decode(encoded);
+      } catch (RuntimeException e) {
+        // only a key's owner that is not token-cache answers so: the cluster's fault, answered 503
+        throw new HazelcastException("the client record's owner answered an unreadable admission");
+      }
+    });
   }
 
   @Override
@@ -60,11 +69,13 @@ public final class HazelcastClientLedger implements CredentialLedger {
     return Future.fromCompletionStage(records.submitToKey(clientTag, processor), vertx.getOrCreateContext());
   }
 
-  private abstract static class RecordProcessor<R> extends EntryProcessors.Base<ClientEntry, R> {
+  private abstract static class RecordProcessor<R> extends EntryProcessors.Base<Object, R>
+    implements HazelcastInstanceAware {
     AdmissionPolicy policy;
     long now;
     String secretTag;
     String keyTag;
+    private transient HazelcastInstance hz;
 
     RecordProcessor() {
     }
@@ -77,14 +88,27 @@ public final class HazelcastClientLedger implements CredentialLedger {
     }
 
     @Override
-    public R process(Map.Entry<String, ClientEntry> entry) {
-      ClientEntry value = EntryProcessors.valueOf(entry, ClientEntry.class);
-      if (value == null) {
-        value = new ClientEntry();
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hz = hazelcastInstance;
+    }
+
+    /**
+     * A record that does not authenticate (written by a member without the key) is treated as absent: the client
+     * starts over as unknown, which the unknown lane's budget and the guessing bound still hold.
+     */
+    @Override
+    public R process(Map.Entry<String, Object> entry) {
+      ValueSeal seal = EntryProcessors.sealOf(hz);
+      String key = entry.getKey();
+      ClientRecord record = seal.open(TokenMapConfig.CLIENTS_MAP, key, EntryProcessors.rawValueOf(entry),
+        ClientRecord::readFrom);
+      if (record == null) {
+        record = new ClientRecord();
       }
-      R result = apply(value.record());
-      long ttl = value.record().relevantUntil(policy) - now;
-      EntryProcessors.setValue(entry, ttl > 0 ? value : null, ttl);
+      R result = apply(record);
+      long ttl = record.relevantUntil(policy) - now;
+      ClientRecord written = record;
+      EntryProcessors.setValue(entry, ttl > 0 ? seal.seal(TokenMapConfig.CLIENTS_MAP, key, written::writeTo) : null, ttl);
       return result;
     }
 

@@ -46,7 +46,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
   public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(2);
 
   private final Vertx vertx;
-  private final IMap<String, BudgetEntry> logs;
+  private final IMap<String, Object> logs;
   private final String upstream;
   private final BudgetPolicy policy;
   private final Clock clock;
@@ -109,7 +109,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
    * the processor, so its backups apply exactly the same update. The caller's time is used only where no owner
    * clock is registered (a member that is not token-cache).
    */
-  private abstract static class BudgetProcessor extends EntryProcessors.Base<BudgetEntry, Long>
+  private abstract static class BudgetProcessor extends EntryProcessors.Base<Object, Long>
     implements HazelcastInstanceAware {
     BudgetPolicy policy;
     long now;
@@ -131,7 +131,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
     }
 
     @Override
-    public Long process(Map.Entry<String, BudgetEntry> entry) {
+    public Long process(Map.Entry<String, Object> entry) {
       if (!ownerTimed) {
         Clock owner = hz == null ? null : (Clock) hz.getUserContext().get(OWNER_CLOCK);
         if (owner != null) {
@@ -139,11 +139,21 @@ public final class HazelcastQuotaGate implements QuotaGate {
         }
         ownerTimed = true;
       }
-      BudgetEntry value = EntryProcessors.valueOf(entry, BudgetEntry.class);
-      if (value == null) {
-        value = new BudgetEntry();
+      ValueSeal seal = EntryProcessors.sealOf(hz);
+      String key = entry.getKey();
+      BudgetLog log = seal.open(TokenMapConfig.QUOTA_MAP, key, EntryProcessors.rawValueOf(entry), BudgetLog::readFrom);
+      if (log == null) {
+        // Absent, or written without the key: the log this member last wrote for the upstream (a forged or deleted
+        // log must not hand the quota out a second time), else a new one.
+        log = seal.lastWritten(TokenMapConfig.QUOTA_MAP, key, BudgetLog::readFrom);
       }
-      long result = apply(value.log());
+      if (log == null) {
+        log = new BudgetLog();
+      }
+      long result = apply(log);
+      BudgetLog written = log;
+      Sealed value = seal.seal(TokenMapConfig.QUOTA_MAP, key, written::writeTo);
+      seal.remember(TokenMapConfig.QUOTA_MAP, key, value);
       entry.setValue(value);
       return result;
     }
@@ -152,16 +162,35 @@ public final class HazelcastQuotaGate implements QuotaGate {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      BudgetEntry.writePolicy(out, policy);
+      writePolicy(out, policy);
       out.writeLong(now);
       out.writeBoolean(ownerTimed);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      policy = BudgetEntry.readPolicy(in);
+      policy = readPolicy(in);
       now = in.readLong();
       ownerTimed = in.readBoolean();
+    }
+  }
+
+  private static void writePolicy(ObjectDataOutput out, BudgetPolicy p) throws IOException {
+    out.writeDouble(p.quotaPerSecond());
+    out.writeLong(p.safetyMarginMillis());
+    out.writeDouble(p.knownShare());
+    out.writeDouble(p.unknownShare());
+    out.writeDouble(p.passThroughShare());
+    out.writeDouble(p.clientShare());
+    out.writeLong(p.maxBackOffMillis());
+  }
+
+  private static BudgetPolicy readPolicy(ObjectDataInput in) throws IOException {
+    try {
+      return new BudgetPolicy(in.readDouble(), in.readLong(), in.readDouble(), in.readDouble(), in.readDouble(),
+        in.readDouble(), in.readLong());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("invalid budget policy: " + e.getMessage(), e);
     }
   }
 

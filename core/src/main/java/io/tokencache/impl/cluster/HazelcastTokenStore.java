@@ -39,13 +39,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The cluster's token store: tokens in a Hazelcast {@code IMap}, encrypted, and cluster-wide single-flight
- * through a lease map (see {@link TokenStore}).
+ * The cluster's token store: tokens in a Hazelcast {@code IMap}, encrypted (see {@link TokenStore}). Who fetches a
+ * missing key is agreed through {@link ClusterLeases}, which reads tokens through this store.
  *
  * <p><b>Encryption is explicit</b>, not in a Hazelcast serializer: {@link #put} encrypts (AES-GCM with the map
  * key as associated data, which a serializer never sees) into an {@link EncryptedToken} that holds in plaintext
  * only the client tag and serve-until time, so partition owners can expire, query and compare-and-set entries
- * without ever holding the key or decrypting.
+ * without ever holding the key or decrypting. Both are authenticated as the ciphertext's associated data: a value
+ * retagged, given a later serve-until, or written by a member without the key is refused (counted, logged once).
  *
  * <p><b>Near cache and hits.</b> The token map's near cache keeps deserialized {@code EncryptedToken}s
  * ({@code OBJECT} format, invalidated on change, local entries included): a hit costs no network and no
@@ -58,21 +59,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * near cache, and answers hits from the token it wrote until that read is back. A miss
  * (Hazelcast near-caches those too) is always confirmed with the key's owner: see {@link #get}.
  *
- * <p><b>Waiters.</b> One entry listener per map (added once in {@link #create}) dispatches to the waiters of
- * this member, registered by key and by lease key. A token added or updated under a waited-for key completes its
- * waiters with it (the event carries the value, so no read follows); a lease removed, expired or evicted makes
- * its waiters read the token from its partition owner (never a near cache, since the token's invalidation and the
- * lease's removal travel separately) and complete with it, or with null. Listener callbacks run on Hazelcast
- * event threads; waiters are completed on their caller's Vert.x context.
- *
  * <p>Every Hazelcast call is asynchronous ({@code getAsync}, {@code setAsync}, {@code removeAsync},
- * {@code submitToKey}) except the few with no async form, run with {@code executeBlocking}: adding and removing
- * the listeners, and {@code executeOnEntries} with a predicate for {@link #removeByClientTag}.
+ * {@code submitToKey}) except {@code executeOnEntries} with a predicate for {@link #removeByClientTag}, which has
+ * no async form and runs with {@code executeBlocking}.
  */
 public final class HazelcastTokenStore implements TokenStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastTokenStore.class);
-  static final String FINGERPRINT_KEY = "keyFingerprint";
   /**
    * The longest a put's own token answers hits while its near-cache entry is reloaded (the read-back normally ends
    * it within a millisecond): a bound for when that read is slow or lost, e.g. during a partition migration.
@@ -83,24 +76,15 @@ public final class HazelcastTokenStore implements TokenStore {
   private final TokenCipher cipher;
   private final Clock clock;
   private final IMap<String, EncryptedToken> tokens;
-  private final IMap<String, String> leases;
-  private final IMap<String, String> meta;
-  private final String memberId;
   private final Cache<String, Decrypted> decrypted;
-  private final ConcurrentHashMap<String, List<Waiter>> waitersByKey = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, List<Waiter>> waitersByLease = new ConcurrentHashMap<>();
-  private volatile UUID tokenListener;
-  private volatile UUID leaseListener;
-  private volatile boolean closed;
+  private final ValueSeal seal;
 
   private HazelcastTokenStore(Vertx vertx, HazelcastInstance hz, TokenCipher cipher, Clock clock, int decryptedMax) {
     this.vertx = vertx;
     this.cipher = cipher;
     this.clock = clock;
     this.tokens = hz.getMap(TokenMapConfig.TOKENS_MAP);
-    this.leases = hz.getMap(TokenMapConfig.LEASES_MAP);
-    this.meta = hz.getMap(TokenMapConfig.META_MAP);
-    this.memberId = hz.getCluster().getLocalMember().getUuid().toString();
+    this.seal = ValueSeal.register(hz, cipher.valueSeal());
     this.decrypted = Caffeine.newBuilder()
       .maximumSize(decryptedMax)
       .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
@@ -114,7 +98,7 @@ public final class HazelcastTokenStore implements TokenStore {
    * {@code io.tokencache.cluster.HazelcastConfigFactory}'s does).
    *
    * <p>Fails with an {@link IllegalStateException} if the cluster's tokens are encrypted under another key than
-   * {@code cipher}'s (compared by fingerprint): such a member must not become ready.
+   * {@code cipher}'s ({@link ClusterIdentity}): such a member must not become ready.
    */
   public static Future<HazelcastTokenStore> create(Vertx vertx, HazelcastInstance hz, TokenCipher cipher, Clock clock) {
     Objects.requireNonNull(vertx, "vertx");
@@ -128,35 +112,7 @@ public final class HazelcastTokenStore implements TokenStore {
     MapConfig mapConfig = hz.getConfig().getMapConfig(TokenMapConfig.TOKENS_MAP);
     int decryptedMax = mapConfig.getNearCacheConfig().getEvictionConfig().getSize();
     HazelcastTokenStore store = new HazelcastTokenStore(vertx, hz, cipher, clock, decryptedMax);
-    return store.checkFingerprint().compose(v -> store.listen()).map(store);
-  }
-
-  private Future<Void> checkFingerprint() {
-    String ours = cipher.fingerprint();
-    return Future.fromCompletionStage(meta.submitToKey(FINGERPRINT_KEY, new EntryProcessors.PutIfAbsent(ours, 0)),
-        vertx.getOrCreateContext())
-      .compose(theirs -> {
-        if (theirs == null || theirs.equals(ours)) {
-          return Future.succeededFuture();
-        }
-        if (!TokenCipher.isFingerprint(theirs)) {
-          // not a key's fingerprint at all (written by something that is not token-cache): replaced, never quoted
-          LOG.warn("the cluster's key fingerprint record is not a fingerprint; replacing it with this member's");
-          return Future.fromCompletionStage(meta.setAsync(FINGERPRINT_KEY, ours), vertx.getOrCreateContext());
-        }
-        return Future.failedFuture(new IllegalStateException("this member's encryption key differs from the "
-          + "cluster's (key fingerprint " + ours + ", cluster's " + theirs + "): every member must share the same "
-          + "TOKEN_CACHE_ENCRYPTION_KEY; this member refuses to use the cluster's token store"));
-      });
-  }
-
-  private Future<Void> listen() {
-    // addEntryListener registers on every member and waits for it: no async form
-    return vertx.executeBlocking(() -> {
-      tokenListener = tokens.addEntryListener(new TokenListener(), true);
-      leaseListener = leases.addEntryListener(new LeaseListener(), false);
-      return null;
-    }, false);
+    return new ClusterIdentity(vertx, hz, cipher, store.seal).check().map(store);
   }
 
   /**
@@ -187,7 +143,7 @@ public final class HazelcastTokenStore implements TokenStore {
         : readFromOwner(key).map(owned -> open(key, owned));
     }
     return Future.fromCompletionStage(read, vertx.getOrCreateContext())
-      .recover(HazelcastTokenStore::unreadableAsAbsent)
+      .recover(this::unreadableAsAbsent)
       .compose(v -> {
         EncryptedToken enc = asToken(v);
         return enc != null
@@ -196,19 +152,26 @@ public final class HazelcastTokenStore implements TokenStore {
       });
   }
 
-  private static EncryptedToken asToken(Object value) {
-    return value instanceof EncryptedToken enc ? enc : null;
+  /** The value as a token; a value of another type (another writer's) reads as absent, and is counted. */
+  private EncryptedToken asToken(Object value) {
+    if (value == null || value instanceof EncryptedToken) {
+      return (EncryptedToken) value;
+    }
+    seal.refused(TokenMapConfig.TOKENS_MAP);
+    return null;
   }
 
   /** A value that cannot be deserialized here (another writer's bytes) reads as absent; other failures stay. */
-  private static <T> Future<T> unreadableAsAbsent(Throwable error) {
-    return error instanceof HazelcastSerializationException
-      || error.getCause() instanceof HazelcastSerializationException
-      ? Future.succeededFuture(null) : Future.failedFuture(error);
+  private <T> Future<T> unreadableAsAbsent(Throwable error) {
+    if (error instanceof HazelcastSerializationException || error.getCause() instanceof HazelcastSerializationException) {
+      seal.refused(TokenMapConfig.TOKENS_MAP);
+      return Future.succeededFuture(null);
+    }
+    return Future.failedFuture(error);
   }
 
   /** The token in {@code enc}, decrypted at most once per stored version; null if absent, expired or unreadable. */
-  private CachedToken open(String key, EncryptedToken enc) {
+  CachedToken open(String key, EncryptedToken enc) {
     return enc == null ? null : open(key, enc, decrypted.getIfPresent(key), clock.millis());
   }
 
@@ -228,9 +191,8 @@ public final class HazelcastTokenStore implements TokenStore {
         + "token-cache: a cluster of mixed versions); treating it as absent");
       return null;
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      // no detail: nothing about the value belongs in a log line
-      LOG.warn("a token in the cluster's map failed to decrypt (altered, or written under another key); "
-        + "treating it as absent");
+      // altered, or written under another key: counted and logged once, without any detail of the value
+      seal.refused(TokenMapConfig.TOKENS_MAP);
       return null;
     }
     decrypted.put(key, new Decrypted(enc.ciphertext(), token));
@@ -329,50 +291,11 @@ public final class HazelcastTokenStore implements TokenStore {
   }
 
   /**
-   * Acquires the lease by a put-if-absent with a TTL on the lease's owner, holding this member's id; a lease held
-   * by no current member is taken over ({@link EntryProcessors.TakeLease}). It lapses between {@code ttl} and
-   * {@code ttl} + 2 s later (Hazelcast's TTLs have a one-second granularity; see {@link #hazelcastTtl}), and its
-   * waiters hear of it within about a second more (the expiry sweep's period).
+   * The token under {@code key} as its partition owner has it (never a near-cached copy), or null if absent,
+   * expired or refused.
    */
-  @Override
-  public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
-    long ttlMillis = hazelcastTtl(Math.max(1, ttl.toMillis()));
-    return Future.fromCompletionStage(
-        leases.submitToKey(leaseKey, new EntryProcessors.TakeLease(memberId, ttlMillis)), vertx.getOrCreateContext())
-      .map(Objects::isNull);
-  }
-
-  /** Removes the lease only if this member still holds it (it may have lapsed and been taken by another). */
-  @Override
-  public Future<Void> releaseLease(String leaseKey) {
-    return Future.fromCompletionStage(
-        leases.submitToKey(leaseKey, new EntryProcessors.RemoveIfValue(memberId)), vertx.getOrCreateContext())
-      .mapEmpty();
-  }
-
-  @Override
-  public Future<CachedToken> awaitUpdate(String key, String leaseKey, Duration timeout) {
-    if (closed) {
-      return Future.succeededFuture(null);
-    }
-    Context context = vertx.getOrCreateContext();
-    Waiter waiter = new Waiter(key, leaseKey, context);
-    waiter.timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> finish(waiter, null));
-    register(waiter);
-    // Listening now; whatever was stored or released before is not going to raise an event: look once.
-    readFromOwner(key).onComplete(read -> {
-      CachedToken token = read.succeeded() ? open(key, read.result()) : null;
-      if (token != null) {
-        finish(waiter, token);
-      } else if (!waiter.done.get()) {
-        Future.fromCompletionStage(leases.getAsync(leaseKey), context).onComplete(lease -> {
-          if (lease.succeeded() && lease.result() == null) {
-            onLeaseGone(leaseKey);
-          }
-        });
-      }
-    });
-    return waiter.promise.future();
+  Future<CachedToken> getFromOwner(String key) {
+    return readFromOwner(key).map(enc -> open(key, enc));
   }
 
   /** The token entry as its partition owner has it: never a near-cached copy. */
@@ -380,140 +303,14 @@ public final class HazelcastTokenStore implements TokenStore {
   private Future<EncryptedToken> readFromOwner(String key) {
     IMap<String, Object> raw = (IMap<String, Object>) (IMap<String, ?>) tokens;
     return Future.fromCompletionStage(raw.submitToKey(key, new EntryProcessors.Read<>()), vertx.getOrCreateContext())
-      .recover(HazelcastTokenStore::unreadableAsAbsent)
-      .map(HazelcastTokenStore::asToken);
-  }
-
-  private void register(Waiter w) {
-    waitersByKey.compute(w.key, (k, list) -> add(list, w));
-    waitersByLease.compute(w.leaseKey, (k, list) -> add(list, w));
-    if (w.done.get() || closed) {
-      // finished (timer, close) while registering: make sure it does not stay
-      deregister(w);
-      if (closed) {
-        finish(w, null);
-      }
-    }
-  }
-
-  private static List<Waiter> add(List<Waiter> list, Waiter w) {
-    List<Waiter> l = list == null ? new CopyOnWriteArrayList<>() : list;
-    l.add(w);
-    return l;
-  }
-
-  private void deregister(Waiter w) {
-    waitersByKey.computeIfPresent(w.key, (k, list) -> list.remove(w) && list.isEmpty() ? null : list);
-    waitersByLease.computeIfPresent(w.leaseKey, (k, list) -> list.remove(w) && list.isEmpty() ? null : list);
-  }
-
-  private void finish(Waiter w, CachedToken token) {
-    if (w.done.compareAndSet(false, true)) {
-      vertx.cancelTimer(w.timer);
-      deregister(w);
-      w.context.runOnContext(v -> w.promise.complete(token));
-    }
-  }
-
-  private void onToken(String key, EntryEvent<String, EncryptedToken> event) {
-    List<Waiter> waiting = waitersByKey.get(key);
-    if (waiting == null || waiting.isEmpty()) {
-      return;
-    }
-    CachedToken token = open(key, event.getValue());
-    if (token != null) {
-      for (Waiter w : waiting) {
-        finish(w, token);
-      }
-    }
-  }
-
-  private void onLeaseGone(String leaseKey) {
-    List<Waiter> waiting = waitersByLease.get(leaseKey);
-    if (waiting == null || waiting.isEmpty()) {
-      return;
-    }
-    for (Waiter w : waiting) {
-      // the holder stores before releasing, but the token's event may still be on its way: ask the owner
-      readFromOwner(w.key).onComplete(read -> finish(w, read.succeeded() ? open(w.key, read.result()) : null));
-    }
+      .recover(this::unreadableAsAbsent)
+      .map(this::asToken);
   }
 
   @Override
   public Future<Void> close() {
-    if (closed) {
-      return Future.succeededFuture();
-    }
-    closed = true;
-    List<Waiter> pending = new ArrayList<>();
-    waitersByKey.values().forEach(pending::addAll);
-    pending.forEach(w -> finish(w, null));
-    UUID t = tokenListener;
-    UUID l = leaseListener;
-    return vertx.executeBlocking(() -> {
-      // removeEntryListener deregisters on every member and waits: no async form
-      try {
-        if (t != null) {
-          tokens.removeEntryListener(t);
-        }
-        if (l != null) {
-          leases.removeEntryListener(l);
-        }
-      } catch (RuntimeException e) {
-        // the member is shutting down: its listeners go with it
-        LOG.debug("could not remove the token store's listeners", e);
-      }
-      decrypted.invalidateAll();
-      return null;
-    }, false);
-  }
-
-  private final class TokenListener implements EntryAddedListener<String, EncryptedToken>,
-    EntryUpdatedListener<String, EncryptedToken> {
-
-    @Override
-    public void entryAdded(EntryEvent<String, EncryptedToken> event) {
-      onToken(event.getKey(), event);
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, EncryptedToken> event) {
-      onToken(event.getKey(), event);
-    }
-  }
-
-  private final class LeaseListener implements EntryRemovedListener<String, String>,
-    EntryExpiredListener<String, String>, EntryEvictedListener<String, String> {
-
-    @Override
-    public void entryRemoved(EntryEvent<String, String> event) {
-      onLeaseGone(event.getKey());
-    }
-
-    @Override
-    public void entryExpired(EntryEvent<String, String> event) {
-      onLeaseGone(event.getKey());
-    }
-
-    @Override
-    public void entryEvicted(EntryEvent<String, String> event) {
-      onLeaseGone(event.getKey());
-    }
-  }
-
-  private static final class Waiter {
-    final String key;
-    final String leaseKey;
-    final Context context;
-    final Promise<CachedToken> promise = Promise.promise();
-    final AtomicBoolean done = new AtomicBoolean();
-    volatile long timer;
-
-    Waiter(String key, String leaseKey, Context context) {
-      this.key = key;
-      this.leaseKey = leaseKey;
-      this.context = context;
-    }
+    decrypted.invalidateAll();
+    return Future.succeededFuture();
   }
 
   /**

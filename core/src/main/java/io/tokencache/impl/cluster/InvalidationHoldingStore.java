@@ -4,7 +4,6 @@ import io.tokencache.impl.CachedToken;
 import io.tokencache.impl.store.TokenStore;
 import io.vertx.core.Future;
 
-import java.time.Duration;
 
 /**
  * A cluster store whose invalidations hold through a split and its merge: removals are also recorded in the
@@ -58,21 +57,6 @@ public final class InvalidationHoldingStore implements TokenStore {
   @Override
   public long size() {
     return store.size();
-  }
-
-  @Override
-  public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
-    return store.tryLease(leaseKey, ttl);
-  }
-
-  @Override
-  public Future<Void> releaseLease(String leaseKey) {
-    return store.releaseLease(leaseKey);
-  }
-
-  @Override
-  public Future<CachedToken> awaitUpdate(String key, String leaseKey, Duration timeout) {
-    return store.awaitUpdate(key, leaseKey, timeout).map(token -> held(key, token));
   }
 
   @Override

@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.DataInput;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -45,9 +46,11 @@ public final class InvalidationLog {
   private volatile UUID listener;
   private volatile UUID lifecycleListener;
   private volatile HazelcastInstance hz;
+  private final ValueSeal seal;
 
   private InvalidationLog(Vertx vertx, HazelcastInstance hz, Clock clock, Duration ttl) {
     this.vertx = vertx;
+    this.seal = ValueSeal.of(hz);
     this.map = hz.getMap(TokenMapConfig.INVALIDATIONS_MAP);
     this.clock = clock;
     this.ttlMillis = ttl.toMillis();
@@ -103,7 +106,8 @@ public final class InvalidationLog {
     // millisecond is not refused either; this side's copy is removed anyway)
     long at = ClusterClock.earliestMillis(clock);
     known.merge(id, at, Math::max);
-    return Future.fromCompletionStage(map.setAsync(id, at, HazelcastTokenStore.hazelcastTtl(ttlMillis),
+    Sealed value = seal.seal(TokenMapConfig.INVALIDATIONS_MAP, id, out -> out.writeLong(at));
+    return Future.fromCompletionStage(map.setAsync(id, value, HazelcastTokenStore.hazelcastTtl(ttlMillis),
       TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
   }
 
@@ -117,9 +121,15 @@ public final class InvalidationLog {
     return byKey != null && token.issuedAt() < byKey || byClient != null && token.issuedAt() < byClient;
   }
 
+  /**
+   * Keeps an invalidation that authenticates; one written without the key is ignored (a forged invalidation would
+   * otherwise make a key's tokens read as absent). One further ahead than this member's clock allows (written by a
+   * member whose clock runs ahead) counts as of now: it refuses every token issued until now, not until then.
+   */
   private void learn(String id, Object value) {
-    if (value instanceof Long at) {
-      known.merge(id, at, Math::max);
+    Long at = seal.open(TokenMapConfig.INVALIDATIONS_MAP, id, value, DataInput::readLong);
+    if (at != null) {
+      known.merge(id, Math.min(at, clock.millis()), Math::max);
     }
   }
 

@@ -62,7 +62,10 @@ public final class MembershipShare {
       @Override
       public void memberRemoved(MembershipEvent event) {
         String left = event.getMember().getUuid().toString();
-        notes.getAsync(NOTE_PREFIX + left).whenComplete((note, err) -> changed(note != null ? left : null));
+        String key = NOTE_PREFIX + left;
+        // a note counts only if it authenticates: one planted by a member without the key would let this side use
+        // the whole quota while the other side of a split does too
+        notes.getAsync(key).whenComplete((note, err) -> changed(note != null && authentic(key, note) ? left : null));
       }
     });
     hz.getLifecycleService().addLifecycleListener(event -> {
@@ -85,10 +88,20 @@ public final class MembershipShare {
       .strongReference(true).register(registry);
   }
 
+  private boolean authentic(String key, Object note) {
+    try {
+      return ValueSeal.of(hz).open(TokenMapConfig.CLOCK_MAP, key, note) != null;
+    } catch (IllegalStateException noSeal) {
+      return false;
+    }
+  }
+
   /** On a graceful shutdown (the listener runs on the thread shutting down, before the member leaves). */
   private void leaveNote() {
     try {
-      notes.setAsync(NOTE_PREFIX + hz.getCluster().getLocalMember().getUuid(), clock.millis(), NOTE_TTL_SECONDS,
+      String key = NOTE_PREFIX + hz.getCluster().getLocalMember().getUuid();
+      long now = clock.millis();
+      notes.setAsync(key, ValueSeal.of(hz).seal(TokenMapConfig.CLOCK_MAP, key, out -> out.writeLong(now)), NOTE_TTL_SECONDS,
         TimeUnit.SECONDS).toCompletableFuture().get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.debug("could not leave a departure note: {}", e.toString());

@@ -1,7 +1,15 @@
 package io.tokencache.impl.cluster;
 
 import com.hazelcast.spi.impl.merge.AbstractSplitBrainMergePolicy;
+import com.hazelcast.spi.merge.MergingEntry;
 import com.hazelcast.spi.merge.MergingValue;
+import io.tokencache.impl.admission.ClientRecord;
+import io.tokencache.impl.quota.BudgetLog;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.EOFException;
+import java.io.IOException;
 
 /**
  * How each of token-cache's maps merges when the sides of a split cluster meet again (Hazelcast runs the policy on
@@ -40,7 +48,7 @@ public final class MergePolicies {
     /** The value to keep of two of this map's values ({@code merging} or {@code existing} themselves, or a new one). */
     abstract Object merge(Object merging, Object existing);
 
-    private static Object valueOf(MergingValue<Object> value) {
+    static Object valueOf(MergingValue<Object> value) {
       try {
         return value.getValue();
       } catch (RuntimeException unreadable) {
@@ -72,17 +80,66 @@ public final class MergePolicies {
     }
   }
 
-  /** Budgets: both sides' grants, and the back-off that ends latest ({@link io.tokencache.impl.quota.BudgetLog#mergedWith}). */
-  public static final class MergedBudget extends Base {
+  /**
+   * A map of {@link Sealed} values: each side's value counts only if it authenticates under the merging member's
+   * seal (a value forged on either side loses to an authentic one, and two forged ones keep the larger side's).
+   */
+  private abstract static class SealedBase<T> extends Base {
+    private final String map;
+    private final ValueSeal.BodyReader<T> reader;
+
+    SealedBase(String map, ValueSeal.BodyReader<T> reader) {
+      this.map = map;
+      this.reader = reader;
+    }
+
     @Override
-    Object merge(Object merging, Object existing) {
-      if (!(merging instanceof BudgetEntry m)) {
-        return existing;
+    public Object merge(MergingValue<Object> merging, MergingValue<Object> existing) {
+      if (existing == null || !(merging instanceof MergingEntry<?, ?> entry) || !(entry.getKey() instanceof String key)) {
+        return super.merge(merging, existing);
       }
-      if (!(existing instanceof BudgetEntry e)) {
-        return merging;
+      Object m = valueOf(merging);
+      Object e = valueOf(existing);
+      ValueSeal seal = m instanceof Sealed sm ? sm.memberSeal() : e instanceof Sealed se ? se.memberSeal() : null;
+      T mine = seal == null ? null : seal.open(map, key, m, reader);
+      T theirs = seal == null ? null : seal.open(map, key, e, reader);
+      if (mine == null) {
+        return existing.getRawValue();
       }
-      return new BudgetEntry(e.log().mergedWith(m.log()));
+      if (theirs == null) {
+        return merging.getRawValue();
+      }
+      T merged = mergeOpened(mine, theirs);
+      return merged == mine ? merging.getRawValue() : merged == theirs ? existing.getRawValue()
+        : seal.seal(map, key, out -> write(merged, out));
+    }
+
+    @Override
+    final Object merge(Object merging, Object existing) {
+      return existing;
+    }
+
+    /** The value to keep of two authentic ones ({@code merging} or {@code existing} themselves, or a new one). */
+    abstract T mergeOpened(T merging, T existing);
+
+    /** Writes a new merged value's body. */
+    abstract void write(T value, DataOutput out) throws IOException;
+  }
+
+  /** Budgets: both sides' grants, and the back-off that ends latest ({@link BudgetLog#mergedWith}). */
+  public static final class MergedBudget extends SealedBase<BudgetLog> {
+    public MergedBudget() {
+      super(TokenMapConfig.QUOTA_MAP, BudgetLog::readFrom);
+    }
+
+    @Override
+    BudgetLog mergeOpened(BudgetLog merging, BudgetLog existing) {
+      return existing.mergedWith(merging);
+    }
+
+    @Override
+    void write(BudgetLog value, DataOutput out) throws IOException {
+      value.writeTo(out);
     }
 
     @Override
@@ -91,20 +148,20 @@ public final class MergePolicies {
     }
   }
 
-  /**
-   * Client records: what either side learnt, a refusal winning over an acceptance of the same secret
-   * ({@link io.tokencache.impl.admission.ClientRecord#mergedWith}).
-   */
-  public static final class MergedClients extends Base {
+  /** Client records: what either side learnt, a refusal winning over an acceptance of the same secret ({@link ClientRecord#mergedWith}). */
+  public static final class MergedClients extends SealedBase<ClientRecord> {
+    public MergedClients() {
+      super(TokenMapConfig.CLIENTS_MAP, ClientRecord::readFrom);
+    }
+
     @Override
-    Object merge(Object merging, Object existing) {
-      if (!(merging instanceof ClientEntry m)) {
-        return existing;
-      }
-      if (!(existing instanceof ClientEntry e)) {
-        return merging;
-      }
-      return new ClientEntry(e.record().mergedWith(m.record()));
+    ClientRecord mergeOpened(ClientRecord merging, ClientRecord existing) {
+      return existing.mergedWith(merging);
+    }
+
+    @Override
+    void write(ClientRecord value, DataOutput out) throws IOException {
+      value.writeTo(out);
     }
 
     @Override
@@ -113,17 +170,37 @@ public final class MergePolicies {
     }
   }
 
-  /** The cluster clock's record: the one further ahead, so the merged clock never runs back for either side. */
-  public static final class LaterClock extends Base {
+  /**
+   * The cluster clock's record and the departure notes that share its map: the clock record further ahead, so the
+   * merged clock never runs back for either side; of two notes, either.
+   */
+  public static final class LaterClock extends SealedBase<Object> {
+    public LaterClock() {
+      super(TokenMapConfig.CLOCK_MAP, LaterClock::read);
+    }
+
+    private static Object read(DataInput in) throws IOException {
+      // the body of a departure note is one long; a clock record's is longer
+      long first = in.readLong();
+      try {
+        long last = in.readLong();
+        return new ClusterClock.Record(first, last, in.readUTF());
+      } catch (EOFException note) {
+        return first;
+      }
+    }
+
     @Override
-    Object merge(Object merging, Object existing) {
-      if (!(merging instanceof ClusterClock.Record m)) {
-        return existing;
+    Object mergeOpened(Object merging, Object existing) {
+      if (merging instanceof ClusterClock.Record m && existing instanceof ClusterClock.Record e) {
+        return m.last > e.last ? merging : existing;
       }
-      if (!(existing instanceof ClusterClock.Record e)) {
-        return merging;
-      }
-      return m.last > e.last ? merging : existing;
+      return existing;
+    }
+
+    @Override
+    void write(Object value, DataOutput out) {
+      throw new IllegalStateException("a merged clock value is always one of the two");
     }
 
     @Override
@@ -133,16 +210,19 @@ public final class MergePolicies {
   }
 
   /** Invalidations: the later one, so a token issued before either stays refused. */
-  public static final class LaterInvalidation extends Base {
+  public static final class LaterInvalidation extends SealedBase<Long> {
+    public LaterInvalidation() {
+      super(TokenMapConfig.INVALIDATIONS_MAP, DataInput::readLong);
+    }
+
     @Override
-    Object merge(Object merging, Object existing) {
-      if (!(merging instanceof Long m)) {
-        return existing;
-      }
-      if (!(existing instanceof Long e)) {
-        return merging;
-      }
-      return m > e ? merging : existing;
+    Long mergeOpened(Long merging, Long existing) {
+      return merging > existing ? merging : existing;
+    }
+
+    @Override
+    void write(Long value, DataOutput out) {
+      throw new IllegalStateException("a merged invalidation is always one of the two");
     }
 
     @Override

@@ -47,6 +47,7 @@ public final class TokenCipher {
   private static final String FINGERPRINT_LABEL = "token-cache key fingerprint v1";
   private static final String PEPPER_LABEL = "token-cache cache-key pepper v1";
   private static final String CLUSTER_NAME_LABEL = "token-cache cluster name v1\0";
+  private static final String VALUE_SEAL_LABEL = "token-cache value seal v1";
   private static final byte[] AES_INFO = "token-cache/v2/aes-256-gcm".getBytes(StandardCharsets.UTF_8);
   private static final byte[] MAC_INFO = "token-cache/v2/hmac-sha256".getBytes(StandardCharsets.UTF_8);
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -137,6 +138,11 @@ public final class TokenCipher {
    */
   public String clusterNameTag(String clusterName) {
     return HexFormat.of().formatHex(Arrays.copyOf(hmac(CLUSTER_NAME_LABEL + clusterName), 8));
+  }
+
+  /** The authenticator of the cluster's other values ({@link ValueSeal}), under its own key derived from this one. */
+  public ValueSeal valueSeal() {
+    return new ValueSeal(hmac(VALUE_SEAL_LABEL));
   }
 
   /** Encrypts {@code plaintext} to be stored under {@code key}; a fresh random nonce each time. */

@@ -62,23 +62,6 @@ public final class LocalTokenStore implements TokenStore {
     return Future.succeededFuture(removed[0]);
   }
 
-  /** One member: local single-flight already coalesces, so every lease is granted. */
-  @Override
-  public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
-    return Future.succeededFuture(true);
-  }
-
-  @Override
-  public Future<Void> releaseLease(String leaseKey) {
-    return Future.succeededFuture();
-  }
-
-  /** Never needed with a single member (every lease is granted); answers what is stored. */
-  @Override
-  public Future<CachedToken> awaitUpdate(String key, String leaseKey, Duration timeout) {
-    return get(key);
-  }
-
   @Override
   public long size() {
     return cache.estimatedSize();

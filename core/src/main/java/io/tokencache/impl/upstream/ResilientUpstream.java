@@ -224,7 +224,8 @@ public final class ResilientUpstream {
       })
       .compose(delay -> {
         if (delay < 0) {
-          long until = -(delay + 1);
+          // the owner's answer bounded by this member's own setting: no owner can hold it back for longer
+          long until = Math.min(-(delay + 1), options.getMaxHoldBack().toMillis());
           // The log refuses at once during a back-off, with the time it has left, and when the wait would
           // exceed maxWait, with a longer one: a refusal that fits in maxWait is the back-off.
           boolean heldBack = until <= maxWait.toMillis();
@@ -235,6 +236,12 @@ public final class ResilientUpstream {
           return Future.failedFuture(TokenCacheException.temporarilyUnavailable(heldBack
             ? "the upstream identity provider asked to hold back; not calling it for now"
             : "the upstream budget is exhausted", seconds(until)));
+        }
+        if (delay > maxWait.toMillis()) {
+          // never asked for: only an owner that is not token-cache answers so; not waited for
+          metrics.budgetRejected(slot.lane());
+          return Future.failedFuture(TokenCacheException.temporarilyUnavailable("the upstream budget is exhausted",
+            seconds(maxWait.toMillis())));
         }
         metrics.budgetWaited(slot.lane(), delay);
         // The owner timed the slot on its clock when the request reached it: waiting the delay from the answer's

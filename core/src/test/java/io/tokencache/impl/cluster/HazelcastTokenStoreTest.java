@@ -45,6 +45,10 @@ class HazelcastTokenStoreTest {
   private static HazelcastTokenStore s1;
   private static HazelcastTokenStore s2;
   private static HazelcastTokenStore s3;
+  private static final List<ClusterLeases> leaseStores = new ArrayList<>();
+  private static ClusterLeases l1;
+  private static ClusterLeases l2;
+  private static ClusterLeases l3;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -65,10 +69,19 @@ class HazelcastTokenStoreTest {
     s1 = stores.get(0);
     s2 = stores.get(1);
     s3 = stores.get(2);
+    for (int i = 0; i < 3; i++) {
+      leaseStores.add(join(ClusterLeases.start(vertx, members.get(i), stores.get(i), Clock.systemUTC(), (k, t) -> false)));
+    }
+    l1 = leaseStores.get(0);
+    l2 = leaseStores.get(1);
+    l3 = leaseStores.get(2);
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
+    for (ClusterLeases l : leaseStores) {
+      join(l.close());
+    }
     for (HazelcastTokenStore s : stores) {
       join(s.close());
     }
@@ -224,13 +237,14 @@ class HazelcastTokenStoreTest {
   @DisplayName("a fingerprint record that is no fingerprint (written by a foreign member) is replaced, never quoted, and the store opens")
   void shouldReplaceAMalformedFingerprintRecord() throws Exception {
     IMap<String, Object> meta = members.get(0).getMap(TokenMapConfig.META_MAP);
-    String record = HazelcastTokenStore.FINGERPRINT_KEY;
+    String record = ClusterIdentity.FINGERPRINT_KEY;
     Object before = meta.get(record);
     try {
       meta.set(record, "<script>not-a-fingerprint");
       HazelcastTokenStore extra = join(HazelcastTokenStore.create(vertx, members.get(0), TokenCipher.of(KEY),
         Clock.systemUTC()));
-      assertThat(meta.get(record)).isEqualTo(TokenCipher.of(KEY).fingerprint());
+      assertThat(TokenCipher.of(KEY).valueSeal().open(TokenMapConfig.META_MAP, record, meta.get(record)))
+        .asString(StandardCharsets.UTF_8).isEqualTo(TokenCipher.of(KEY).fingerprint());
       join(extra.close());
     } finally {
       meta.set(record, before);
@@ -259,8 +273,8 @@ class HazelcastTokenStoreTest {
     for (int round = 0; round < 5; round++) {
       String lease = "lease-" + UUID.randomUUID();
       List<CompletableFuture<Boolean>> asks = new ArrayList<>();
-      for (HazelcastTokenStore s : stores) {
-        asks.add(CompletableFuture.supplyAsync(() -> s.tryLease(lease, Duration.ofSeconds(30)))
+      for (ClusterLeases l : leaseStores) {
+        asks.add(CompletableFuture.supplyAsync(() -> l.tryLease(lease, Duration.ofSeconds(30)))
           .thenCompose(f -> f.toCompletionStage()));
       }
       long granted = 0;
@@ -277,12 +291,43 @@ class HazelcastTokenStoreTest {
     String lease = "lease-" + UUID.randomUUID();
     IMap<String, Object> raw = members.get(0).getMap(TokenMapConfig.LEASES_MAP);
     raw.set(lease, "not-a-member", 1, TimeUnit.DAYS);
-    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
-    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).as("now a member holds it").isFalse();
+    assertThat(join(l1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(l2.tryLease(lease, Duration.ofSeconds(30)))).as("now a member holds it").isFalse();
     raw.set(lease, UUID.randomUUID().toString(), 1, TimeUnit.DAYS);
-    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).as("the id of a member that left").isTrue();
+    assertThat(join(l2.tryLease(lease, Duration.ofSeconds(30)))).as("the id of a member that left").isTrue();
     raw.set(lease, 42L);
-    assertThat(join(s3.tryLease(lease, Duration.ofSeconds(30)))).as("not even a string").isTrue();
+    assertThat(join(l3.tryLease(lease, Duration.ofSeconds(30)))).as("not even a string").isTrue();
+  }
+
+  @Test
+  @DisplayName("a lease naming a live member stands only if it authenticates and has not ended: a forged or replayed one is taken over")
+  void shouldTakeOverForgedAndReplayedLeases() throws Exception {
+    String lease = "lease-" + UUID.randomUUID();
+    IMap<String, Object> raw = members.get(0).getMap(TokenMapConfig.LEASES_MAP);
+    String live = members.get(0).getCluster().getLocalMember().getUuid().toString();
+    byte[] otherKey = KEY.clone();
+    otherKey[1] ^= 1;
+    long future = System.currentTimeMillis() + 3_600_000;
+    raw.set(lease, TokenCipher.of(otherKey).valueSeal().seal(TokenMapConfig.LEASES_MAP, lease, out -> {
+      out.writeUTF(live);
+      out.writeLong(future);
+    }));
+    assertThat(join(l2.tryLease(lease, Duration.ofSeconds(30)))).as("sealed under another key").isTrue();
+    assertThat(join(l3.tryLease(lease, Duration.ofSeconds(30)))).as("l2's own lease stands").isFalse();
+
+    // the same holder's lease copied back after its end (a replay from the wire): over, taken over
+    raw.set(lease, TokenCipher.of(KEY).valueSeal().seal(TokenMapConfig.LEASES_MAP, lease, out -> {
+      out.writeUTF(live);
+      out.writeLong(System.currentTimeMillis() - 1);
+    }));
+    assertThat(join(l3.tryLease(lease, Duration.ofSeconds(30)))).as("a lease past its end").isTrue();
+    // and a lease sealed for another key of the map is not this key's
+    String other = "lease-" + UUID.randomUUID();
+    raw.set(other, TokenCipher.of(KEY).valueSeal().seal(TokenMapConfig.LEASES_MAP, lease, out -> {
+      out.writeUTF(live);
+      out.writeLong(future);
+    }));
+    assertThat(join(l3.tryLease(other, Duration.ofSeconds(30)))).as("sealed for another lease key").isTrue();
   }
 
   @Test
@@ -290,16 +335,16 @@ class HazelcastTokenStoreTest {
   void shouldWakeWaiterWithStoredToken() throws Exception {
     String key = newKey();
     String lease = "lease-" + key;
-    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
-    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
-    Future<CachedToken> waiting2 = s2.awaitUpdate(key, lease, Duration.ofSeconds(15));
-    Future<CachedToken> waiting3 = s3.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    assertThat(join(l1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(l2.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
+    Future<CachedToken> waiting2 = l2.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    Future<CachedToken> waiting3 = l3.awaitUpdate(key, lease, Duration.ofSeconds(15));
     Thread.sleep(200); // let the waiters' initial look at the map pass: they must be woken by the events
     assertThat(waiting2.isComplete()).isFalse();
     CachedToken t = token("at-" + key);
     long start = System.nanoTime();
     join(s1.put(key, t));
-    join(s1.releaseLease(lease));
+    join(l1.releaseLease(lease));
     assertThat(join(waiting2)).isEqualTo(t);
     assertThat(join(waiting3)).isEqualTo(t);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -310,11 +355,11 @@ class HazelcastTokenStoreTest {
   void shouldFindTokenStoredBeforeTheWait() throws Exception {
     String key = newKey();
     String lease = "lease-" + key;
-    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(l1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
     CachedToken t = token("at-" + key);
     join(s1.put(key, t));
-    assertThat(join(s2.awaitUpdate(key, lease, Duration.ofSeconds(15)))).isEqualTo(t);
-    join(s1.releaseLease(lease));
+    assertThat(join(l2.awaitUpdate(key, lease, Duration.ofSeconds(15)))).isEqualTo(t);
+    join(l1.releaseLease(lease));
   }
 
   @Test
@@ -322,26 +367,26 @@ class HazelcastTokenStoreTest {
   void shouldWakeWaiterWithNullOnRelease() throws Exception {
     String key = newKey();
     String lease = "lease-" + key;
-    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
-    Future<CachedToken> waiting = s2.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    assertThat(join(l1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    Future<CachedToken> waiting = l2.awaitUpdate(key, lease, Duration.ofSeconds(15));
     Thread.sleep(200);
     assertThat(waiting.isComplete()).isFalse();
     long start = System.nanoTime();
-    join(s1.releaseLease(lease));
+    join(l1.releaseLease(lease));
     assertThat(join(waiting)).isNull();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(l2.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
   }
 
   @Test
   @DisplayName("only the holder can release a lease")
   void shouldReleaseOnlyOwnLease() throws Exception {
     String lease = "lease-" + UUID.randomUUID();
-    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
-    join(s2.releaseLease(lease));
-    assertThat(join(s3.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
-    join(s1.releaseLease(lease));
-    assertThat(join(s3.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(l1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    join(l2.releaseLease(lease));
+    assertThat(join(l3.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
+    join(l1.releaseLease(lease));
+    assertThat(join(l3.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
   }
 
   @Test
@@ -350,14 +395,14 @@ class HazelcastTokenStoreTest {
     String key = newKey();
     String lease = "lease-" + key;
     long start = System.nanoTime();
-    assertThat(join(s1.tryLease(lease, Duration.ofMillis(1500)))).isTrue();
-    assertThat(join(s2.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
-    Future<CachedToken> waiting = s3.awaitUpdate(key, lease, Duration.ofSeconds(15));
+    assertThat(join(l1.tryLease(lease, Duration.ofMillis(1500)))).isTrue();
+    assertThat(join(l2.tryLease(lease, Duration.ofSeconds(30)))).isFalse();
+    Future<CachedToken> waiting = l3.awaitUpdate(key, lease, Duration.ofSeconds(15));
     assertThat(join(waiting)).isNull();
     Duration waited = Duration.ofNanos(System.nanoTime() - start);
     assertThat(waited).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(6));
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-      .until(() -> join(s2.tryLease(lease, Duration.ofSeconds(30))));
+      .until(() -> join(l2.tryLease(lease, Duration.ofSeconds(30))));
   }
 
   @Test
@@ -365,11 +410,11 @@ class HazelcastTokenStoreTest {
   void shouldTimeOutWaiting() throws Exception {
     String key = newKey();
     String lease = "lease-" + key;
-    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(l1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
     long start = System.nanoTime();
-    assertThat(join(s2.awaitUpdate(key, lease, Duration.ofMillis(300)))).isNull();
+    assertThat(join(l2.awaitUpdate(key, lease, Duration.ofMillis(300)))).isNull();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
-    join(s1.releaseLease(lease));
+    join(l1.releaseLease(lease));
   }
 
   @Test
@@ -477,17 +522,16 @@ class HazelcastTokenStoreTest {
   }
 
   @Test
-  @DisplayName("a closed store stops waiting: pending and new waits end with null")
+  @DisplayName("closed leases stop waiting: pending and new waits end with null")
   void shouldEndWaitsOnClose() throws Exception {
-    HazelcastTokenStore extra = join(HazelcastTokenStore.create(vertx, members.get(2), TokenCipher.of(KEY),
-      Clock.systemUTC()));
+    ClusterLeases extra = join(ClusterLeases.start(vertx, members.get(2), s3, Clock.systemUTC(), (k, t) -> false));
     String key = newKey();
     String lease = "lease-" + key;
-    assertThat(join(s1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+    assertThat(join(l1.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
     Future<CachedToken> pending = extra.awaitUpdate(key, lease, Duration.ofSeconds(15));
     join(extra.close());
     assertThat(join(pending)).isNull();
     assertThat(join(extra.awaitUpdate(key, lease, Duration.ofSeconds(15)))).isNull();
-    join(s1.releaseLease(lease));
+    join(l1.releaseLease(lease));
   }
 }

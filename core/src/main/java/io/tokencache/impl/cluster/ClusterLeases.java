@@ -1,0 +1,417 @@
+package io.tokencache.impl.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import io.tokencache.impl.CachedToken;
+import io.tokencache.impl.store.FetchLeases;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.DataInput;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
+
+/**
+ * Cluster-wide single flight ({@link FetchLeases}) through the {@value TokenMapConfig#LEASES_MAP} map: a lease is a
+ * {@linkplain ValueSeal sealed} (holder, until) pair taken by an entry processor on the key's owner.
+ *
+ * <p><b>What a lease can and cannot do.</b> A lease stands while it authenticates, its holder is a member of the
+ * cluster and its own end has not passed on the owner's clock; anything else is taken over by the next miss. So
+ * a lease planted by a member without the key is worth nothing, a lease replayed from the wire ends when it did,
+ * and a member that leaves holds nobody's misses back. A waiter never waits past the caller's timeout (the
+ * coalescing bound), whatever the map holds.
+ *
+ * <p><b>Waiters.</b> One entry listener on the token map and one on the lease map (added once in {@link #start})
+ * dispatch to the waiters of this member, registered by key and by lease key. A token added or updated under a
+ * waited-for key completes its waiters with it (the event carries the value, so no read follows); a lease removed,
+ * expired or evicted makes its waiters read the token from its partition owner (never a near cache, since the
+ * token's invalidation and the lease's removal travel separately) and complete with it, or with null. Listener
+ * callbacks run on Hazelcast event threads; waiters are completed on their caller's Vert.x context.
+ */
+public final class ClusterLeases implements FetchLeases {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterLeases.class);
+
+  private final Vertx vertx;
+  private final HazelcastTokenStore tokens;
+  private final IMap<String, Object> leases;
+  private final IMap<String, Object> tokenMap;
+  private final ValueSeal seal;
+  private final Clock clock;
+  private final String memberId;
+  private final BiPredicate<String, CachedToken> refused;
+  private final ConcurrentHashMap<String, List<Waiter>> waitersByKey = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, List<Waiter>> waitersByLease = new ConcurrentHashMap<>();
+  private volatile UUID tokenListener;
+  private volatile UUID leaseListener;
+  private volatile boolean closed;
+
+  private ClusterLeases(Vertx vertx, HazelcastInstance hz, HazelcastTokenStore tokens, Clock clock,
+                        BiPredicate<String, CachedToken> refused) {
+    this.vertx = vertx;
+    this.tokens = tokens;
+    this.leases = hz.getMap(TokenMapConfig.LEASES_MAP);
+    this.tokenMap = hz.getMap(TokenMapConfig.TOKENS_MAP);
+    this.seal = ValueSeal.of(hz);
+    this.clock = clock;
+    this.memberId = hz.getCluster().getLocalMember().getUuid().toString();
+    this.refused = refused;
+  }
+
+  /**
+   * Starts listening for the waiters of this member.
+   *
+   * @param tokens the store the tokens waited for are read from
+   * @param clock the clock a lease's end is written on (the cluster clock)
+   * @param refused tokens a waiter must not be handed (invalidated ones)
+   */
+  public static Future<ClusterLeases> start(Vertx vertx, HazelcastInstance hz, HazelcastTokenStore tokens, Clock clock,
+                                            BiPredicate<String, CachedToken> refused) {
+    ClusterLeases leases = new ClusterLeases(vertx, hz, tokens, clock, refused);
+    // addEntryListener registers on every member and waits for it: no async form
+    return vertx.executeBlocking(() -> {
+      leases.tokenListener = leases.tokenMap.addEntryListener(leases.new TokenListener(), true);
+      leases.leaseListener = leases.leases.addEntryListener(leases.new LeaseListener(), false);
+      return leases;
+    }, false);
+  }
+
+  /**
+   * Acquires the lease by a put-if-absent with a TTL on the lease's owner ({@link Take}); a lease that does not
+   * stand (see the class comment) is taken over. It lapses between {@code ttl} and {@code ttl} + 2 s later
+   * (Hazelcast's TTLs have a one-second granularity; see {@link HazelcastTokenStore#hazelcastTtl}), and its
+   * waiters hear of it within about a second more (the expiry sweep's period).
+   */
+  @Override
+  public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
+    long ttlMillis = HazelcastTokenStore.hazelcastTtl(Math.max(1, ttl.toMillis()));
+    long until = clock.millis() + ttlMillis;
+    Sealed lease = seal.seal(TokenMapConfig.LEASES_MAP, leaseKey, out -> {
+      out.writeUTF(memberId);
+      out.writeLong(until);
+    });
+    return Future.fromCompletionStage(leases.submitToKey(leaseKey, new Take(lease, ttlMillis)),
+      vertx.getOrCreateContext()).map(Boolean::booleanValue);
+  }
+
+  /** Removes the lease only if this member still holds it (it may have lapsed and been taken by another). */
+  @Override
+  public Future<Void> releaseLease(String leaseKey) {
+    return Future.fromCompletionStage(leases.submitToKey(leaseKey, new Release(memberId)), vertx.getOrCreateContext())
+      .mapEmpty();
+  }
+
+  @Override
+  public Future<CachedToken> awaitUpdate(String key, String leaseKey, Duration timeout) {
+    if (closed) {
+      return Future.succeededFuture(null);
+    }
+    Context context = vertx.getOrCreateContext();
+    Waiter waiter = new Waiter(key, leaseKey, context);
+    waiter.timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> finish(waiter, null));
+    register(waiter);
+    // Listening now; whatever was stored or released before is not going to raise an event: look once.
+    tokens.getFromOwner(key).onComplete(read -> {
+      CachedToken token = read.succeeded() ? read.result() : null;
+      if (token != null) {
+        finish(waiter, token);
+      } else if (!waiter.done.get()) {
+        Future.fromCompletionStage(leases.getAsync(leaseKey), context).onComplete(lease -> {
+          // gone, unreadable or not authentic: no lease anybody could be waited for
+          if (lease.failed() || holderOf(seal, leaseKey, lease.result()) == null) {
+            onLeaseGone(leaseKey);
+          }
+        });
+      }
+    });
+    return waiter.promise.future();
+  }
+
+  private void register(Waiter w) {
+    waitersByKey.compute(w.key, (k, list) -> add(list, w));
+    waitersByLease.compute(w.leaseKey, (k, list) -> add(list, w));
+    if (w.done.get() || closed) {
+      // finished (timer, close) while registering: make sure it does not stay
+      deregister(w);
+      if (closed) {
+        finish(w, null);
+      }
+    }
+  }
+
+  private static List<Waiter> add(List<Waiter> list, Waiter w) {
+    List<Waiter> l = list == null ? new CopyOnWriteArrayList<>() : list;
+    l.add(w);
+    return l;
+  }
+
+  private void deregister(Waiter w) {
+    waitersByKey.computeIfPresent(w.key, (k, list) -> list.remove(w) && list.isEmpty() ? null : list);
+    waitersByLease.computeIfPresent(w.leaseKey, (k, list) -> list.remove(w) && list.isEmpty() ? null : list);
+  }
+
+  private void finish(Waiter w, CachedToken token) {
+    if (w.done.compareAndSet(false, true)) {
+      vertx.cancelTimer(w.timer);
+      deregister(w);
+      CachedToken handed = token != null && refused.test(w.key, token) ? null : token;
+      w.context.runOnContext(v -> w.promise.complete(handed));
+    }
+  }
+
+  private void onToken(String key, EntryEvent<String, Object> event) {
+    List<Waiter> waiting = waitersByKey.get(key);
+    if (waiting == null || waiting.isEmpty()) {
+      return;
+    }
+    Object value;
+    try {
+      value = event.getValue();
+    } catch (RuntimeException unreadable) {
+      return;
+    }
+    CachedToken token = value instanceof EncryptedToken enc ? tokens.open(key, enc) : null;
+    if (token != null) {
+      for (Waiter w : waiting) {
+        finish(w, token);
+      }
+    }
+  }
+
+  private void onLeaseGone(String leaseKey) {
+    List<Waiter> waiting = waitersByLease.get(leaseKey);
+    if (waiting == null || waiting.isEmpty()) {
+      return;
+    }
+    for (Waiter w : waiting) {
+      // the holder stores before releasing, but the token's event may still be on its way: ask the owner
+      tokens.getFromOwner(w.key).onComplete(read -> finish(w, read.succeeded() ? read.result() : null));
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    closed = true;
+    List<Waiter> pending = new ArrayList<>();
+    waitersByKey.values().forEach(pending::addAll);
+    pending.forEach(w -> finish(w, null));
+    UUID t = tokenListener;
+    UUID l = leaseListener;
+    return vertx.executeBlocking(() -> {
+      // removeEntryListener deregisters on every member and waits: no async form
+      try {
+        if (t != null) {
+          tokenMap.removeEntryListener(t);
+        }
+        if (l != null) {
+          leases.removeEntryListener(l);
+        }
+      } catch (RuntimeException e) {
+        // the member is shutting down: its listeners go with it
+        LOG.debug("could not remove the lease listeners", e);
+      }
+      return null;
+    }, false);
+  }
+
+  /** The holder of a lease value, if it authenticates (else null, counted). */
+  static String holderOf(ValueSeal seal, String leaseKey, Object value) {
+    Lease lease = seal.open(TokenMapConfig.LEASES_MAP, leaseKey, value, Lease::read);
+    return lease == null ? null : lease.holder;
+  }
+
+  private record Lease(String holder, long until) {
+    static Lease read(DataInput in) throws IOException {
+      return new Lease(in.readUTF(), in.readLong());
+    }
+  }
+
+  /**
+   * Takes the lease unless one stands: it authenticates, its holder is a current member and its end has not
+   * passed on the owner's clock. Answers whether it was taken. Runs on the partition owner, which knows the
+   * membership (Hazelcast injects the instance).
+   */
+  static final class Take extends EntryProcessors.Base<Object, Boolean> implements HazelcastInstanceAware {
+    private Sealed lease;
+    private long ttlMillis;
+    private transient HazelcastInstance hz;
+
+    Take() {
+    }
+
+    Take(Sealed lease, long ttlMillis) {
+      this.lease = lease;
+      this.ttlMillis = ttlMillis;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hz = hazelcastInstance;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, Object> entry) {
+      Object existing = EntryProcessors.rawValueOf(entry);
+      if (existing != null && stands(EntryProcessors.sealOf(hz).open(TokenMapConfig.LEASES_MAP, entry.getKey(),
+        existing, Lease::read))) {
+        return Boolean.FALSE;
+      }
+      EntryProcessors.setValue(entry, lease, ttlMillis);
+      return Boolean.TRUE;
+    }
+
+    private boolean stands(Lease existing) {
+      if (existing == null) {
+        return false;
+      }
+      Clock owner = (Clock) hz.getUserContext().get(HazelcastQuotaGate.OWNER_CLOCK);
+      if (existing.until <= (owner != null ? owner.millis() : System.currentTimeMillis())) {
+        return false;
+      }
+      for (Member m : hz.getCluster().getMembers()) {
+        if (m.getUuid().toString().equals(existing.holder)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public int getClassId() {
+      return EntryProcessors.TAKE_LEASE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeObject(lease);
+      out.writeLong(ttlMillis);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      Object l = in.readObject();
+      if (!(l instanceof Sealed s)) {
+        throw new IOException("not a sealed lease");
+      }
+      lease = s;
+      ttlMillis = in.readLong();
+    }
+  }
+
+  /** Removes the lease if it authenticates and {@code holder} holds it; answers whether it did. */
+  static final class Release extends EntryProcessors.Base<Object, Boolean> implements HazelcastInstanceAware {
+    private String holder;
+    private transient HazelcastInstance hz;
+
+    Release() {
+    }
+
+    Release(String holder) {
+      this.holder = holder;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hz = hazelcastInstance;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, Object> entry) {
+      Object existing = EntryProcessors.rawValueOf(entry);
+      if (existing != null && holder.equals(holderOf(EntryProcessors.sealOf(hz), entry.getKey(), existing))) {
+        entry.setValue(null);
+        return Boolean.TRUE;
+      }
+      return Boolean.FALSE;
+    }
+
+    @Override
+    public int getClassId() {
+      return EntryProcessors.RELEASE_LEASE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(holder);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      holder = in.readString();
+    }
+  }
+
+  private final class TokenListener implements EntryAddedListener<String, Object>,
+    EntryUpdatedListener<String, Object> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, Object> event) {
+      onToken(event.getKey(), event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, Object> event) {
+      onToken(event.getKey(), event);
+    }
+  }
+
+  private final class LeaseListener implements EntryRemovedListener<String, Object>,
+    EntryExpiredListener<String, Object>, EntryEvictedListener<String, Object> {
+
+    @Override
+    public void entryRemoved(EntryEvent<String, Object> event) {
+      onLeaseGone(event.getKey());
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, Object> event) {
+      onLeaseGone(event.getKey());
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, Object> event) {
+      onLeaseGone(event.getKey());
+    }
+  }
+
+  private static final class Waiter {
+    final String key;
+    final String leaseKey;
+    final Context context;
+    final Promise<CachedToken> promise = Promise.promise();
+    final AtomicBoolean done = new AtomicBoolean();
+    volatile long timer;
+
+    Waiter(String key, String leaseKey, Context context) {
+      this.key = key;
+      this.leaseKey = leaseKey;
+      this.context = context;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.tokencache.impl.store;
+
+import io.tokencache.impl.CachedToken;
+import io.vertx.core.Future;
+
+import java.time.Duration;
+
+/**
+ * How the members of a cluster agree on who fetches a key: the member that {@linkplain #tryLease acquires} a key's
+ * lease fetches it; the others {@linkplain #awaitUpdate wait} for the token to appear, or for the lease to go away
+ * (released after a failed fetch, or lapsed because its holder died), and then try again.
+ *
+ * <p>Only a cluster has leases: within one member, single flight already coalesces a key's misses.
+ */
+public interface FetchLeases {
+
+  /**
+   * Tries to take the lease on {@code leaseKey}; it lapses by itself after {@code ttl}, so a member that dies while
+   * fetching blocks nobody for longer than that.
+   */
+  Future<Boolean> tryLease(String leaseKey, Duration ttl);
+
+  /** Gives the lease back (after the token was stored, or the fetch failed). */
+  Future<Void> releaseLease(String leaseKey);
+
+  /**
+   * Waits until {@code key} holds a token stored after this call began, or {@code leaseKey}'s lease is gone, or
+   * {@code timeout} passed; completes with the stored token or {@code null}. It checks the store once after it
+   * starts listening, so a token stored just before the call is not missed.
+   */
+  Future<CachedToken> awaitUpdate(String key, String leaseKey, Duration timeout);
+
+  /** Stops listening; pending waits complete with {@code null}. */
+  Future<Void> close();
+}
