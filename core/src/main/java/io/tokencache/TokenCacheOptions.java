@@ -206,7 +206,10 @@ public class TokenCacheOptions {
     return this;
   }
 
-  /** Longest a miss waits for another member's fetch of the same key. */
+  /**
+   * Longest a miss waits for another member's fetch of the same key; with the upstream's fetch timeout, the longest
+   * a miss takes before it is answered 503.
+   */
   public Duration getCoalesceTimeout() {
     return coalesceTimeout;
   }

@@ -48,6 +48,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -72,6 +73,7 @@ public final class TokenCacheImpl implements TokenCache {
 
   private final Clock clock;
   private final CacheKeys keys;
+  private final Vertx vertx;
   private final TokenStore store;
   /** Cluster-wide single flight; null on a single member, where local single flight coalesces a key's misses. */
   private final FetchLeases leases;
@@ -94,17 +96,18 @@ public final class TokenCacheImpl implements TokenCache {
   private record Fetched(CachedToken token, boolean fromUpstream) {
   }
 
-  public TokenCacheImpl(TokenCacheOptions options, CacheKeys keys, TokenStore store, CredentialLedger ledger,
-                        Map<String, ResilientUpstream> upstreams) {
-    this(options, options.getClock(), keys, store, null, ledger, upstreams);
+  public TokenCacheImpl(Vertx vertx, TokenCacheOptions options, CacheKeys keys, TokenStore store,
+                        CredentialLedger ledger, Map<String, ResilientUpstream> upstreams) {
+    this(vertx, options, options.getClock(), keys, store, null, ledger, upstreams);
   }
 
   /**
    * @param tokenClock the clock of every token's times (issue, refresh, serve-until): in a cluster the
    *     {@link ClusterClock}, so members whose own clocks disagree measure a token's age alike
    */
-  public TokenCacheImpl(TokenCacheOptions options, Clock tokenClock, CacheKeys keys, TokenStore store,
+  public TokenCacheImpl(Vertx vertx, TokenCacheOptions options, Clock tokenClock, CacheKeys keys, TokenStore store,
                         FetchLeases leases, CredentialLedger ledger, Map<String, ResilientUpstream> upstreams) {
+    this.vertx = vertx;
     this.clock = tokenClock;
     this.keys = keys;
     this.store = store;
@@ -123,7 +126,7 @@ public final class TokenCacheImpl implements TokenCache {
     byte[] pepper = new byte[32];
     new SecureRandom().nextBytes(pepper);
     TokenStore store = new LocalTokenStore(options.getMaxEntries(), options.getClock());
-    return Future.succeededFuture(new TokenCacheImpl(options, new CacheKeys(pepper), store,
+    return Future.succeededFuture(new TokenCacheImpl(vertx, options, new CacheKeys(pepper), store,
       new LocalCredentialLedger(options.getClock(), options.getMaxEntries()),
       upstreams(vertx, options, u -> new LocalQuotaGate(Policies.budget(u), options.getClock()))));
   }
@@ -151,7 +154,7 @@ public final class TokenCacheImpl implements TokenCache {
       .compose(tokens -> InvalidationLog.start(vertx, hz, clusterClock, options.getMaxLifetime())
         .compose(invalidations -> ClusterLeases.start(vertx, hz, tokens, clusterClock, invalidations::refuses)
           .map(leases -> {
-            TokenCacheImpl cache = new TokenCacheImpl(options, clusterClock, new CacheKeys(cipher.derivePepper()),
+            TokenCacheImpl cache = new TokenCacheImpl(vertx, options, clusterClock, new CacheKeys(cipher.derivePepper()),
               new InvalidationHoldingStore(tokens, invalidations), leases,
               new HazelcastClientLedger(vertx, hz, clusterClock), upstreams(vertx, options,
                 u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock, options.getMeterRegistry())));
@@ -237,12 +240,38 @@ public final class TokenCacheImpl implements TokenCache {
       return Future.succeededFuture(answer(token, now, CacheStatus.HIT));
     }
     // A token still held but past serving is one in use whose refreshes did not land: fetched in the refresh lane.
+    long start = System.nanoTime();
     Fetch fetch = new Fetch(keys, request, upstream, key, token != null ? Lane.REFRESH : null,
-      System.nanoTime() + coalesceTimeout.toNanos());
+      start + coalesceTimeout.toNanos());
     SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> fetchOnce(fetch));
     Future<Fetched> result = flight.leader() ? flight.future() : onContext(flight.future(), caller);
-    return result.map(f -> answer(f.token(), clock.millis(),
+    return answeredBy(result, start + coalesceTimeout.toNanos() + upstream.options().getFetchTimeout().toNanos()).map(f -> answer(f.token(), clock.millis(),
       flight.leader() && f.fromUpstream() ? CacheStatus.MISS : CacheStatus.COALESCED));
+  }
+
+  /**
+   * {@code result}, or a 503 once {@code deadline} (a {@code System.nanoTime()}) passed: a miss waits for another
+   * member's fetch at most {@code coalesceTimeout} and then fetches within the upstream's {@code fetchTimeout}, so
+   * its answer never comes later than their sum, whatever the cluster's members do or fail to answer (a member that
+   * never acknowledges its backups, an owner that never answers). The fetch goes on, and its token is kept.
+   */
+  private <T> Future<T> answeredBy(Future<T> result, long deadline) {
+    if (result.isComplete()) {
+      return result;
+    }
+    Promise<T> answer = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+      id -> answer.tryFail(TokenCacheException.temporarilyUnavailable(
+        "the token could not be obtained in time; retry shortly", 1)));
+    result.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        answer.tryComplete(ar.result());
+      } else {
+        answer.tryFail(ar.cause());
+      }
+    });
+    return answer.future();
   }
 
   private TokenResponse answer(CachedToken token, long now, CacheStatus status) {
@@ -265,7 +294,8 @@ public final class TokenCacheImpl implements TokenCache {
     }
     return leases.tryLease(fetch.key, leaseTtl(fetch.upstream)).compose(acquired -> {
       if (acquired) {
-        return lead(fetch).eventually(() -> leases.releaseLease(fetch.key));
+        // released once the token is stored (waiters woken by the release read it), without holding the answer
+        return lead(fetch).onComplete(done -> leases.releaseLease(fetch.key));
       }
       long left = fetch.deadline - System.nanoTime();
       if (left <= 0) {

@@ -52,7 +52,43 @@ final class TestCluster implements AutoCloseable {
   ClusterOptions options;
   private final List<WebClient> clients = new ArrayList<>();
 
+  private List<String> addresses;
+  private UnaryOperator<ClusterOptions> configure;
+  private BiFunction<VertxOptions, ClusterOptions, Future<Vertx>> starter;
+
   private TestCluster() {
+  }
+
+  /**
+   * Starts one more member, joining the others, with the first member's key and name; completes once its cache is
+   * ready to serve (it has joined, its maps are in place and its key matched the cluster's).
+   *
+   * @return its index
+   */
+  int addMember(Supplier<TokenCacheOptions> cacheOptions) {
+    startMember(FreePorts.next(), options.getEncryptionKey(), options.getClusterName(), cacheOptions);
+    return members.size() - 1;
+  }
+
+  private void startMember(int port, String key, String name, Supplier<TokenCacheOptions> cacheOptions) {
+    ClusterOptions clusterOptions = configure.apply(new ClusterOptions().setClusterName(name).setPort(port)
+      .setMembers(addresses).setEncryptionKey(key));
+    if (options == null) {
+      options = clusterOptions;
+    }
+    Vertx vertx = starter.apply(new VertxOptions(), clusterOptions).await();
+    MeterRegistry registry = new SimpleMeterRegistry();
+    TokenCache cache = TokenCache.createClustered(vertx, cacheOptions.get().setMeterRegistry(registry), clusterOptions)
+      .await();
+    Router router = Router.router(vertx);
+    router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));
+    int httpPort = vertx.createHttpServer().requestHandler(router).listen(FreePorts.next(), "127.0.0.1").await()
+      .actualPort();
+    members.add(vertx);
+    caches.add(cache);
+    registries.add(registry);
+    clients.add(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort),
+      new PoolOptions().setHttp1MaxSize(100)));
   }
 
   /** Starts {@code size} members, each with the options {@code options} makes (a fresh meter registry is set). */
@@ -75,26 +111,11 @@ final class TestCluster implements AutoCloseable {
       ports.add(FreePorts.next());
     }
     List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    cluster.addresses = addresses;
+    cluster.configure = configure;
+    cluster.starter = starter;
     for (int port : ports) {
-      ClusterOptions clusterOptions = configure.apply(new ClusterOptions().setClusterName(name).setPort(port)
-        .setMembers(addresses).setEncryptionKey(Base64.getEncoder().encodeToString(key)));
-      if (cluster.options == null) {
-        cluster.options = clusterOptions;
-      }
-      Vertx vertx = starter.apply(new VertxOptions(), clusterOptions).await();
-      MeterRegistry registry = new SimpleMeterRegistry();
-      TokenCache cache = TokenCache.createClustered(vertx, options.get().setMeterRegistry(registry), clusterOptions)
-        .await();
-      Router router = Router.router(vertx);
-      router.route("/*").subRouter(TokenEndpoint.router(vertx, cache));
-      int httpPort = vertx.createHttpServer().requestHandler(router).listen(FreePorts.next(), "127.0.0.1").await()
-        .actualPort();
-      cluster.members.add(vertx);
-      cluster.caches.add(cache);
-      cluster.registries.add(registry);
-      cluster.clients.add(WebClient.create(vertx,
-        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort),
-        new PoolOptions().setHttp1MaxSize(100)));
+      cluster.startMember(port, Base64.getEncoder().encodeToString(key), name, options);
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.members.stream()
       .allMatch(v -> TokenCacheCluster.hazelcastOf(v).getCluster().getMembers().size() == size));

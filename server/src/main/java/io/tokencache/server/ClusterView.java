@@ -2,6 +2,7 @@ package io.tokencache.server;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.tokencache.impl.cluster.TokenMapConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -80,6 +81,11 @@ interface ClusterView {
         }
         return Future.fromCompletionStage(hz.getMap(TokenMapConfig.LEASES_MAP).getAsync(PROBE_KEY),
             vertx.getOrCreateContext())
+          // the owner answered: that a value someone wrote under the probe's key cannot be read here is no reason
+          // to take this member out of rotation
+          .recover(err -> err instanceof HazelcastSerializationException
+            || err.getCause() instanceof HazelcastSerializationException
+            ? Future.succeededFuture() : Future.failedFuture(err))
           .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
           .mapEmpty();
       }

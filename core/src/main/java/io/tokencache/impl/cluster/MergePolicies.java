@@ -22,7 +22,7 @@ public final class MergePolicies {
   private MergePolicies() {
   }
 
-  private abstract static class Base extends AbstractSplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
+  abstract static class Base extends AbstractSplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
     @Override
     public int getFactoryId() {
       return EntryProcessors.FACTORY_ID;
