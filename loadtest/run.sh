@@ -34,6 +34,7 @@ all on 127.0.0.1, one cluster), runs the scenario, stops everything, and writes
   loadtest/target/reports/<scenario>/upstream-lanes.png        (flood) upstream calls/s by budget lane
   loadtest/target/reports/<scenario>/timeline.csv              the run second by second
   loadtest/target/reports/<scenario>/members/m<N>.log          each member's output
+  loadtest/target/reports/jars/                                the jars the processes run, one copy per build
 Builds the server jar and the fake IdP's jar first if missing or older than their sources.
 Exits non-zero when a Gatling assertion or a verdict fails.
 
