@@ -314,6 +314,9 @@ public final class ClusterOrchestrator implements AutoCloseable {
           .put("httpPort", member.slot().httpPort())
           .put("clusterPort", member.slot().clusterPort())
           .put("startupSeconds", member.startup() == null ? null : member.startup().toMillis() / 1000.0)
+          .put("startedAtMillis", member.startedAtMillis())
+          .put("readyAtMillis", member.readyAtMillis() == 0 ? null : member.readyAtMillis())
+          .put("leftRotationAtMillis", member.leftRotationAtMillis() == 0 ? null : member.leftRotationAtMillis())
           .put("state", member.state().name())
           .put("log", member.log().toString()));
     }
@@ -557,6 +560,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
       leaving = action.oldest() ? live.get(0) : live.get(live.size() - 1);
       live.remove(leaving);
     }
+    leaving.leftRotation();
     leaving.state(ServerMember.State.DRAINING);
     if (action.kills()) {
       leaving.kill();

@@ -272,6 +272,7 @@ public final class RunReport {
         .put("max_upstream_rps", maxUpstreamRps())
         .put("quota_rps", quotaRps())
         .put("max_upstream_per_calendar_second", timeline.maxUpstreamPerCalendarSecond())
+        .put("max_upstream_admitted_in_any_sliding_1s", timeline.maxUpstreamSliding1s())
         .put("upstream_tokens_issued", idp.getInteger("tokensIssued", 0))
         .put("upstream_401", idp.getInteger("rejectedClients", 0))
         .put("upstream_failures_injected", idp.getInteger("failuresInjected", 0))
@@ -298,8 +299,11 @@ public final class RunReport {
           .put("t", round((event.epochMillis() - record.loadStartMillis()) / 1000.0, 1))
           .put("event", event.detail()));
     }
+    JsonArray lanes = new JsonArray();
+    memberLanes().forEach(lane -> lanes.add(lane.toJson()));
     json.put("events", events)
         .put("members", record.members())
+        .put("member_timeline", lanes)
         .put("parameters", parameters)
         .put("harness", record.options())
         .put("idp_settings", idp.getJsonObject("settings"));
@@ -369,15 +373,34 @@ public final class RunReport {
   private UpstreamChart.Data chartData() {
     String title = "token-cache loadtest \u00b7 " + record.scenario() + " \u00b7 " + (passed() ? "passed" : "FAILED");
     String subtitle = String.format(
-        "max upstream in any 1 s: %d (quota %s) \u00b7 upstream 429: %d \u00b7 upstream calls: %d \u00b7 "
+        "max upstream in any sliding 1 s: %d (quota %s) \u00b7 upstream 429: %d \u00b7 upstream calls: %d \u00b7 "
             + "requests: %d (%d failed) \u00b7 members: %d\u2192%d (max %d)",
         maxUpstreamRps(), ClusterPlan.formatRps(quotaRps()), upstream429(), upstreamCalls(), requests(),
         failedRequests(), record.initialMembers(), record.membersFinal(), record.membersMax());
-    // Initial members got ready before the load started: only what happened during the load is marked.
+    // Initial members got ready before the load started: their lanes show it, the marks show what happened
+    // during the load.
     List<RunRecord.TimelineEvent> marks = record.events().stream()
         .filter(e -> e.epochMillis() >= record.loadStartMillis() && !e.label().isEmpty())
         .toList();
-    return new UpstreamChart.Data(title, subtitle, timeline, quotaRps(), marks);
+    return new UpstreamChart.Data(title, subtitle, timeline, quotaRps(), marks, originT(), memberLanes());
+  }
+
+  /** @return where the chart's time axis starts: the second the first member's process started in, or 0 */
+  int originT() {
+    long first = timeline.startSecond();
+    for (int i = 0; i < record.members().size(); i++) {
+      Long started = record.members().getJsonObject(i).getLong("startedAtMillis");
+      if (started != null) {
+        first = Math.min(first, Math.floorDiv(started, 1000L));
+      }
+    }
+    return (int) (first - timeline.startSecond());
+  }
+
+  /** @return one lane per member started, with the requests it served from the chart's origin on */
+  public List<MemberLane> memberLanes() {
+    long last = timeline.startSecond() + Math.max(0, timeline.rows().size() - 1);
+    return MemberLane.of(record, stats, timeline.startSecond(), originT(), last - timeline.startSecond());
   }
 
   private static String firstLine(String text) {
