@@ -56,6 +56,7 @@ public final class RunReport {
   private final Timeline timeline;
   private final JsonObject extras = new JsonObject();
   private final Map<String, Boolean> verdicts = new LinkedHashMap<>();
+  private final Map<String, String> verdictDetails = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
   private String simulation;
   private JsonObject parameters = new JsonObject();
@@ -113,6 +114,59 @@ public final class RunReport {
   }
 
   /**
+   * Records a verdict with the figure it judges, for the reader of Gatling's report.
+   *
+   * @param name snake_case, says what holds when true
+   * @param holds whether it holds
+   * @param detail the figure and its limit, e.g. {@code upstream 429: 3 (allowed: 0)}
+   * @return this
+   */
+  public RunReport verdict(String name, boolean holds, String detail) {
+    verdicts.put(name, holds);
+    verdictDetails.put(name, detail);
+    return this;
+  }
+
+  /**
+   * A verdict as Gatling's report shows it.
+   *
+   * @param name the verdict's name
+   * @param holds whether it holds
+   * @param detail its figure, empty when none was given
+   */
+  public record VerdictLine(String name, boolean holds, String detail) {}
+
+  /** @return every verdict, in the order recorded */
+  public List<VerdictLine> verdictLines() {
+    List<VerdictLine> lines = new ArrayList<>();
+    verdicts.forEach((name, holds) -> lines.add(new VerdictLine(name, holds, verdictDetails.getOrDefault(name, ""))));
+    return lines;
+  }
+
+  /**
+   * @return the run's key figures, one short line each (upstream calls, 429s, the sliding-second maximum
+   *     against the quota, members, failed requests, then the scenario's own scalar figures)
+   */
+  public List<String> figureLines() {
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format("upstream calls: %d (tokens issued %d)", upstreamCalls(),
+        record.idpStats().getInteger("tokensIssued", 0)));
+    lines.add("upstream 429: " + upstream429());
+    lines.add(String.format("max upstream in any sliding 1 s: %d (quota %s)", maxUpstreamRps(),
+        ClusterPlan.formatRps(quotaRps())));
+    lines.add(String.format("members: %d initial, %d max, %d final (%d planned)", record.initialMembers(),
+        record.membersMax(), record.membersFinal(), record.plannedMembers()));
+    lines.add(String.format("requests: %d (%d failed)", requests(), failedRequests()));
+    extras.forEach(entry -> {
+      if (!(entry.getValue() instanceof JsonObject)) {
+        lines.add(entry.getKey() + " = " + (entry.getValue() instanceof JsonArray array ? array.encode()
+            : entry.getValue()));
+      }
+    });
+    return lines;
+  }
+
+  /**
    * @param note a remark for the reader of the summary (why a verdict is expected to fail, ...)
    * @return this
    */
@@ -130,10 +184,13 @@ public final class RunReport {
    * @return this
    */
   public RunReport standardVerdicts(long maxFailed) {
-    verdict("no_upstream_429", upstream429() == 0);
-    verdict("upstream_rps_within_quota", maxUpstreamRps() <= quotaRps());
-    verdict("failed_requests_within_limit", failedRequests() <= maxFailed);
-    verdict("harness_ok", record.errors().isEmpty());
+    verdict("no_upstream_429", upstream429() == 0, "upstream 429: " + upstream429() + " (allowed: 0)");
+    verdict("upstream_rps_within_quota", maxUpstreamRps() <= quotaRps(), String.format(
+        "max upstream in any sliding 1 s: %d (quota: %s)", maxUpstreamRps(), ClusterPlan.formatRps(quotaRps())));
+    verdict("failed_requests_within_limit", failedRequests() <= maxFailed,
+        String.format("failed requests: %d of %d (allowed: %d)", failedRequests(), requests(), maxFailed));
+    verdict("harness_ok", record.errors().isEmpty(), "harness errors: " + record.errors().size()
+        + (record.errors().isEmpty() ? "" : " (first: " + firstLine(record.errors().get(0)) + ")"));
     return this;
   }
 
