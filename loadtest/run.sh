@@ -28,12 +28,15 @@ usage: ./loadtest/run.sh <scenario> [-Dname=value ...]
 Starts the fake IdP (java -jar loadtest/target/fake-idp.jar) and real token-cache
 servers (java -jar server/target/token-cache-server.jar, one process per member,
 all on 127.0.0.1, one cluster), runs the scenario, stops everything, and writes
-  loadtest/target/gatling/<simulation>-<timestamp>/index.html  Gatling's report
+  loadtest/target/gatling/<simulation>-<timestamp>/index.html  Gatling's report, with the verdicts as
+                                                               the "verdicts" and "figures" groups,
+                                                               and a copy of the charts and summary
   loadtest/target/reports/<scenario>/summary.json              figures and verdicts
   loadtest/target/reports/<scenario>/upstream.png              upstream calls/s vs quota, members
   loadtest/target/reports/<scenario>/upstream-lanes.png        (flood) upstream calls/s by budget lane
   loadtest/target/reports/<scenario>/timeline.csv              the run second by second
   loadtest/target/reports/<scenario>/members/m<N>.log          each member's output
+  loadtest/target/reports/jars/                                the jars the processes run, one copy per build
 Builds the server jar and the fake IdP's jar first if missing or older than their sources.
 Exits non-zero when a Gatling assertion or a verdict fails.
 
@@ -42,7 +45,8 @@ scenarios (default run time on 2 cores, load only):
   steady     fixed rate (~2 min): 2 members, 100 req/s over 100 keys, 60 s tokens
   herd       thundering herd (~40 s): 10 s warm-up, then 2000 first requests for 5 keys
              within 1 s while the IdP takes 1.5 s; then 50 req/s of hits for 20 s
-  scale-out  1 -> 5 members while the rate ramps 30 -> 300 req/s over 300 keys (~3 min)
+  scale-out  a spike (~95 s): 30 req/s on 1 member, then 300 req/s within 5 s (new keys
+             2/s -> 8/s) held 60 s; members added at 33, 36, 39 and 42 s (5 in all)
   rollover   20 s tokens over 6 lifetimes (~2 min), 50 req/s over 50 keys
   outage     IdP down (UNAVAILABLE) from 30 s to 70 s (~100 s); cached keys must keep working
   stuffing   wrong secrets at 20 req/s beside 50 req/s of valid traffic (~90 s)
@@ -56,13 +60,13 @@ properties common to every scenario (-Dname=value for all, -D<scenario>.name=val
                          rollover/outage/stuffing 2, flood 3)
   schedule=T:ACTION,...  membership changes during the load, T in seconds from its start;
                          ACTION add | term | kill | term-oldest | kill-oldest
-                         (scale-out: 30:add,60:add,90:add,120:add; others: none)
+                         (scale-out: 33:add,36:add,39:add,42:add; others: none)
   quotaRps=Q             the IdP's quota, also TOKEN_CACHE_UPSTREAM_QUOTA_RPS (10)
   serverQuotaRps=Q       give the servers a different budget than the IdP enforces
   lifetimeSeconds=S      token lifetime at the IdP (rollover and flood 20, steady 60, others 600)
   idpLatencyMs=MS        IdP answer delay (herd 1500, others 0)
   keys=N                 distinct cache keys, one client id each (smoke 20, steady 100,
-                         herd 5, scale-out 300, rollover 50, outage 30, stuffing 50,
+                         herd 5, scale-out 600, rollover 50, outage 30, stuffing 50,
                          flood 10: the keys in use)
   maxFailed=N            failed requests tolerated (0)
   p95Ms=MS p99Ms=MS      response time assertions (per scenario; outage: cached keys only,
@@ -82,8 +86,10 @@ scenario properties:
   smoke      rate=40 rampSeconds=10 durationSeconds=30 newKeysPerSecond=2
   steady     rate=100 durationSeconds=120 newKeysPerSecond=5
   herd       users=2000 rampMillis=1000 (0: all at once) tailRps=50 tailSeconds=20
-  scale-out  startRate=30 peakRate=300 warmSeconds=30 rampSeconds=120 holdSeconds=30
-             newKeysPerSecond=5 maxCallsPerKey=1
+  scale-out  startRate=30 peakRate=300 warmSeconds=30 (the step's start) stepSeconds=5
+             holdSeconds=60 newKeysPerSecond=2 peakNewKeysPerSecond=8 maxCallsPerKey=1
+             maxStartToServingSeconds=0 (> 0: a verdict on each added member's process
+             start to first request served; 0: reported only)
   rollover   lifetimes=6 rate=50 newKeysPerSecond=5
   outage     mode=UNAVAILABLE|HANG|RESET|SERVER_ERROR rate=60 newKeyRps=2 warmSeconds=10
              outageStartSeconds=30 outageSeconds=40 recoverSeconds=30 maxProbeRpsPerMember=1.0
@@ -98,7 +104,7 @@ environment: LOADTEST_SKIP_BUILD=1 skips the build check.
 examples:
   ./loadtest/run.sh smoke
   ./loadtest/run.sh herd -Dmembers=1
-  ./loadtest/run.sh scale-out -DpeakRate=200 -Dschedule=20:add,40:add,60:add,80:add
+  ./loadtest/run.sh scale-out -DpeakRate=200 -Dschedule=31:add,33:add,35:add,37:add
   ./loadtest/run.sh outage -Dmode=HANG
   ./loadtest/run.sh flood -DfloodRps=200
 EOF
@@ -188,6 +194,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Gatling's report shows the run description at its top (plain text: it escapes HTML), fixed before the
+# run starts; the verdicts themselves reach the report as the "verdicts" and "figures" request groups.
+description="token-cache $scenario: verdicts (upstream 429, max upstream in any sliding 1 s against the quota,"
+description+=" failed requests, members, the scenario's own) are the 'verdicts' group (KO = failed, the figure"
+description+=" in the error) and the key figures the 'figures' group of the statistics below, asserted by"
+description+=" name. Chart: upstream.png in this folder (copy of loadtest/target/reports/$scenario/upstream.png);"
+description+=" summary: loadtest/target/reports/$scenario/summary.json"
+has_description=0
+for prop in ${props[@]+"${props[@]}"}; do
+  [[ "$prop" == -Dgatling.runDescription=* ]] && has_description=1
+done
+if [[ $has_description -eq 0 ]]; then
+  props+=("-Dgatling.runDescription=$description")
+fi
+
 started=$(date +%s)
 marker="$(mktemp)"
 echo "[run.sh] scenario $scenario: $PACKAGE.$class ${props[*]+${props[*]}}"
@@ -213,6 +234,13 @@ echo
 echo "[run.sh] ===== $scenario finished in ${elapsed} s ====="
 if [[ -n "$report_dir" && -f "$report_dir/index.html" ]]; then
   echo "[run.sh] Gatling report: ${report_dir#"$ROOT"/}/index.html"
+  # The project's charts beside Gatling's report, as its description says.
+  for png in upstream.png upstream-lanes.png; do
+    [[ -f "$reports/$png" ]] && cp "$reports/$png" "$report_dir/$png"
+  done
+  if [[ -f "$reports/summary.json" ]]; then
+    cp "$reports/summary.json" "$report_dir/token-cache-summary.json"
+  fi
 else
   echo "[run.sh] Gatling report: not written"
 fi

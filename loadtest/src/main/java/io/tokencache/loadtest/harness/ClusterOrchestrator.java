@@ -74,6 +74,8 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private volatile boolean closed;
   private volatile long loadStartMillis;
   private RunRecord record;
+  /** The jars the processes run, with their checksums, for the run record. */
+  private final JsonObject jars = new JsonObject();
   /** Scrapes the members' /metrics each second when the scenario asked for it; null otherwise. */
   private MetricsScraper metrics;
   private boolean scrapeMetrics;
@@ -312,11 +314,14 @@ public final class ClusterOrchestrator implements AutoCloseable {
           .put("httpPort", member.slot().httpPort())
           .put("clusterPort", member.slot().clusterPort())
           .put("startupSeconds", member.startup() == null ? null : member.startup().toMillis() / 1000.0)
+          .put("startedAtMillis", member.startedAtMillis())
+          .put("readyAtMillis", member.readyAtMillis() == 0 ? null : member.readyAtMillis())
+          .put("leftRotationAtMillis", member.leftRotationAtMillis() == 0 ? null : member.leftRotationAtMillis())
           .put("state", member.state().name())
           .put("log", member.log().toString()));
     }
     stopQuietly();
-    record = new RunRecord(options.getScenario(), options.toJson(), plan.clusterName(), plan.slots().size(),
+    record = new RunRecord(options.getScenario(), options.toJson().put("jars", jars.copy()), plan.clusterName(), plan.slots().size(),
         loadStartMillis, end, stats, maxRps, List.copyOf(samples), List.copyOf(events), members,
         options.getInitialMembers(), List.copyOf(errors),
         metrics == null ? LaneSeries.empty() : LaneSeries.of(metrics.scrapes(), loadStartMillis, end),
@@ -347,7 +352,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     Path dir = options.getReportDir();
     try {
       Files.createDirectories(dir);
-      // A previous run's files must not pass for this run's.
+      // A previous run's files must not pass for this run's (the jar copies are those older runs kept here).
       for (String name : List.of("summary.json", "upstream.png", "upstream-lanes.png", "timeline.csv", "pids", "token-cache-server.jar",
           "fake-idp.jar", "idp.log")) {
         Files.deleteIfExists(dir.resolve(name));
@@ -366,19 +371,36 @@ public final class ClusterOrchestrator implements AutoCloseable {
   }
 
   /**
-   * Members run a copy of the jar taken now, so that a rebuild of the server while the run goes on
-   * (other people work in the same tree) cannot change or remove what members added later run.
+   * Members run a copy of the jar taken now (see {@link JarStore}: one copy per build, shared by every
+   * scenario's report folder), so that a rebuild of the server while the run goes on cannot change or
+   * remove what members added later run.
    */
   private void snapshotJar() {
-    Path copy = options.getReportDir().resolve("token-cache-server.jar");
+    JarStore.Stored stored = storeJar(options.getServerJar());
+    jars.put("server", json(stored));
+    event("", String.format("server jar %s (%d bytes, sha256 %s, built %s) run from %s", stored.source(),
+        stored.bytes(), stored.sha256(), lastModified(options.getServerJar()), stored.path()));
+    jar = stored.path();
+  }
+
+  private JarStore.Stored storeJar(Path source) {
     try {
-      Files.copy(options.getServerJar(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      event("", String.format("server jar %s (%d bytes, built %s) copied for this run",
-          options.getServerJar().toAbsolutePath().normalize(), Files.size(copy),
-          Files.getLastModifiedTime(options.getServerJar())));
-      jar = copy;
+      return new JarStore(options.getJarStoreDir()).store(source);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy the server jar into " + copy, e);
+      throw new HarnessException("cannot store a copy of " + source + ": " + e, e);
+    }
+  }
+
+  private static JsonObject json(JarStore.Stored stored) {
+    return new JsonObject().put("source", stored.source().toString()).put("path", stored.path().toString())
+        .put("sha256", stored.sha256()).put("bytes", stored.bytes());
+  }
+
+  private static String lastModified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toString();
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
@@ -408,14 +430,10 @@ public final class ClusterOrchestrator implements AutoCloseable {
     command.add(options.getJavaBin().toString());
     command.addAll(options.getIdpJvmArgs());
     if (options.getIdpJar() != null) {
-      Path copy = options.getReportDir().resolve("fake-idp.jar");
-      try {
-        Files.copy(options.getIdpJar(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new HarnessException("cannot copy the fake IdP jar " + options.getIdpJar() + ": " + e, e);
-      }
+      JarStore.Stored stored = storeJar(options.getIdpJar());
+      jars.put("idp", json(stored));
       command.add("-jar");
-      command.add(copy.toAbsolutePath().toString());
+      command.add(stored.path().toString());
       return command;
     }
     if (options.getIdpClasspath() != null) {
@@ -542,6 +560,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
       leaving = action.oldest() ? live.get(0) : live.get(live.size() - 1);
       live.remove(leaving);
     }
+    leaving.leftRotation();
     leaving.state(ServerMember.State.DRAINING);
     if (action.kills()) {
       leaving.kill();

@@ -43,6 +43,7 @@ public final class HarnessOptions {
   private Duration maxRun = DEFAULT_MAX_RUN;
   private int idpWarmupRequests = DEFAULT_IDP_WARMUP_REQUESTS;
   private Path idpJar;
+  private Path jarStoreDir;
   private String idpClasspath;
   private List<String> idpJvmArgs = DEFAULT_IDP_JVM_ARGS;
 
@@ -300,12 +301,26 @@ public final class HarnessOptions {
   }
 
   /**
-   * @param idpJar {@code fake-idp.jar}, run as a process of its own (copied first); null to run the
+   * @param idpJar {@code fake-idp.jar}, run as a process of its own (from its copy in {@link #getJarStoreDir()}); null to run the
    *     IdP in this JVM (unless a class path is set)
    * @return this
    */
   public HarnessOptions setIdpJar(Path idpJar) {
     this.idpJar = idpJar;
+    return this;
+  }
+
+  /** @return where the jars the processes run are kept ({@link JarStore}): by default {@code jars} beside the report folder */
+  public Path getJarStoreDir() {
+    return jarStoreDir != null ? jarStoreDir : reportDir.toAbsolutePath().normalize().resolveSibling("jars");
+  }
+
+  /**
+   * @param jarStoreDir where the jars the processes run are kept, one copy per build; null for the default
+   * @return this
+   */
+  public HarnessOptions setJarStoreDir(Path jarStoreDir) {
+    this.jarStoreDir = jarStoreDir;
     return this;
   }
 

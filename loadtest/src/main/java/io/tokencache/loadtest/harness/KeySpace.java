@@ -169,9 +169,53 @@ public final class KeySpace {
     if (!(newKeysPerSecond >= 0)) {
       throw new IllegalArgumentException("newKeysPerSecond must be >= 0, was " + newKeysPerSecond);
     }
+    return growing(() -> activeKeys(initial, newKeysPerSecond, elapsedMillis.getAsLong()));
+  }
+
+  /**
+   * As {@link #growing(int, double, LongSupplier)}, with keys activating at one rate until {@code stepAtMillis}
+   * and at another from then on: new keys arriving with a step in the request rate.
+   *
+   * @param initial keys active from the start, &gt;= 1
+   * @param newKeysPerSecond how fast keys activate before the step, &gt;= 0
+   * @param stepAtMillis when the rate changes, ms after the clock's zero
+   * @param newKeysPerSecondAfter how fast keys activate from the step on, &gt;= 0
+   * @param elapsedMillis the clock, milliseconds since the load started
+   * @return the feeder
+   */
+  public Iterator<Map<String, Object>> growing(int initial, double newKeysPerSecond, long stepAtMillis,
+      double newKeysPerSecondAfter, LongSupplier elapsedMillis) {
+    if (initial < 1 || initial > size) {
+      throw new IllegalArgumentException("initial must be from 1 to " + size + ", was " + initial);
+    }
+    if (!(newKeysPerSecond >= 0) || !(newKeysPerSecondAfter >= 0)) {
+      throw new IllegalArgumentException("new keys per second must be >= 0, was " + newKeysPerSecond + " and "
+          + newKeysPerSecondAfter);
+    }
+    return growing(() -> activeKeys(initial, newKeysPerSecond, stepAtMillis, newKeysPerSecondAfter,
+        elapsedMillis.getAsLong()));
+  }
+
+  /**
+   * @param initial keys active from the start
+   * @param newKeysPerSecond activation rate before the step
+   * @param stepAtMillis when the rate changes
+   * @param newKeysPerSecondAfter activation rate from the step on
+   * @param elapsedMillis time since the start
+   * @return how many keys are active, at most {@link #size()}
+   */
+  public int activeKeys(int initial, double newKeysPerSecond, long stepAtMillis, double newKeysPerSecondAfter,
+      long elapsedMillis) {
+    long elapsed = Math.max(0, elapsedMillis);
+    double grown = initial + Math.min(elapsed, stepAtMillis) / 1000.0 * newKeysPerSecond
+        + Math.max(0, elapsed - stepAtMillis) / 1000.0 * newKeysPerSecondAfter;
+    return (int) Math.min(size, Math.floor(grown));
+  }
+
+  private Iterator<Map<String, Object>> growing(java.util.function.IntSupplier activeNow) {
     AtomicInteger introduced = new AtomicInteger();
     return endless(() -> {
-      int active = activeKeys(initial, newKeysPerSecond, elapsedMillis.getAsLong());
+      int active = activeNow.getAsInt();
       int fresh = introduced.get();
       while (fresh < active) {
         if (introduced.compareAndSet(fresh, fresh + 1)) {

@@ -75,19 +75,23 @@ public final class LaneChart {
       g.fillRect(0, 0, WIDTH, HEIGHT);
       g.setColor(Color.BLACK);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
-      g.drawString(base.title() + " \u00b7 upstream by budget lane", LEFT, 32);
+      g.drawString(base.title() + " \u00b7 upstream by budget lane, per second (members' 1 s scrapes)", LEFT, 32);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
       g.drawString(base.subtitle(), LEFT, 56);
 
       List<Timeline.Row> rows = base.timeline().rows();
       int seconds = Math.max(1, Math.max(rows.size(), lanes.seconds()));
-      UpstreamChart.Panel upstream = new UpstreamChart.Panel(LEFT, 110, WIDTH - LEFT - RIGHT, 400, seconds);
-      UpstreamChart.Panel rejected = new UpstreamChart.Panel(LEFT, 580, WIDTH - LEFT - RIGHT, 170, seconds);
+      // The same time axis as the run's main chart, from its first event on.
+      UpstreamChart.Panel upstream = new UpstreamChart.Panel(LEFT, 110, WIDTH - LEFT - RIGHT, 400, seconds,
+          base.originT());
+      UpstreamChart.Panel rejected = new UpstreamChart.Panel(LEFT, 580, WIDTH - LEFT - RIGHT, 170, seconds,
+          base.originT());
       List<String> names = lanes.lanes();
       long[] idp = rows.stream().mapToLong(Timeline.Row::upstreamRequests).toArray();
       double max = UpstreamChart.niceCeiling(Math.max(base.quotaRps() * 1.5,
           Math.max(maxOf(lanes.upstreamTotal()), maxOf(idp)) * 1.3));
-      UpstreamChart.grid(g, upstream, max, "upstream token requests / s");
+      UpstreamChart.beforeLoad(g, upstream);
+      UpstreamChart.grid(g, upstream, max, "token requests sent upstream, per second");
       UpstreamChart.timeAxis(g, upstream);
       stack(g, upstream, max, names, lanes::upstream);
       line(g, upstream, max, idp);
@@ -102,6 +106,7 @@ public final class LaneChart {
         }
       }
       double rejectedMax = UpstreamChart.niceCeiling(Math.max(10, maxOf(rejections) * 1.2));
+      UpstreamChart.beforeLoad(g, rejected);
       UpstreamChart.grid(g, rejected, rejectedMax, "budget rejections / s");
       UpstreamChart.timeAxis(g, rejected);
       stack(g, rejected, rejectedMax, names, lanes::rejections);
@@ -115,7 +120,7 @@ public final class LaneChart {
 
   private static void stack(Graphics2D g, UpstreamChart.Panel p, double max, List<String> lanes,
       java.util.function.Function<String, long[]> series) {
-    double barWidth = Math.max(1, (double) p.width() / p.seconds() - 1);
+    double barWidth = Math.max(1, (double) p.width() / p.span() - 1);
     long[] base = new long[p.seconds()];
     for (String lane : lanes) {
       long[] values = series.apply(lane);

@@ -75,6 +75,10 @@ public final class RequestStats {
   private final Counts total = new Counts();
   private final Map<String, Counts> byName = new ConcurrentHashMap<>();
   private final SortedMap<Long, long[]> perSecond = new ConcurrentSkipListMap<>();
+  /** Per member (its base URL): answers it gave that Gatling counted OK, per epoch second. */
+  private final Map<String, SortedMap<Long, LongAdder>> servedByMember = new ConcurrentHashMap<>();
+  /** Per member: when it first gave such an answer, epoch millis. */
+  private final Map<String, Long> firstServedByMember = new ConcurrentHashMap<>();
 
   /**
    * @param name the request's name in the Gatling report
@@ -96,6 +100,45 @@ public final class RequestStats {
         second[1]++;
       }
     }
+  }
+
+  /**
+   * Records that a member answered a request, and whether Gatling counted the answer OK (a member serves a
+   * request when it answers it correctly).
+   *
+   * @param member the member's base URL, as the request was sent to
+   * @param ok whether Gatling counted the request OK
+   */
+  public void served(String member, boolean ok) {
+    served(member, ok, System.currentTimeMillis());
+  }
+
+  void served(String member, boolean ok, long epochMillis) {
+    if (member == null || !ok) {
+      return;
+    }
+    servedByMember.computeIfAbsent(member, m -> new ConcurrentSkipListMap<>())
+        .computeIfAbsent(Math.floorDiv(epochMillis, 1000L), s -> new LongAdder()).increment();
+    firstServedByMember.merge(member, epochMillis, Math::min);
+  }
+
+  /**
+   * @param member a member's base URL
+   * @param epochSecond a second
+   * @return requests that member served in that second
+   */
+  public long servedBy(String member, long epochSecond) {
+    SortedMap<Long, LongAdder> seconds = servedByMember.get(member);
+    LongAdder count = seconds == null ? null : seconds.get(epochSecond);
+    return count == null ? 0 : count.sum();
+  }
+
+  /**
+   * @param member a member's base URL
+   * @return when it first served a request, epoch millis; null if it never did
+   */
+  public Long firstServedBy(String member) {
+    return firstServedByMember.get(member);
   }
 
   /** @return every request */

@@ -56,6 +56,7 @@ public final class RunReport {
   private final Timeline timeline;
   private final JsonObject extras = new JsonObject();
   private final Map<String, Boolean> verdicts = new LinkedHashMap<>();
+  private final Map<String, String> verdictDetails = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
   private String simulation;
   private JsonObject parameters = new JsonObject();
@@ -113,6 +114,59 @@ public final class RunReport {
   }
 
   /**
+   * Records a verdict with the figure it judges, for the reader of Gatling's report.
+   *
+   * @param name snake_case, says what holds when true
+   * @param holds whether it holds
+   * @param detail the figure and its limit, e.g. {@code upstream 429: 3 (allowed: 0)}
+   * @return this
+   */
+  public RunReport verdict(String name, boolean holds, String detail) {
+    verdicts.put(name, holds);
+    verdictDetails.put(name, detail);
+    return this;
+  }
+
+  /**
+   * A verdict as Gatling's report shows it.
+   *
+   * @param name the verdict's name
+   * @param holds whether it holds
+   * @param detail its figure, empty when none was given
+   */
+  public record VerdictLine(String name, boolean holds, String detail) {}
+
+  /** @return every verdict, in the order recorded */
+  public List<VerdictLine> verdictLines() {
+    List<VerdictLine> lines = new ArrayList<>();
+    verdicts.forEach((name, holds) -> lines.add(new VerdictLine(name, holds, verdictDetails.getOrDefault(name, ""))));
+    return lines;
+  }
+
+  /**
+   * @return the run's key figures, one short line each (upstream calls, 429s, the sliding-second maximum
+   *     against the quota, members, failed requests, then the scenario's own scalar figures)
+   */
+  public List<String> figureLines() {
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format("upstream calls: %d (tokens issued %d)", upstreamCalls(),
+        record.idpStats().getInteger("tokensIssued", 0)));
+    lines.add("upstream 429: " + upstream429());
+    lines.add(String.format("max upstream in any sliding 1 s: %d (quota %s)", maxUpstreamRps(),
+        ClusterPlan.formatRps(quotaRps())));
+    lines.add(String.format("members: %d initial, %d max, %d final (%d planned)", record.initialMembers(),
+        record.membersMax(), record.membersFinal(), record.plannedMembers()));
+    lines.add(String.format("requests: %d (%d failed)", requests(), failedRequests()));
+    extras.forEach(entry -> {
+      if (!(entry.getValue() instanceof JsonObject)) {
+        lines.add(entry.getKey() + " = " + (entry.getValue() instanceof JsonArray array ? array.encode()
+            : entry.getValue()));
+      }
+    });
+    return lines;
+  }
+
+  /**
    * @param note a remark for the reader of the summary (why a verdict is expected to fail, ...)
    * @return this
    */
@@ -130,10 +184,13 @@ public final class RunReport {
    * @return this
    */
   public RunReport standardVerdicts(long maxFailed) {
-    verdict("no_upstream_429", upstream429() == 0);
-    verdict("upstream_rps_within_quota", maxUpstreamRps() <= quotaRps());
-    verdict("failed_requests_within_limit", failedRequests() <= maxFailed);
-    verdict("harness_ok", record.errors().isEmpty());
+    verdict("no_upstream_429", upstream429() == 0, "upstream 429: " + upstream429() + " (allowed: 0)");
+    verdict("upstream_rps_within_quota", maxUpstreamRps() <= quotaRps(), String.format(
+        "max upstream in any sliding 1 s: %d (quota: %s)", maxUpstreamRps(), ClusterPlan.formatRps(quotaRps())));
+    verdict("failed_requests_within_limit", failedRequests() <= maxFailed,
+        String.format("failed requests: %d of %d (allowed: %d)", failedRequests(), requests(), maxFailed));
+    verdict("harness_ok", record.errors().isEmpty(), "harness errors: " + record.errors().size()
+        + (record.errors().isEmpty() ? "" : " (first: " + firstLine(record.errors().get(0)) + ")"));
     return this;
   }
 
@@ -272,6 +329,7 @@ public final class RunReport {
         .put("max_upstream_rps", maxUpstreamRps())
         .put("quota_rps", quotaRps())
         .put("max_upstream_per_calendar_second", timeline.maxUpstreamPerCalendarSecond())
+        .put("max_upstream_admitted_in_any_sliding_1s", timeline.maxUpstreamSliding1s())
         .put("upstream_tokens_issued", idp.getInteger("tokensIssued", 0))
         .put("upstream_401", idp.getInteger("rejectedClients", 0))
         .put("upstream_failures_injected", idp.getInteger("failuresInjected", 0))
@@ -298,8 +356,11 @@ public final class RunReport {
           .put("t", round((event.epochMillis() - record.loadStartMillis()) / 1000.0, 1))
           .put("event", event.detail()));
     }
+    JsonArray lanes = new JsonArray();
+    memberLanes().forEach(lane -> lanes.add(lane.toJson()));
     json.put("events", events)
         .put("members", record.members())
+        .put("member_timeline", lanes)
         .put("parameters", parameters)
         .put("harness", record.options())
         .put("idp_settings", idp.getJsonObject("settings"));
@@ -369,15 +430,34 @@ public final class RunReport {
   private UpstreamChart.Data chartData() {
     String title = "token-cache loadtest \u00b7 " + record.scenario() + " \u00b7 " + (passed() ? "passed" : "FAILED");
     String subtitle = String.format(
-        "max upstream in any 1 s: %d (quota %s) \u00b7 upstream 429: %d \u00b7 upstream calls: %d \u00b7 "
+        "max upstream in any sliding 1 s: %d (quota %s) \u00b7 upstream 429: %d \u00b7 upstream calls: %d \u00b7 "
             + "requests: %d (%d failed) \u00b7 members: %d\u2192%d (max %d)",
         maxUpstreamRps(), ClusterPlan.formatRps(quotaRps()), upstream429(), upstreamCalls(), requests(),
         failedRequests(), record.initialMembers(), record.membersFinal(), record.membersMax());
-    // Initial members got ready before the load started: only what happened during the load is marked.
+    // Initial members got ready before the load started: their lanes show it, the marks show what happened
+    // during the load.
     List<RunRecord.TimelineEvent> marks = record.events().stream()
         .filter(e -> e.epochMillis() >= record.loadStartMillis() && !e.label().isEmpty())
         .toList();
-    return new UpstreamChart.Data(title, subtitle, timeline, quotaRps(), marks);
+    return new UpstreamChart.Data(title, subtitle, timeline, quotaRps(), marks, originT(), memberLanes());
+  }
+
+  /** @return where the chart's time axis starts: the second the first member's process started in, or 0 */
+  int originT() {
+    long first = timeline.startSecond();
+    for (int i = 0; i < record.members().size(); i++) {
+      Long started = record.members().getJsonObject(i).getLong("startedAtMillis");
+      if (started != null) {
+        first = Math.min(first, Math.floorDiv(started, 1000L));
+      }
+    }
+    return (int) (first - timeline.startSecond());
+  }
+
+  /** @return one lane per member started, with the requests it served from the chart's origin on */
+  public List<MemberLane> memberLanes() {
+    long last = timeline.startSecond() + Math.max(0, timeline.rows().size() - 1);
+    return MemberLane.of(record, stats, timeline.startSecond(), originT(), last - timeline.startSecond());
   }
 
   private static String firstLine(String text) {

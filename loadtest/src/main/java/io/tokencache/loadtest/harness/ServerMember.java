@@ -32,18 +32,24 @@ public final class ServerMember {
       .version(HttpClient.Version.HTTP_1_1)
       .build();
 
+  private static final long READY_POLL_MILLIS = 50;
+
   private final ClusterPlan.Slot slot;
   private final Process process;
   private final Path log;
   private final long startedNanos;
+  private final long startedAtMillis;
   private volatile State state = State.STARTING;
   private volatile Duration startup;
+  private volatile long readyAtMillis;
+  private volatile long leftRotationAtMillis;
 
   private ServerMember(ClusterPlan.Slot slot, Process process, Path log) {
     this.slot = slot;
     this.process = process;
     this.log = log;
     this.startedNanos = System.nanoTime();
+    this.startedAtMillis = System.currentTimeMillis();
   }
 
   /**
@@ -124,6 +130,25 @@ public final class ServerMember {
     return startup;
   }
 
+  /** @return when the process was started, epoch millis */
+  public long startedAtMillis() {
+    return startedAtMillis;
+  }
+
+  /** @return when {@code /health/ready} first answered 200, epoch millis; 0 until then */
+  public long readyAtMillis() {
+    return readyAtMillis;
+  }
+
+  /** @return when the member was taken out of rotation, epoch millis; 0 while it is in or was never in */
+  public long leftRotationAtMillis() {
+    return leftRotationAtMillis;
+  }
+
+  void leftRotation() {
+    leftRotationAtMillis = System.currentTimeMillis();
+  }
+
   /** @return whether the process is running */
   public boolean alive() {
     return process.isAlive();
@@ -149,6 +174,7 @@ public final class ServerMember {
       try {
         if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
           startup = Duration.ofNanos(System.nanoTime() - startedNanos);
+          readyAtMillis = System.currentTimeMillis();
           state = State.READY;
           return true;
         }
@@ -159,7 +185,8 @@ public final class ServerMember {
         return false;
       }
       try {
-        Thread.sleep(200);
+        // Often enough that the time to ready is measured to a tenth of a second.
+        Thread.sleep(READY_POLL_MILLIS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;

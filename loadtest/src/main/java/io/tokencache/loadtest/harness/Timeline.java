@@ -31,10 +31,12 @@ public final class Timeline {
    * @param clientRequests Gatling requests completed in that second
    * @param clientFailed of which KO
    * @param idpLagMillis how late the IdP's event loop ran in that second at worst, -1 if unknown
+   * @param upstreamMaxSliding1s the most admitted token requests the IdP received in any sliding 1 s window
+   *     ending in that second (what the quota limits; a calendar second can split a burst in two)
    */
   public record Row(long epochSecond, long t, int upstreamRequests, int upstreamAdmitted, int upstream429,
       int upstreamFailuresInjected, int upstream401, int membersLive, int memberProcesses, int clusterView,
-      long clientRequests, long clientFailed, long idpLagMillis) {}
+      long clientRequests, long clientFailed, long idpLagMillis, int upstreamMaxSliding1s) {}
 
   private final List<Row> rows;
   private final long startSecond;
@@ -62,6 +64,7 @@ public final class Timeline {
     for (int i = 0; i < admittedMillis.size(); i++) {
       admitted.merge(Math.floorDiv(admittedMillis.getLong(i), 1000L), 1, Integer::sum);
     }
+    Map<Long, Integer> sliding = slidingMaxPerSecond(admittedMillis);
     List<RunRecord.MemberSample> samples = record.samples();
     JsonObject lag = record.idpStats().getJsonObject("eventLoopLag", new JsonObject())
         .getJsonObject("maxLagMillisPerSecond", new JsonObject());
@@ -86,9 +89,31 @@ public final class Timeline {
           - cumulative(samples, from, RunRecord.MemberSample::idpRejectedClients), ok - failures);
       Long lagMillis = lag.getLong(Long.toString(second));
       rows.add(new Row(second, second - first, total, ok, Math.max(0, total - ok), failures, rejected, live,
-          processes, view == null ? -1 : view, client[0], client[1], lagMillis == null ? -1 : lagMillis));
+          processes, view == null ? -1 : view, client[0], client[1], lagMillis == null ? -1 : lagMillis,
+          sliding.getOrDefault(second, 0)));
     }
     return new Timeline(rows, first);
+  }
+
+  /**
+   * For each second, the most arrivals in a 1 s window {@code (t - 1000 ms, t]} whose end {@code t} is an
+   * arrival in that second: the sliding-window count the quota is about, per second of the chart.
+   */
+  static Map<Long, Integer> slidingMaxPerSecond(JsonArray arrivalMillis) {
+    long[] times = new long[arrivalMillis.size()];
+    for (int i = 0; i < times.length; i++) {
+      times[i] = arrivalMillis.getLong(i);
+    }
+    java.util.Arrays.sort(times);
+    Map<Long, Integer> max = new HashMap<>();
+    int first = 0;
+    for (int last = 0; last < times.length; last++) {
+      while (times[first] <= times[last] - 1000) {
+        first++;
+      }
+      max.merge(Math.floorDiv(times[last], 1000L), last - first + 1, Math::max);
+    }
+    return max;
   }
 
   /**
@@ -119,6 +144,11 @@ public final class Timeline {
     return startSecond;
   }
 
+  /** @return the most admitted token requests in any sliding 1 s window, from the per-second maxima */
+  public int maxUpstreamSliding1s() {
+    return rows.stream().mapToInt(Row::upstreamMaxSliding1s).max().orElse(0);
+  }
+
   /** @return the most token requests the IdP received in one calendar second */
   public int maxUpstreamPerCalendarSecond() {
     return rows.stream().mapToInt(Row::upstreamRequests).max().orElse(0);
@@ -137,7 +167,8 @@ public final class Timeline {
   public String toCsv() {
     StringBuilder csv = new StringBuilder(
         "t_s,epoch_s,upstream_requests,upstream_admitted,upstream_429,upstream_failures_injected,upstream_401,"
-            + "members_live,member_processes,cluster_view,client_requests,client_failed,idp_loop_lag_ms\n");
+            + "members_live,member_processes,cluster_view,client_requests,client_failed,idp_loop_lag_ms,"
+            + "upstream_max_sliding_1s\n");
     for (Row r : rows) {
       csv.append(r.t()).append(',').append(r.epochSecond()).append(',').append(r.upstreamRequests()).append(',')
           .append(r.upstreamAdmitted()).append(',').append(r.upstream429()).append(',')
@@ -146,7 +177,8 @@ public final class Timeline {
           .append(r.clusterView() < 0 ? "" : Integer.toString(r.clusterView())).append(',')
           .append(r.clientRequests()).append(',')
           .append(r.clientFailed()).append(',')
-          .append(r.idpLagMillis() < 0 ? "" : Long.toString(r.idpLagMillis())).append('\n');
+          .append(r.idpLagMillis() < 0 ? "" : Long.toString(r.idpLagMillis())).append(',')
+          .append(r.upstreamMaxSliding1s()).append('\n');
     }
     return csv.toString();
   }

@@ -17,15 +17,18 @@ import java.util.Objects;
 import javax.imageio.ImageIO;
 
 /**
- * Draws a run's chart with java.awt, headless: upstream token requests per second (tokens issued,
- * injected failures, 401 and 429 stacked) against the quota line, with the member count over time on a second axis; below, the
- * client's requests and failures per second. Vertical marks show membership changes and IdP
- * switches.
+ * Draws a run's chart with java.awt, headless: upstream token requests per calendar second (tokens issued,
+ * injected failures, 401 and 429 stacked as bars) with, as a line, the most requests in any sliding 1 s window
+ * ending in that second (what the quota limits), against the quota line; below, one lane per member (process
+ * starting, in rotation, requests served each second, process start and first request served marked); below
+ * that, the client's requests and failures per second. The time axis starts at the first event, so members
+ * started before the load (t &lt; 0) show too. Vertical marks show membership changes and IdP switches.
  */
 public final class UpstreamChart {
 
   private static final int WIDTH = 1400;
-  private static final int HEIGHT = 910;
+  private static final int LANE_HEIGHT = 30;
+  private static final int MIN_LANES_HEIGHT = 110;
   private static final int LEFT = 80;
   private static final int RIGHT = 40;
   private static final Color ADMITTED = new Color(0x3b, 0x73, 0xb9);
@@ -33,12 +36,15 @@ public final class UpstreamChart {
   private static final Color INJECTED = new Color(0xff, 0x9f, 0x1c);
   private static final Color REJECTED = new Color(0x8c, 0x8c, 0x8c);
   static final Color QUOTA = new Color(0xb0, 0x10, 0x10);
-  private static final Color MEMBERS = new Color(0x2c, 0xa0, 0x2c);
-  private static final Color PROCESSES = new Color(0x9a, 0xc9, 0x9a);
-  private static final Color CLUSTER = new Color(0x10, 0x40, 0x10);
   private static final Color CLIENT = new Color(0x55, 0x55, 0x55);
   private static final Color GRID = new Color(0xe6, 0xe6, 0xe6);
   static final Color EVENT = new Color(0x99, 0x66, 0xcc);
+  static final Color SLIDING = new Color(0x20, 0x20, 0x20);
+  static final Color BEFORE_LOAD = new Color(0xf4, 0xf4, 0xf4);
+  static final Color STARTING = new Color(0xb8, 0xb8, 0xb8);
+  static final Color IN_ROTATION = new Color(0xcf, 0xeb, 0xcf);
+  static final Color SERVED = new Color(0x2c, 0xa0, 0x2c);
+  static final Color FIRST_SERVED = new Color(0x10, 0x50, 0x10);
 
   /**
    * What to draw.
@@ -48,14 +54,28 @@ public final class UpstreamChart {
    * @param timeline the run's seconds
    * @param quotaRps the IdP's quota
    * @param events marks, with epoch millis
+   * @param originT where the time axis starts, in seconds since the load started (&lt;= 0: the first member's
+   *     process start)
+   * @param members one lane per member, empty to draw none
    */
   public record Data(String title, String subtitle, Timeline timeline, double quotaRps,
-      List<RunRecord.TimelineEvent> events) {
+      List<RunRecord.TimelineEvent> events, int originT, List<MemberLane> members) {
     public Data {
       Objects.requireNonNull(timeline, "timeline");
       events = List.copyOf(events);
+      members = List.copyOf(members);
+      originT = Math.min(0, originT);
+    }
+
+    /** Without member lanes, the axis starting with the load. */
+    public Data(String title, String subtitle, Timeline timeline, double quotaRps,
+        List<RunRecord.TimelineEvent> events) {
+      this(title, subtitle, timeline, quotaRps, events, 0, List.of());
     }
   }
+
+  /** Where the panels go, for a given data. */
+  record Layout(Panel upstream, Panel members, Panel client, int height) {}
 
   private UpstreamChart() {}
 
@@ -80,13 +100,14 @@ public final class UpstreamChart {
    * @return the image
    */
   public static BufferedImage render(Data data) {
-    BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+    int height = layout(data).height();
+    BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
       g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
-      g.fillRect(0, 0, WIDTH, HEIGHT);
+      g.fillRect(0, 0, WIDTH, height);
       g.setColor(Color.BLACK);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
       g.drawString(data.title(), LEFT, 32);
@@ -94,24 +115,38 @@ public final class UpstreamChart {
       g.drawString(data.subtitle(), LEFT, 56);
 
       List<Timeline.Row> rows = data.timeline().rows();
-      int seconds = Math.max(1, rows.size());
-      Panel upstream = new Panel(LEFT, 110, WIDTH - LEFT - RIGHT, 400, seconds);
-      Panel members = new Panel(LEFT, 560, WIDTH - LEFT - RIGHT, 110, seconds);
-      Panel client = new Panel(LEFT, 720, WIDTH - LEFT - RIGHT, 150, seconds);
-      drawUpstream(g, upstream, rows, data.quotaRps());
-      drawMembers(g, members, rows);
-      drawClient(g, client, rows);
-      drawEvents(g, data, upstream, members, client);
+      Layout layout = layout(data);
+      drawUpstream(g, layout.upstream(), rows, data.quotaRps());
+      drawMembers(g, layout.members(), data.members());
+      drawClient(g, layout.client(), rows);
+      drawEvents(g, data, layout.upstream(), layout.members(), layout.client());
       return image;
     } finally {
       g.dispose();
     }
   }
 
-  /** A plotting area with x in seconds since the start of the load. */
-  record Panel(int x, int y, int width, int height, int seconds) {
+  static Layout layout(Data data) {
+    int seconds = Math.max(1, data.timeline().rows().size());
+    int origin = data.originT();
+    int lanesHeight = Math.max(MIN_LANES_HEIGHT, LANE_HEIGHT * Math.max(1, data.members().size()));
+    Panel upstream = new Panel(LEFT, 110, WIDTH - LEFT - RIGHT, 400, seconds, origin);
+    Panel members = new Panel(LEFT, 560, WIDTH - LEFT - RIGHT, lanesHeight, seconds, origin);
+    Panel client = new Panel(LEFT, members.bottom() + 50, WIDTH - LEFT - RIGHT, 150, seconds, origin);
+    return new Layout(upstream, members, client, client.bottom() + 40);
+  }
+
+  /**
+   * A plotting area with x in seconds since the start of the load, from {@code origin} (&lt;= 0) to
+   * {@code seconds}.
+   */
+  record Panel(int x, int y, int width, int height, int seconds, int origin) {
+    Panel(int x, int y, int width, int height, int seconds) {
+      this(x, y, width, height, seconds, 0);
+    }
+
     double xOf(double t) {
-      return x + t * width / seconds;
+      return x + (t - origin) * width / (seconds - origin);
     }
 
     double yOf(double value, double max) {
@@ -121,16 +156,36 @@ public final class UpstreamChart {
     int bottom() {
       return y + height;
     }
+
+    /** @return the span of the axis in seconds */
+    int span() {
+      return seconds - origin;
+    }
+  }
+
+  /** Shades the part of a panel before the load started, where only members (and no load) can show. */
+  static void beforeLoad(Graphics2D g, Panel p) {
+    if (p.origin() >= 0) {
+      return;
+    }
+    g.setColor(BEFORE_LOAD);
+    int x0 = (int) Math.round(p.xOf(0));
+    g.fillRect(p.x() + 1, p.y() + 1, x0 - p.x() - 1, p.height() - 1);
+    g.setColor(Color.GRAY);
+    g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 11));
+    g.drawString("before the load", p.x() + 4, p.bottom() - 4);
   }
 
   private static void drawUpstream(Graphics2D g, Panel p, List<Timeline.Row> rows, double quota) {
-    int maxRequests = rows.stream().mapToInt(Timeline.Row::upstreamRequests).max().orElse(0);
+    int maxRequests = rows.stream()
+        .mapToInt(r -> Math.max(r.upstreamRequests(), r.upstreamMaxSliding1s())).max().orElse(0);
     // Headroom above the tallest bar keeps the legend clear of the data.
     double max = niceCeiling(Math.max(quota * 1.5, maxRequests * 1.3));
-    grid(g, p, max, "upstream token requests / s");
+    beforeLoad(g, p);
+    grid(g, p, max, UPSTREAM_AXIS);
     timeAxis(g, p);
 
-    double barWidth = Math.max(1, (double) p.width() / p.seconds() - 1);
+    double barWidth = Math.max(1, (double) p.width() / p.span() - 1);
     for (Timeline.Row row : rows) {
       // Stacked from the bottom: tokens issued, injected failures, 401, then 429 on top.
       double x = p.xOf(row.t());
@@ -151,6 +206,9 @@ public final class UpstreamChart {
     }
 
     Stroke old = g.getStroke();
+    // The sliding-second maximum, a step over each second: what the quota and the verdict judge.
+    g.setStroke(new BasicStroke(1.5f));
+    step(g, p, rows, max, SLIDING, Timeline.Row::upstreamMaxSliding1s);
     g.setColor(QUOTA);
     g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {10f, 6f}, 0f));
     int quotaY = (int) Math.round(p.yOf(quota, max));
@@ -159,27 +217,78 @@ public final class UpstreamChart {
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
     g.drawString("quota " + ClusterPlan.formatRps(quota) + " rps", p.x() + 6, quotaY - 6);
     legend(g, p.x() + p.width() - 4, p.y() + 10, new String[] {
-        "token issued", "failure injected", "401", "429", "quota (token bucket)"},
-        new Color[] {ADMITTED, INJECTED, REJECTED, THROTTLED, QUOTA});
+        "token issued", "failure injected", "401", "429", "max in any sliding 1 s", "quota (token bucket)"},
+        new Color[] {ADMITTED, INJECTED, REJECTED, THROTTLED, SLIDING, QUOTA});
   }
 
-  private static void drawMembers(Graphics2D g, Panel p, List<Timeline.Row> rows) {
-    int maxMembers = rows.stream()
-        .mapToInt(r -> Math.max(r.clusterView(), Math.max(r.membersLive(), r.memberProcesses()))).max().orElse(1);
-    int axis = Math.max(2, maxMembers + 1);
-    grid(g, p, axis, "members", axis <= 8 ? axis : 4);
+  /** The upstream panel's axis: the bars count calendar seconds. */
+  static final String UPSTREAM_AXIS = "token requests at the IdP, per calendar second";
+
+  /**
+   * One lane per member, oldest on top: a grey band while its process starts, a light green band while it is
+   * in rotation, green bars for the requests it served each second (scaled to the busiest member-second), a
+   * black triangle at its process start and a dark green dot at its first request served, labelled with the
+   * seconds from process start to that first request.
+   */
+  private static void drawMembers(Graphics2D g, Panel p, List<MemberLane> lanes) {
+    beforeLoad(g, p);
+    g.setColor(Color.GRAY);
+    g.drawRect(p.x(), p.y(), p.width(), p.height());
+    verticalLabel(g, "members", p.x() - 55, p.y() + p.height() / 2, Color.DARK_GRAY);
     timeAxis(g, p);
-    Stroke old = g.getStroke();
-    g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 3f}, 0f));
-    step(g, p, rows, axis, PROCESSES, Timeline.Row::memberProcesses);
-    g.setStroke(new BasicStroke(3f));
-    step(g, p, rows, axis, MEMBERS, Timeline.Row::membersLive);
-    g.setStroke(new BasicStroke(1.5f));
-    step(g, p, rows, axis, CLUSTER, Timeline.Row::clusterView);
-    g.setStroke(old);
+    long maxServed = Math.max(1, lanes.stream().mapToLong(MemberLane::maxServed).max().orElse(1));
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    for (int i = 0; i < lanes.size(); i++) {
+      MemberLane lane = lanes.get(i);
+      double top = laneTop(p, i);
+      double bottom = top + LANE_HEIGHT - 6;
+      double end = lane.leftT() != null ? lane.leftT() : p.seconds();
+      double ready = lane.readyT() != null ? lane.readyT() : end;
+      g.setColor(STARTING);
+      g.fill(new java.awt.geom.Rectangle2D.Double(p.xOf(lane.startedT()), top + (bottom - top) / 2 - 3,
+          Math.max(1, p.xOf(ready) - p.xOf(lane.startedT())), 6));
+      if (lane.readyT() != null) {
+        g.setColor(IN_ROTATION);
+        g.fill(new java.awt.geom.Rectangle2D.Double(p.xOf(ready), top, Math.max(1, p.xOf(end) - p.xOf(ready)),
+            bottom - top));
+      }
+      g.setColor(SERVED);
+      double barWidth = Math.max(1, (double) p.width() / p.span() - 1);
+      long[] served = lane.served();
+      for (int s = 0; s < served.length; s++) {
+        if (served[s] <= 0) {
+          continue;
+        }
+        double h = Math.max(1, (bottom - top) * served[s] / maxServed);
+        g.fill(new java.awt.geom.Rectangle2D.Double(p.xOf(lane.fromT() + s), bottom - h, barWidth, h));
+      }
+      // Process start: a triangle pointing up at the start.
+      double sx = p.xOf(lane.startedT());
+      g.setColor(Color.BLACK);
+      g.fillPolygon(new int[] {(int) sx - 5, (int) sx + 5, (int) sx}, new int[] {(int) bottom, (int) bottom,
+          (int) bottom - 9}, 3);
+      g.setColor(Color.DARK_GRAY);
+      g.drawString("m" + lane.index(), p.x() - 30, (int) bottom - 4);
+      if (lane.firstServedT() != null) {
+        double fx = p.xOf(lane.firstServedT());
+        double cy = top + (bottom - top) / 2;
+        g.setColor(FIRST_SERVED);
+        g.fill(new java.awt.geom.Ellipse2D.Double(fx - 4, cy - 4, 8, 8));
+        String text = String.format("process start t=%.1f s \u00b7 ready +%.1f s \u00b7 serving +%.1f s",
+            lane.startedT(), lane.startToReady() == null ? Double.NaN : lane.startToReady(), lane.startToServing());
+        g.setColor(Color.BLACK);
+        g.drawString(text, (int) fx + 8, (int) cy + 4);
+      }
+    }
     legend(g, p.x() + p.width() - 4, p.y() - 24,
-        new String[] {"in rotation", "processes alive", "cluster size reported (/health/ready)"},
-        new Color[] {MEMBERS, PROCESSES, CLUSTER});
+        new String[] {"process starting", "in rotation", "requests served / s", "\u25b2 process start",
+            "\u25cf first request served (s after process start)"},
+        new Color[] {STARTING, IN_ROTATION, SERVED, Color.BLACK, FIRST_SERVED});
+  }
+
+  /** The top of member lane {@code i}. */
+  static double laneTop(Panel p, int i) {
+    return p.y() + 3 + i * (double) LANE_HEIGHT;
   }
 
   /** A step line of a per-second value; negative values (unknown) leave a gap. */
@@ -207,6 +316,7 @@ public final class UpstreamChart {
   private static void drawClient(Graphics2D g, Panel p, List<Timeline.Row> rows) {
     long maxRequests = rows.stream().mapToLong(Timeline.Row::clientRequests).max().orElse(0);
     double max = niceCeiling(Math.max(10, maxRequests * 1.1));
+    beforeLoad(g, p);
     grid(g, p, max, "client requests / s");
     timeAxis(g, p);
     Stroke old = g.getStroke();
@@ -242,7 +352,7 @@ public final class UpstreamChart {
     int lane = 0;
     for (RunRecord.TimelineEvent event : data.events()) {
       double t = (event.epochMillis() - start) / 1000.0;
-      if (t < 0 || t > labelled.seconds() || event.label().isEmpty()) {
+      if (t < labelled.origin() || t > labelled.seconds() || event.label().isEmpty()) {
         continue;
       }
       int x = (int) Math.round(labelled.xOf(t));
@@ -284,9 +394,13 @@ public final class UpstreamChart {
   static void timeAxis(Graphics2D g, Panel p) {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     FontMetrics metrics = g.getFontMetrics();
-    int step = niceStep(p.seconds());
+    int step = niceStep(p.span());
     g.setColor(Color.DARK_GRAY);
-    for (int t = 0; t <= p.seconds(); t += step) {
+    // Ticks on multiples of the step, 0 (the load's start) among them.
+    for (int t = Math.floorDiv(p.origin(), step) * step; t <= p.seconds(); t += step) {
+      if (t < p.origin()) {
+        continue;
+      }
       int x = (int) Math.round(p.xOf(t));
       g.drawLine(x, p.bottom(), x, p.bottom() + 4);
       String text = t + " s";

@@ -40,6 +40,7 @@ class ClusterOrchestratorTest {
     return new HarnessOptions()
         .setScenario("unit")
         .setReportDir(reports)
+        .setJarStoreDir(reports.resolve("jars"))
         .setServerJar(stubJar)
         .setServerJvmArgs(SMALL_JVM)
         .setDrain(Duration.ofMillis(100))
@@ -95,6 +96,10 @@ class ClusterOrchestratorTest {
         assertThat(alive(json.getLong("pid"))).as("process %s alive", json.getLong("pid")).isFalse();
       }
       assertThat(Files.readAllLines(reports.resolve("pids"))).hasSize(2);
+      assertThat(reports.resolve("token-cache-server.jar")).as("no jar copy per report folder").doesNotExist();
+      JsonObject serverJar = record.options().getJsonObject("jars").getJsonObject("server");
+      assertThat(serverJar.getString("sha256")).isEqualTo(JarStore.sha256(stubJar));
+      assertThat(Path.of(serverJar.getString("path"))).hasParent(reports.resolve("jars")).exists();
 
       String m1 = Files.readString(reports.resolve("members/m1.log"));
       String m2 = Files.readString(reports.resolve("members/m2.log"));

@@ -72,6 +72,25 @@ class KeySpaceTest {
   }
 
   @Test
+  @DisplayName("growing feeder with a step: keys activate faster from the step on")
+  void shouldGrowFasterAfterTheStep() {
+    KeySpace keys = new KeySpace("lt", 1000, List.of("a"));
+    AtomicLong clock = new AtomicLong();
+    Iterator<Map<String, Object>> feeder = keys.growing(1, 2, 10_000, 8, clock::get);
+    clock.set(10_000);
+    for (int i = 0; i < 1000; i++) {
+      feeder.next();
+    }
+    assertThat(keys.used()).as("1 + 10 s x 2 keys/s").isEqualTo(21);
+    clock.set(15_000);
+    for (int i = 0; i < 1000; i++) {
+      feeder.next();
+    }
+    assertThat(keys.used()).as("then 5 s x 8 keys/s more").isEqualTo(61);
+    assertThat(keys.activeKeys(1, 2, 10_000, 8, 5_000)).isEqualTo(11);
+  }
+
+  @Test
   @DisplayName("takes a newly active key on the next request")
   void shouldTakeNewKeysFirst() {
     KeySpace keys = new KeySpace("lt", 10, List.of("a"));

@@ -96,7 +96,92 @@ class RunReportTest {
     assertThat(timeline.rows().get(0).upstreamFailuresInjected()).isZero();
     assertThat(timeline.rows().get(1).idpLagMillis()).isEqualTo(130);
     assertThat(timeline.rows().get(0).idpLagMillis()).isEqualTo(-1);
-    assertThat(timeline.toCsv().lines()).hasSize(5).contains("1," + (START / 1000 + 1) + ",12,10,2,4,1,2,3,2,2,0,130");
+    assertThat(timeline.toCsv().lines()).hasSize(5).contains("1," + (START / 1000 + 1) + ",12,10,2,4,1,2,3,2,2,0,130,13");
+  }
+
+  @Test
+  @DisplayName("gives each second the most admitted requests in any sliding 1 s window ending in it")
+  void shouldComputeTheSlidingSecondMaximum() {
+    Timeline timeline = Timeline.of(record(2, 11), stats());
+    // Second 1's 10 admitted arrivals (1000-1009 ms) share a window with second 0's three (100-102 ms): 13,
+    // more than either calendar second holds.
+    assertThat(timeline.rows()).extracting(Timeline.Row::upstreamMaxSliding1s).containsExactly(3, 13, 0, 1);
+    assertThat(timeline.maxUpstreamSliding1s()).isEqualTo(13);
+    assertThat(timeline.rows().get(1).upstreamAdmitted()).isEqualTo(10);
+    assertThat(UpstreamChart.UPSTREAM_AXIS).contains("per calendar second");
+  }
+
+  /** The record of {@link #record}, with three members: m1 and m2 started before the load, m3 during it. */
+  private static RunRecord recordWithMembers() {
+    RunRecord plain = record(0, 10);
+    JsonArray members = new JsonArray()
+        .add(member(1, 5001, START - 3000, START - 1500, null))
+        .add(member(2, 5002, START - 2800, START - 1200, null))
+        .add(member(3, 5003, START + 1000, START + 1900, null));
+    return new RunRecord(plain.scenario(), plain.options(), plain.clusterName(), plain.plannedMembers(),
+        plain.loadStartMillis(), plain.loadEndMillis(), plain.idpStats(), plain.maxUpstreamRps(), plain.samples(),
+        plain.events(), members, plain.initialMembers(), plain.errors());
+  }
+
+  private static JsonObject member(int index, int port, long started, Long ready, Long left) {
+    return new JsonObject().put("member", "m" + index).put("httpPort", port).put("startedAtMillis", started)
+        .put("readyAtMillis", ready).put("leftRotationAtMillis", left).put("state", "STOPPED");
+  }
+
+  private static RequestStats servedStats() {
+    RequestStats stats = stats();
+    for (int s = 0; s < 4; s++) {
+      stats.served("http://127.0.0.1:5001", true, START + s * 1000 + 10);
+      stats.served("http://127.0.0.1:5002", true, START + s * 1000 + 20);
+    }
+    stats.served("http://127.0.0.1:5003", false, START + 1950);
+    stats.served("http://127.0.0.1:5003", true, START + 2100);
+    stats.served("http://127.0.0.1:5003", true, START + 3100);
+    return stats;
+  }
+
+  @Test
+  @DisplayName("times each member from its process start to ready and to its first request served")
+  void shouldBuildMemberLanes() {
+    List<MemberLane> lanes = new RunReport(recordWithMembers(), servedStats()).memberLanes();
+    assertThat(lanes).extracting(MemberLane::index).containsExactly(1, 2, 3);
+    MemberLane m3 = lanes.get(2);
+    assertThat(m3.startedT()).isEqualTo(1.0);
+    assertThat(m3.startToReady()).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(m3.startToServing()).as("the failed answer at 1.95 s does not count").isCloseTo(1.1,
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(m3.fromT()).as("from the first process start, before the load").isEqualTo(-3);
+    assertThat(m3.served()).containsExactly(0, 0, 0, 0, 0, 1, 1);
+    assertThat(lanes.get(0).startedT()).isEqualTo(-3.0);
+    assertThat(lanes.get(0).firstServedT()).isEqualTo(0.01);
+    JsonObject summary = new RunReport(recordWithMembers(), servedStats()).toJson();
+    assertThat(summary.getJsonArray("member_timeline").getJsonObject(2).getDouble("start_to_serving_s")).isEqualTo(1.1);
+  }
+
+  @Test
+  @DisplayName("draws one lane per member, from the first process start on, members before the load included")
+  void shouldDrawMemberLanesFromTheFirstEvent() {
+    RunReport report = new RunReport(recordWithMembers(), servedStats()).standardVerdicts(5);
+    UpstreamChart.Data data = new UpstreamChart.Data("t", "s", report.timeline(), 10, List.of(), -3,
+        report.memberLanes());
+    BufferedImage image = UpstreamChart.render(data);
+    UpstreamChart.Layout layout = UpstreamChart.layout(data);
+    UpstreamChart.Panel lanes = layout.members();
+    assertThat(lanes.origin()).isEqualTo(-3);
+    assertThat(layout.upstream().xOf(-3)).as("the axis starts at the first event").isEqualTo(lanes.x());
+    // m1 and m2 were starting at t = -2.5 s, before the load: each in its own lane, apart.
+    int startingX = (int) lanes.xOf(-2.5);
+    for (int lane = 0; lane < 2; lane++) {
+      int y = (int) (UpstreamChart.laneTop(lanes, lane) + 12);
+      assertThat(new java.awt.Color(image.getRGB(startingX, y))).as("m%d starting", lane + 1)
+          .isEqualTo(UpstreamChart.STARTING);
+    }
+    // m3 not started yet at -2.5 s; in rotation at 1.95 s (after ready, before serving).
+    int m3 = (int) (UpstreamChart.laneTop(lanes, 2) + 4);
+    assertThat(new java.awt.Color(image.getRGB(startingX, m3))).isNotEqualTo(UpstreamChart.STARTING)
+        .isNotEqualTo(UpstreamChart.IN_ROTATION);
+    assertThat(new java.awt.Color(image.getRGB((int) lanes.xOf(1.95), m3))).isEqualTo(UpstreamChart.IN_ROTATION);
+    assertThat(image.getHeight()).isEqualTo(layout.height());
   }
 
   @Test

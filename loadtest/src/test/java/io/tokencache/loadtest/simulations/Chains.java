@@ -121,6 +121,9 @@ public final class Chains {
       Integer status = session.contains(STATUS) ? session.getInt(STATUS) : null;
       String cache = session.contains(CACHE) ? session.getString(CACHE) : null;
       stats.record(name, session.isFailed(), status, cache);
+      if (session.contains("member")) {
+        stats.served(session.getString("member"), !session.isFailed());
+      }
       return session.markAsSucceeded().removeAll(STATUS, CACHE);
     });
   }

@@ -80,11 +80,11 @@ public class FloodSimulation extends TokenCacheSimulation {
                 .feed(floodKeys.circular())
                 .exec(Chains.token(NEW_KEY, cluster, stats, Chains.withRecording(status().in(200, 503))))));
 
-    setUp(
+    setUp(withVerdicts(
         inUse.injectOpen(atRate(inUseRps, total)).protocols(httpProtocol),
         // Users arrive over one pace period, so their requests spread evenly over each second.
         flood.injectOpen(nothingFor(Duration.ofSeconds(warmSeconds)), rampUsers(connections).during(pacing))
-            .protocols(httpProtocol))
+            .protocols(httpProtocol)))
         // Response times: the keys in use. A flood request may wait for the budget, by design.
         .assertions(standardAssertions(IN_USE))
         .maxDuration(Duration.ofSeconds(total + 60L));

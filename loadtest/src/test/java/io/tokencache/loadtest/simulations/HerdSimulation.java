@@ -70,7 +70,7 @@ public class HerdSimulation extends TokenCacheSimulation {
     List<Assertion> assertions = new ArrayList<>(standardAssertions());
     assertions.add(details("herd").responseTime().percentile(95.0).lt(p95Ms));
     assertions.add(details("herd").responseTime().percentile(99.0).lt(p99Ms));
-    setUp(populations)
+    setUp(withVerdicts(populations))
         .assertions(assertions)
         .maxDuration(Duration.ofSeconds(tailStart + tailSeconds + 120L));
   }

@@ -69,9 +69,9 @@ public class OutageSimulation extends TokenCacheSimulation {
     var cachedPopulation = cached.injectOpen(atRate(rate, total))
         .protocols(httpProtocol);
     var setUp = newKeyRps == 0
-        ? setUp(cachedPopulation)
-        : setUp(cachedPopulation, fresh.injectOpen(nothingFor(Duration.ofSeconds(warmSeconds)),
-            constantUsersPerSec(newKeyRps).during(Duration.ofSeconds(total - warmSeconds))).protocols(httpProtocol));
+        ? setUp(withVerdicts(cachedPopulation))
+        : setUp(withVerdicts(cachedPopulation, fresh.injectOpen(nothingFor(Duration.ofSeconds(warmSeconds)),
+            constantUsersPerSec(newKeyRps).during(Duration.ofSeconds(total - warmSeconds))).protocols(httpProtocol)));
     // Response times: the cached keys'. New keys may wait for retries before their 503, by design.
     setUp.assertions(standardAssertions("cached key")).maxDuration(Duration.ofSeconds(total + 120L));
   }

@@ -28,8 +28,8 @@ public class RolloverSimulation extends TokenCacheSimulation {
         .feed(keys.growing(1, newKeysPerSecond, this::elapsedMillis))
         .exec(Chains.token("token", cluster, stats, Chains.validTokenChecks(lifetimeSeconds)));
 
-    setUp(tokens.injectOpen(atRate(rate, durationSeconds))
-        .protocols(httpProtocol))
+    setUp(withVerdicts(tokens.injectOpen(atRate(rate, durationSeconds))
+        .protocols(httpProtocol)))
         .assertions(standardAssertions())
         .maxDuration(Duration.ofSeconds(durationSeconds + 120L));
   }

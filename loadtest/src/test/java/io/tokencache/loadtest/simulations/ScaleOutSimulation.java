@@ -6,62 +6,97 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
 
 import io.gatling.javaapi.core.OpenInjectionStep;
 import io.gatling.javaapi.core.ScenarioBuilder;
+import io.tokencache.loadtest.harness.MemberLane;
 import io.tokencache.loadtest.harness.RunReport;
+import io.vertx.core.json.JsonArray;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code scale-out}: the project's promise. The cluster starts with one member and grows to five
- * while the arrival rate ramps tenfold over 300 keys; the IdP's quota is 10 req/s. Keys activate at
- * 5 per second (half the quota) so the first fetches alone stay under it; every member that joins
- * must take its tokens from the cluster, not from the IdP.
+ * {@code scale-out}: the project's promise under a spike. One member takes a steady load; then the arrival
+ * rate steps up tenfold within a few seconds, new keys arriving faster with it, and members are added the way
+ * an autoscaler adds them, a few seconds apart, while the step is on. The IdP's quota is 10 req/s; new keys
+ * arrive below it, so the first fetches alone fit; every member that joins must take its tokens from the
+ * cluster, not from the IdP, and serve as soon as it is ready.
  *
- * <p>Timeline (defaults): 30 s at 30 req/s (the first 10 s ramping in from 1 req/s), a ramp to 300 req/s over 120 s, 30 s at 300 req/s;
- * members join at 30, 60, 90 and 120 s. Verdicts: no upstream 429, at most {@code quotaRps} upstream
- * requests in any sliding second, no failed request, the planned member count reached, and each key
- * fetched at most {@code maxCallsPerKey} (1) times (tokens outlive the run).
+ * <p>Timeline (defaults): 30 s at 30 req/s (the first 10 s ramping in from 1 req/s) with 2 new keys/s; at 30 s
+ * the rate steps to 300 req/s over 5 s and new keys arrive at 8/s; 300 req/s held for 60 s; members join at 33,
+ * 36, 39 and 42 s (5 in all). Verdicts: no upstream 429, at most {@code quotaRps} upstream requests in any
+ * sliding second, no failed request, the planned member count reached, every added member served requests,
+ * each key fetched at most {@code maxCallsPerKey} (1) times (tokens outlive the run); with
+ * {@code maxStartToServingSeconds} &gt; 0, every added member served its first request within that many
+ * seconds of its process start (else that time is reported only, as {@code added_members_start_to_serving_s}).
  *
- * <p>Parameters: the common ones, {@code startRate} (30), {@code peakRate} (300),
- * {@code warmSeconds} (30), {@code rampSeconds} (120), {@code holdSeconds} (30),
- * {@code newKeysPerSecond} (5), {@code maxCallsPerKey} (1).
+ * <p>Parameters: the common ones, {@code startRate} (30), {@code peakRate} (300), {@code warmSeconds} (30),
+ * {@code stepSeconds} (5), {@code holdSeconds} (60), {@code newKeysPerSecond} (2),
+ * {@code peakNewKeysPerSecond} (8), {@code maxCallsPerKey} (1), {@code maxStartToServingSeconds} (0: report
+ * only).
  */
 public class ScaleOutSimulation extends TokenCacheSimulation {
 
   private final int maxCallsPerKey;
+  private final double maxStartToServingSeconds;
+  private final int warmSeconds;
+  private final int peakRate;
 
   public ScaleOutSimulation() {
-    super("scale-out", new Defaults(1, "30:add,60:add,90:add,120:add", 10, 600, 0, 300, 1000, 2500));
+    super("scale-out", new Defaults(1, "33:add,36:add,39:add,42:add", 10, 600, 0, 600, 1000, 2500));
     int startRate = params.intValue("startRate", 30, 1, 10_000);
-    int peakRate = params.intValue("peakRate", 300, 1, 10_000);
-    int warmSeconds = params.intValue("warmSeconds", 30, 0, 3600);
-    int rampSeconds = params.intValue("rampSeconds", 120, 1, 3600);
-    int holdSeconds = params.intValue("holdSeconds", 30, 0, 3600);
-    double newKeysPerSecond = params.doubleValue("newKeysPerSecond", 5, 0.01, 10_000);
+    peakRate = params.intValue("peakRate", 300, 1, 10_000);
+    warmSeconds = params.intValue("warmSeconds", 30, 1, 3600);
+    int stepSeconds = params.intValue("stepSeconds", 5, 1, 3600);
+    int holdSeconds = params.intValue("holdSeconds", 60, 1, 3600);
+    double newKeysPerSecond = params.doubleValue("newKeysPerSecond", 2, 0, 10_000);
+    double peakNewKeysPerSecond = params.doubleValue("peakNewKeysPerSecond", 8, 0, 10_000);
     maxCallsPerKey = params.intValue("maxCallsPerKey", 1, 1, 1_000_000);
+    maxStartToServingSeconds = params.doubleValue("maxStartToServingSeconds", 0, 0, 3600);
 
     ScenarioBuilder tokens = scenario("scale-out")
-        .feed(keys.growing(1, newKeysPerSecond, this::elapsedMillis))
+        .feed(keys.growing(1, newKeysPerSecond, warmSeconds * 1000L, peakNewKeysPerSecond, this::elapsedMillis))
         .exec(Chains.token("token", cluster, stats, Chains.validTokenChecks(lifetimeSeconds)));
 
-    List<OpenInjectionStep> steps = new ArrayList<>(List.of(atRate(startRate, Math.max(1, warmSeconds))));
-    steps.add(rampUsersPerSec(startRate).to(peakRate).during(Duration.ofSeconds(rampSeconds)));
-    steps.add(constantUsersPerSec(peakRate).during(Duration.ofSeconds(Math.max(1, holdSeconds))));
-    setUp(tokens.injectOpen(steps)
-        .protocols(httpProtocol))
+    List<OpenInjectionStep> steps = new ArrayList<>(List.of(atRate(startRate, warmSeconds)));
+    steps.add(rampUsersPerSec(startRate).to(peakRate).during(Duration.ofSeconds(stepSeconds)));
+    steps.add(constantUsersPerSec(peakRate).during(Duration.ofSeconds(holdSeconds)));
+    setUp(withVerdicts(tokens.injectOpen(steps).protocols(httpProtocol)))
         .assertions(standardAssertions())
-        .maxDuration(Duration.ofSeconds(warmSeconds + rampSeconds + holdSeconds + 180L));
+        .maxDuration(Duration.ofSeconds(warmSeconds + stepSeconds + holdSeconds + 120L));
   }
 
   @Override
   protected void verdicts(RunReport report) {
     RunReport.KeyCalls calls = report.keyCalls(keys);
-    int planned = harness.getSchedule().peakMembers(harness.getInitialMembers());
+    int initial = harness.getInitialMembers();
+    int planned = harness.getSchedule().peakMembers(initial);
+    List<MemberLane> added = report.memberLanes().stream().filter(lane -> lane.index() > initial).toList();
+    JsonArray toReady = new JsonArray();
+    JsonArray toServing = new JsonArray();
+    double worst = 0;
+    boolean allServed = !added.isEmpty() || planned == initial;
+    for (MemberLane lane : added) {
+      toReady.add(lane.startToReady() == null ? null : round(lane.startToReady()));
+      toServing.add(lane.startToServing() == null ? null : round(lane.startToServing()));
+      if (lane.startToServing() == null) {
+        allServed = false;
+      } else {
+        worst = Math.max(worst, lane.startToServing());
+      }
+    }
     report.put("keys_used", calls.keys())
         .put("upstream_calls_per_key_mean", round(calls.mean()))
         .put("upstream_calls_per_key_max", calls.max())
         .put("members_planned_peak", planned)
+        .put("step_at_s", warmSeconds)
+        .put("peak_rate", peakRate)
+        .put("added_members_start_to_ready_s", toReady)
+        .put("added_members_start_to_serving_s", toServing)
+        .put("added_members_start_to_serving_max_s", round(worst))
         .verdict("members_reached_planned_peak", report.record().membersMax() >= planned)
+        .verdict("added_members_served_requests", allServed)
         .verdict("upstream_calls_per_key_within_limit", calls.keys() > 0 && calls.max() <= maxCallsPerKey);
+    if (maxStartToServingSeconds > 0) {
+      report.verdict("added_members_serving_within_limit", allServed && worst <= maxStartToServingSeconds);
+    }
   }
 }

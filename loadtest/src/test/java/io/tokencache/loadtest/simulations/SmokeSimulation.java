@@ -29,10 +29,10 @@ public class SmokeSimulation extends TokenCacheSimulation {
         .feed(keys.growing(1, newKeysPerSecond, this::elapsedMillis))
         .exec(Chains.token("token", cluster, stats, Chains.validTokenChecks(lifetimeSeconds)));
 
-    setUp(tokens.injectOpen(
+    setUp(withVerdicts(tokens.injectOpen(
             rampUsersPerSec(1).to(rate).during(Duration.ofSeconds(rampSeconds)),
             constantUsersPerSec(rate).during(Duration.ofSeconds(durationSeconds)))
-        .protocols(httpProtocol))
+        .protocols(httpProtocol)))
         .assertions(standardAssertions())
         .maxDuration(Duration.ofSeconds(rampSeconds + durationSeconds + 120L));
   }

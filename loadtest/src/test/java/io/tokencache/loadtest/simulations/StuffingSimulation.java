@@ -58,11 +58,11 @@ public class StuffingSimulation extends TokenCacheSimulation {
             status().in(400, 401, 403, 429, 503),
             jsonPath("$.access_token").notExists())));
 
-    setUp(
+    setUp(withVerdicts(
         valid.injectOpen(atRate(rate, durationSeconds)).protocols(httpProtocol),
         stuffing.injectOpen(nothingFor(Duration.ofSeconds(stuffingStart)),
             constantUsersPerSec(stuffingRps).during(Duration.ofSeconds(durationSeconds - stuffingStart)))
-            .protocols(httpProtocol))
+            .protocols(httpProtocol)))
         // Response times: the valid traffic's. The attacker's requests may wait for the budget.
         .assertions(standardAssertions("valid"))
         .maxDuration(Duration.ofSeconds(durationSeconds + 120L));

@@ -1,13 +1,24 @@
 package io.tokencache.loadtest.simulations;
 
+import static io.gatling.javaapi.core.CoreDsl.asLongAs;
+import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.bodyString;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
+import static io.gatling.javaapi.core.CoreDsl.doIf;
+import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.group;
+import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.repeat;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 
 import io.gatling.javaapi.core.Assertion;
+import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.OpenInjectionStep;
+import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.tokencache.loadtest.harness.ClassPreloader;
@@ -19,6 +30,7 @@ import io.tokencache.loadtest.harness.MembershipSchedule;
 import io.tokencache.loadtest.harness.Params;
 import io.tokencache.loadtest.harness.RequestStats;
 import io.tokencache.loadtest.harness.RunReport;
+import io.tokencache.loadtest.harness.VerdictEndpoint;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,11 +40,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every scenario shares: parameters from system properties, the orchestrated cluster (started
- * in {@link #before()}, stopped in {@link #after()}), the HTTP protocol, the run's request figures,
+ * in {@link #before()}, stopped once the load is over), the HTTP protocol, the run's request figures,
  * the standard assertions and verdicts, and the report files.
+ *
+ * <p>Gatling's report shows only request statistics, so the verdicts reach it as requests: once every load
+ * population is done ({@link #withVerdicts}), one virtual user stops the cluster, judges the run, writes the
+ * report files and then requests each verdict ({@code verdicts} group, one request per verdict, KO with the
+ * figure as its error message when it does not hold) and each key figure ({@code figures} group, always OK,
+ * the figure in the request's name, the chart's path last) from a {@link VerdictEndpoint}; the assertions
+ * require that no request in the {@code verdicts} group failed.
  *
  * <p>Common parameters (each can be given plain, {@code -Dmembers=1}, or for one scenario only,
  * {@code -Dherd.members=1}): {@code members}, {@code schedule}, {@code quotaRps},
@@ -66,6 +88,21 @@ public abstract class TokenCacheSimulation extends Simulation {
   protected final long lifetimeSeconds;
   protected final int rampInSeconds;
   private final Path reportDir;
+
+  /** The group of the verdict requests in Gatling's report. */
+  static final String VERDICTS = "verdicts";
+  /** The group of the figure requests. */
+  static final String FIGURES = "figures";
+  /** The verdicts {@link RunReport#standardVerdicts(long)} records, asserted by name. */
+  static final List<String> STANDARD_VERDICTS = List.of("no_upstream_429", "upstream_rps_within_quota",
+      "failed_requests_within_limit", "harness_ok");
+  /** Load populations still running; the last one done judges the run. */
+  private final AtomicInteger loadPopulations = new AtomicInteger();
+  /** The run's evaluation: cluster stopped, verdicts judged, report written; null until it starts. */
+  private volatile CompletableFuture<Evaluation> evaluation;
+
+  /** A judged run: its report and summary, and the endpoint serving its verdicts (null if it could not start). */
+  private record Evaluation(RunReport report, JsonObject summary, VerdictEndpoint endpoint) {}
 
   protected TokenCacheSimulation(String scenario, Defaults defaults) {
     this.scenario = scenario;
@@ -127,6 +164,11 @@ public abstract class TokenCacheSimulation extends Simulation {
    */
   protected List<Assertion> standardAssertions(String... latencyOf) {
     List<Assertion> assertions = new ArrayList<>();
+    // The run's verdicts, as requested at its end (withVerdicts): the standard ones by name, then all of them.
+    for (String verdict : STANDARD_VERDICTS) {
+      assertions.add(details(VERDICTS, verdict).failedRequests().count().is(0L));
+    }
+    assertions.add(details(VERDICTS).failedRequests().count().is(0L));
     assertions.add(global().failedRequests().count().lte(maxFailed));
     if (latencyOf.length == 0) {
       assertions.add(global().responseTime().percentile(95.0).lt(p95Ms));
@@ -174,8 +216,71 @@ public abstract class TokenCacheSimulation extends Simulation {
     }
   }
 
-  @Override
-  public void after() {
+  /**
+   * The load populations, each followed by a one-user population that, when it is the last to run (every load
+   * population is then done), judges the run and requests its verdicts and figures, so that Gatling's report
+   * shows them (see the class comment).
+   *
+   * @param load the scenario's populations
+   * @return the populations to give {@code setUp}
+   */
+  protected List<PopulationBuilder> withVerdicts(PopulationBuilder... load) {
+    return withVerdicts(Arrays.asList(load));
+  }
+
+  /**
+   * @param load the scenario's populations
+   * @return the populations to give {@code setUp}
+   * @see #withVerdicts(PopulationBuilder...)
+   */
+  protected List<PopulationBuilder> withVerdicts(List<PopulationBuilder> load) {
+    loadPopulations.set(load.size());
+    List<PopulationBuilder> all = new ArrayList<>();
+    for (int i = 0; i < load.size(); i++) {
+      all.add(load.get(i).andThen(scenario(load.size() == 1 ? "verdicts" : "verdicts " + (i + 1))
+          .exec(session -> session.set("last", loadPopulations.decrementAndGet() == 0))
+          .exec(doIf(session -> session.getBoolean("last")).then(requestVerdicts()))
+          .injectOpen(atOnceUsers(1))
+          .protocols(httpProtocol)));
+    }
+    return all;
+  }
+
+  private ChainBuilder requestVerdicts() {
+    return exec(session -> {
+      startEvaluation();
+      return session;
+    })
+        // Stopping the members takes seconds: waited for here, off Gatling's threads.
+        .asLongAs(session -> !evaluation.isDone()).on(pause(Duration.ofMillis(200)))
+        .exec(group(VERDICTS).on(repeat(session -> endpoint() == null ? 0 : endpoint().verdicts().size(), "v").on(
+            http(session -> endpoint().verdicts().get(session.getInt("v")).name())
+                .get(session -> endpoint().verdictUrl(session.getInt("v")))
+                .check(bodyString().is(VerdictEndpoint.HOLDS)))))
+        .exec(group(FIGURES).on(repeat(session -> endpoint() == null ? 0 : endpoint().figures().size(), "f").on(
+            http(session -> endpoint().figures().get(session.getInt("f")))
+                .get(session -> endpoint().figureUrl(session.getInt("f")))
+                .check(bodyString().is(VerdictEndpoint.HOLDS)))));
+  }
+
+  private VerdictEndpoint endpoint() {
+    CompletableFuture<Evaluation> done = evaluation;
+    return done == null || !done.isDone() || done.isCompletedExceptionally() ? null : done.join().endpoint();
+  }
+
+  /** Starts the evaluation once, on a thread of its own. */
+  private synchronized CompletableFuture<Evaluation> startEvaluation() {
+    if (evaluation == null) {
+      evaluation = CompletableFuture.supplyAsync(this::evaluate, runnable -> {
+        Thread thread = new Thread(runnable, "evaluation-" + scenario);
+        thread.setDaemon(true);
+        thread.start();
+      });
+    }
+    return evaluation;
+  }
+
+  private Evaluation evaluate() {
     RunReport report;
     try {
       report = new RunReport(cluster.stop(), stats)
@@ -189,10 +294,38 @@ public abstract class TokenCacheSimulation extends Simulation {
       throw e;
     }
     JsonObject summary = report.write(reportDir);
-    System.out.println(report.consoleSummary());
+    List<String> figures = new ArrayList<>(report.figureLines());
+    figures.add("chart: " + (summary.containsKey("chart_error") ? "not drawn: " + summary.getString("chart_error")
+        : reportDir.resolve(RunReport.CHART)));
+    figures.add("summary: " + reportDir.resolve(RunReport.SUMMARY));
+    VerdictEndpoint endpoint = null;
+    try {
+      endpoint = VerdictEndpoint.start(report.verdictLines(), figures);
+    } catch (IOException e) {
+      System.err.println("[harness] cannot serve the verdicts to Gatling: " + e);
+    }
+    return new Evaluation(report, summary, endpoint);
+  }
+
+  @Override
+  public void after() {
+    // Normally done by the last verdicts user; here when the run ended before it (maxDuration, a crash).
+    Evaluation done;
+    try {
+      done = startEvaluation().get(harness.getStopTimeout().toSeconds() + 120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      cluster.close();
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      throw cause instanceof RuntimeException runtime ? runtime
+          : new IllegalStateException("the run could not be evaluated: " + cause, cause);
+    }
+    if (done.endpoint() != null) {
+      done.endpoint().close();
+    }
+    System.out.println(done.report().consoleSummary());
     System.out.println("[harness] summary: " + reportDir.resolve(RunReport.SUMMARY));
-    System.out.println("[harness] chart:   " + (summary.containsKey("chart_error")
-        ? "not drawn: " + summary.getString("chart_error") : reportDir.resolve(RunReport.CHART)));
+    System.out.println("[harness] chart:   " + (done.summary().containsKey("chart_error")
+        ? "not drawn: " + done.summary().getString("chart_error") : reportDir.resolve(RunReport.CHART)));
   }
 
   /**
