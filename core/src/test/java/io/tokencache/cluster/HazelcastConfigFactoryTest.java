@@ -10,12 +10,22 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.NearCacheConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.core.LifecycleListener;
 import io.tokencache.cluster.ClusterOptions.Discovery;
 import io.tokencache.impl.cluster.TokenMapConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -116,6 +126,9 @@ class HazelcastConfigFactoryTest {
     assertThat(c.getAdvancedNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-port")).isEqualTo("5701");
     assertThat(memberEndpoint(c).getPublicAddress()).isNull();
     assertThat(memberEndpoint(c).getInterfaces().isEnabled()).isFalse();
+    // a pod that finds no peer in DNS keeps looking this long before it starts alone
+    assertThat(c.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("1");
+    assertThat(c.getProperty("hazelcast.max.wait.seconds.before.join")).isEqualTo("0");
   }
 
   @Test
@@ -131,7 +144,9 @@ class HazelcastConfigFactoryTest {
     Config c = HazelcastConfigFactory.create(new ClusterOptions());
     assertThat(c.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
     assertThat(c.getProperty("hazelcast.logging.type")).isEqualTo("slf4j");
-    assertThat(c.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("1");
+    assertThat(c.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("0");
+    assertThat(c.getProperty("hazelcast.max.wait.seconds.before.join")).isEqualTo("0");
+    assertThat(c.getProperty("hazelcast.connect.all.wait.seconds")).isEqualTo("0");
     assertThat(c.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
     assertThat(c.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("10");
     assertThat(c.getProperty("hazelcast.shutdownhook.policy")).isEqualTo("GRACEFUL");
@@ -174,5 +189,48 @@ class HazelcastConfigFactoryTest {
     assertThat(subs.getValueCollectionType()).isEqualTo(MultiMapConfig.ValueCollectionType.SET);
     assertThat(c.getMapConfigOrNull("__vertx.haInfo").getBackupCount()).isEqualTo(1);
     assertThat(c.getMapConfigOrNull("__vertx.nodeInfo").getBackupCount()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a member joining running members is admitted at once: the master batches no joins, the joiner waits for "
+    + "no connection")
+  void shouldJoinRunningMembersAtOnce() throws Exception {
+    int[] ports = {freePort(), freePort(), freePort()};
+    List<String> members = List.of("127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2]);
+    String name = "join-" + System.nanoTime();
+    List<HazelcastInstance> started = new ArrayList<>();
+    try {
+      started.add(Hazelcast.newHazelcastInstance(HazelcastConfigFactory.create(new ClusterOptions()
+        .setClusterName(name).setPort(ports[0]))));
+      for (int i = 1; i < 3; i++) {
+        // Hazelcast's master would hold the first join request for hazelcast.wait.seconds.before.join (1 s), and a
+        // member joining two others would sleep a whole second unless already connected to both
+        long[] joining = new long[2];
+        Config config = HazelcastConfigFactory.create(new ClusterOptions().setClusterName(name).setPort(ports[i])
+          .setMembers(members.subList(0, i + 1)));
+        config.addListenerConfig(new ListenerConfig((LifecycleListener) event -> {
+          if (event.getState() == LifecycleEvent.LifecycleState.STARTING) {
+            joining[0] = System.nanoTime();
+          } else if (event.getState() == LifecycleEvent.LifecycleState.STARTED) {
+            joining[1] = System.nanoTime();
+          }
+        }));
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        started.add(member);
+        assertThat(member.getCluster().getMembers()).hasSize(i + 1);
+        assertThat(Duration.ofNanos(joining[1] - joining[0])).as("joining member %d", i + 1)
+          .isLessThan(Duration.ofMillis(900));
+      }
+    } finally {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        started.get(i).getLifecycleService().terminate();
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 }
