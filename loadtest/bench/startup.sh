@@ -34,6 +34,9 @@ done
 OUT=${OUT:-$ROOT/loadtest/target/bench/startup-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT/logs" "$OUT/jars"
 
+# a write to a member that closes the connection must fail the write, not kill this script
+trap '' PIPE
+
 log() { printf '[startup %(%H:%M:%S)T] %s\n' -1 "$*"; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -82,7 +85,10 @@ free_port() {
 ready() {
   local fd line
   { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
-  printf 'GET /health/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&"$fd"
+  if ! printf 'GET /health/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&"$fd" 2>/dev/null; then
+    exec {fd}<&-
+    return 1
+  fi
   read -r -t 3 -u "$fd" line 2>/dev/null || line=
   exec {fd}<&-
   [[ $line == *" 200 "* ]]
