@@ -6,6 +6,8 @@
 #   2. herd     upstream calls per key per lifetime: 3 token-cache nodes (one cluster) vs 3 independent nginx caches
 #   3. rollover p99 while tokens roll over vs steady-state p99 (one token-cache node)
 #   4. heap     heap per cached token at 100,000 tokens (one token-cache node)
+#   5. startup  process start to /health/ready: a member joining a running member and a lone one, 5 starts each,
+#               with the CDS archive and without (loadtest/bench/startup.sh, which also runs alone)
 # Writes loadtest/target/bench/<timestamp>/{results.json,results.md,*.png} and the raw files behind them.
 # See docs/benchmarks.md for what is measured and how to read it.
 set -euo pipefail
@@ -13,7 +15,7 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 usage: loadtest/bench/run.sh [options]
-  --phases LIST     comma-separated subset of hit,herd,rollover,heap (default: all)
+  --phases LIST     comma-separated subset of hit,herd,rollover,heap,startup (default: all)
   --quick           short durations (a smoke run of the command, ~4 min; figures not meaningful)
   --no-pin          do not pin with taskset (default on >= 2 CPUs: servers on CPU 1, wrk and helpers on CPU 0)
   --wait-quiet[=S]  before measuring, wait up to S seconds (default 600) for the 1-min load average to drop
@@ -58,7 +60,7 @@ ROLL_WINDOWS=${BENCH_ROLL_WINDOWS:-16}
 ROLL_KEYS=${BENCH_ROLL_KEYS:-50}
 JFR_SECONDS=${BENCH_JFR_SECONDS:-20}
 QUIET_LOAD=${BENCH_QUIET_LOAD:-1.0}
-PHASES=hit,herd,rollover,heap
+PHASES=hit,herd,rollover,heap,startup
 PIN=auto
 WAIT_QUIET=0
 PUBLISH=0
@@ -88,7 +90,7 @@ if [[ ! $PACED_WARMUP =~ ^[1-9][0-9]*$ ]]; then
   echo "run.sh: BENCH_PACED_WARMUP must be a positive integer (seconds), not '$PACED_WARMUP'" >&2; exit 2
 fi
 for p in ${PHASES//,/ }; do
-  case $p in hit|herd|rollover|heap) ;; *) echo "run.sh: unknown phase '$p'" >&2; exit 2 ;; esac
+  case $p in hit|herd|rollover|heap|startup) ;; *) echo "run.sh: unknown phase '$p'" >&2; exit 2 ;; esac
 done
 if [[ $QUICK == 1 ]]; then
   DURATION=5 ROUNDS=2 WARMUP=3 PACED_WARMUP=3 JFR_SECONDS=5 HEAP_TOKENS=10000
@@ -589,11 +591,26 @@ has_phase hit && phase_hit
 has_phase herd && phase_herd
 has_phase rollover && phase_rollover
 has_phase heap && phase_heap
+if has_phase startup; then
+  log "phase 5: start-up, process start to ready (load $(load_avg))"
+  meta load.5-startup "$(load_avg)"
+  BENCH_SERVER_JAR=$SERVER_JAR "$BENCH_SRC/startup.sh" --out "$RUN/startup" --starts "$([[ $QUICK == 1 ]] && echo 2 || echo 5)" \
+    || die "the start-up phase failed (see $RUN/startup/logs)"
+fi
 meta finished "$(date -Is)"
 
 log "report"
-java -Djava.awt.headless=true -cp "$BENCH_JAR" io.tokencache.loadtest.bench.BenchReport --dir "$RUN" >"$RUN/report.log" \
-  || { cat "$RUN/report.log"; die "the report failed"; }
+if [[ $PHASES == startup ]]; then
+  cp "$RUN/startup/startup.md" "$RUN/results.md"
+  cp "$RUN/startup/startup.json" "$RUN/results.json"
+else
+  java -Djava.awt.headless=true -cp "$BENCH_JAR" io.tokencache.loadtest.bench.BenchReport --dir "$RUN" >"$RUN/report.log" \
+    || { cat "$RUN/report.log"; die "the report failed"; }
+  if has_phase startup; then
+    printf '\n' >>"$RUN/results.md"
+    cat "$RUN/startup/startup.md" >>"$RUN/results.md"
+  fi
+fi
 cat "$RUN/results.md"
 if [[ $PUBLISH == 1 ]]; then
   mkdir -p "$ROOT/docs/benchmarks"

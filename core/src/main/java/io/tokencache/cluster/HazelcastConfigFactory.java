@@ -28,7 +28,10 @@ import java.util.regex.Pattern;
  * ({@link #JAVA_SERIALIZATION_ALLOWED}): any other class is refused before it is instantiated.
  *
  * <p>Exactly one join method is enabled: TCP/IP with the member list, multicast, or Hazelcast's built-in
- * Kubernetes discovery in DNS lookup mode (a headless Service). Auto-detection and phone-home are off.
+ * Kubernetes discovery in DNS lookup mode (a headless Service). Auto-detection and phone-home are off. A member
+ * that finds a running member joins it at once (the master admits join requests as they arrive, without Hazelcast's
+ * batching window); a member that finds nobody waits only as long as keeps members started together from forming
+ * separate clusters ({@link #KUBERNETES_WAIT_SECONDS_BEFORE_JOIN}, {@link #TCP_CONNECTION_TIMEOUT_SECONDS}).
  * A member that vanishes without a word (SIGKILL, a lost node) is declared dead after
  * {@value #MAX_NO_HEARTBEAT_SECONDS} s without heartbeat; one that shuts down gracefully first hands its
  * partitions over, for at most {@value #GRACEFUL_SHUTDOWN_MAX_WAIT_SECONDS} s.
@@ -39,6 +42,13 @@ public final class HazelcastConfigFactory {
   public static final int HEARTBEAT_INTERVAL_SECONDS = 1;
   /** Seconds without heartbeat after which a member is removed from the cluster. */
   public static final int MAX_NO_HEARTBEAT_SECONDS = 10;
+  /**
+   * Seconds a member with Kubernetes discovery keeps looking for peers in DNS before it starts alone (Hazelcast's
+   * {@code hazelcast.wait.seconds.before.join}; 0 with the other discovery modes, whose joiners do not read it).
+   */
+  public static final int KUBERNETES_WAIT_SECONDS_BEFORE_JOIN = 1;
+  /** Seconds a member with a TCP/IP member list asks the listed members for a master before it claims the role. */
+  public static final int TCP_CONNECTION_TIMEOUT_SECONDS = 2;
   /** Longest a graceful shutdown waits for partitions to migrate away (below Kubernetes' default 30 s grace). */
   public static final int GRACEFUL_SHUTDOWN_MAX_WAIT_SECONDS = 20;
 
@@ -68,8 +78,7 @@ public final class HazelcastConfigFactory {
 
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.wait.seconds.before.join", "1");
-    config.setProperty("hazelcast.max.wait.seconds.before.join", "5");
+    joinTiming(config, options.getDiscovery());
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_INTERVAL_SECONDS));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
     // Vert.x's cluster manager turns Hazelcast's own hook off and leaves the cluster when Vert.x closes; these
@@ -131,6 +140,42 @@ public final class HazelcastConfigFactory {
     advanced.setMemberEndpointConfig(member);
   }
 
+  /**
+   * How long joining waits, on both sides. A member that joins a running cluster (a scale-out, a restart) is useless
+   * until it has joined, so nothing waits once a running member is found; a member that finds nobody still waits a
+   * little before it declares itself a cluster of one, so members started together do not each form their own.
+   *
+   * <ul>
+   *   <li>The master admits a join request as it arrives. Hazelcast's master otherwise holds join requests to admit
+   *   members starting together in one member-list update and one partition rebalance: it waits
+   *   {@code hazelcast.wait.seconds.before.join} after each request during the first
+   *   {@code hazelcast.max.wait.seconds.before.join} after its first one (set to 0 here: no such window), and
+   *   holds any request arriving within {@code hazelcast.wait.seconds.before.join} after it admitted a member or
+   *   merged. Without the batching, members started together are admitted one by one: a few more member-list
+   *   updates and migrations, nothing unsafe.</li>
+   *   <li>That last hold is why {@code hazelcast.wait.seconds.before.join} is 0 with TCP/IP and multicast
+   *   discovery, whose joiners do not read it. With Kubernetes discovery it is also how long a member that finds no
+   *   peer in DNS keeps asking before it becomes a cluster of one; there it stays
+   *   {@value #KUBERNETES_WAIT_SECONDS_BEFORE_JOIN} s, so pods of a Deployment created together do not each start
+   *   alone (a split brain at birth, healed by a merge only after {@code hazelcast.merge.first.run.delay.seconds}),
+   *   and a pod joining within that second after another waits for the rest of it. The headless Service publishes
+   *   not-ready pods, so peers appear in DNS as soon as they have an address.</li>
+   *   <li>With TCP/IP and a member list whose other members do not answer, a member still asks them for
+   *   {@value #TCP_CONNECTION_TIMEOUT_SECONDS} s (the join's connection timeout) before it claims to be master;
+   *   alone with an empty list (or only itself) it starts at once. With multicast, a member listens for a master
+   *   for Hazelcast's multicast timeout (2 s) before starting alone.</li>
+   *   <li>A member joining a cluster of two or more does not wait until it has connections to every member
+   *   ({@code hazelcast.connect.all.wait.seconds} 0): Hazelcast checks once, then sleeps a whole second if a
+   *   connection is still being set up; they are opened on demand by the first operation instead.</li>
+   * </ul>
+   */
+  private static void joinTiming(Config config, ClusterOptions.Discovery discovery) {
+    int wait = discovery == ClusterOptions.Discovery.KUBERNETES ? KUBERNETES_WAIT_SECONDS_BEFORE_JOIN : 0;
+    config.setProperty("hazelcast.wait.seconds.before.join", String.valueOf(wait));
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.connect.all.wait.seconds", "0");
+  }
+
   private static void join(JoinConfig join, ClusterOptions options) {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getMulticastConfig().setEnabled(false);
@@ -142,7 +187,7 @@ public final class HazelcastConfigFactory {
     join.getEurekaConfig().setEnabled(false);
     switch (options.getDiscovery()) {
       case TCP:
-        join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
+        join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(TCP_CONNECTION_TIMEOUT_SECONDS);
         options.getMembers().forEach(join.getTcpIpConfig()::addMember);
         if (options.getMembers().isEmpty() && !ClusterOptions.ANY_HOST.equals(options.getHost())) {
           // alone: TCP/IP join with only this member forms a cluster of one, and never multicasts

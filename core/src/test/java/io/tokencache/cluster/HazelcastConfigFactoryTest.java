@@ -11,11 +11,20 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NearCacheConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.internal.cluster.impl.ClusterJoinManager;
+import com.hazelcast.internal.util.Clock;
 import io.tokencache.cluster.ClusterOptions.Discovery;
 import io.tokencache.impl.cluster.TokenMapConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -116,6 +125,9 @@ class HazelcastConfigFactoryTest {
     assertThat(c.getAdvancedNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-port")).isEqualTo("5701");
     assertThat(memberEndpoint(c).getPublicAddress()).isNull();
     assertThat(memberEndpoint(c).getInterfaces().isEnabled()).isFalse();
+    // a pod that finds no peer in DNS keeps looking this long before it starts alone
+    assertThat(c.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("1");
+    assertThat(c.getProperty("hazelcast.max.wait.seconds.before.join")).isEqualTo("0");
   }
 
   @Test
@@ -131,7 +143,9 @@ class HazelcastConfigFactoryTest {
     Config c = HazelcastConfigFactory.create(new ClusterOptions());
     assertThat(c.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
     assertThat(c.getProperty("hazelcast.logging.type")).isEqualTo("slf4j");
-    assertThat(c.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("1");
+    assertThat(c.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("0");
+    assertThat(c.getProperty("hazelcast.max.wait.seconds.before.join")).isEqualTo("0");
+    assertThat(c.getProperty("hazelcast.connect.all.wait.seconds")).isEqualTo("0");
     assertThat(c.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
     assertThat(c.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("10");
     assertThat(c.getProperty("hazelcast.shutdownhook.policy")).isEqualTo("GRACEFUL");
@@ -174,5 +188,41 @@ class HazelcastConfigFactoryTest {
     assertThat(subs.getValueCollectionType()).isEqualTo(MultiMapConfig.ValueCollectionType.SET);
     assertThat(c.getMapConfigOrNull("__vertx.haInfo").getBackupCount()).isEqualTo(1);
     assertThat(c.getMapConfigOrNull("__vertx.nodeInfo").getBackupCount()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a member joining running members is admitted at once: the master holds no join request, not even "
+    + "right after admitting another member")
+  void shouldJoinRunningMembersAtOnce() throws Exception {
+    int[] ports = {freePort(), freePort(), freePort()};
+    List<String> members = List.of("127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2]);
+    String name = "join-" + System.nanoTime();
+    List<HazelcastInstance> started = new ArrayList<>();
+    try {
+      HazelcastInstance master = Hazelcast.newHazelcastInstance(HazelcastConfigFactory.create(new ClusterOptions()
+        .setClusterName(name).setPort(ports[0])));
+      started.add(master);
+      ClusterJoinManager joins = ((HazelcastInstanceProxy) master).getOriginal().node.getClusterService()
+        .getClusterJoinManager();
+      for (int i = 1; i < 3; i++) {
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(HazelcastConfigFactory.create(new ClusterOptions()
+          .setClusterName(name).setPort(ports[i]).setMembers(members.subList(0, i + 1))));
+        started.add(member);
+        assertThat(member.getCluster().getMembers()).hasSize(i + 1);
+        // with Hazelcast's batching the master would now hold the next joiner for wait.seconds.before.join
+        assertThat(joins.isBatchingJoins(Clock.currentTimeMillis())).as("master batching after member %d", i + 1)
+          .isFalse();
+      }
+    } finally {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        started.get(i).getLifecycleService().terminate();
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 }

@@ -40,6 +40,11 @@ final class ServerCommand {
    * {@code err} with the usage (exit 2), or no argument at all (run).
    */
   static Outcome parse(String[] args, PrintWriter out, PrintWriter err) {
+    if (args.length == 0) {
+      // the way a node is started: picocli is loaded only to answer an argument (its classes, too old for the
+      // class-data-sharing archive, would be loaded and verified from the jar at every start)
+      return new Outcome(true, 0);
+    }
     CommandLine cli = new CommandLine(new ServerCommand()).setOut(out).setErr(err);
     try {
       cli.parseArgs(args);

@@ -44,14 +44,18 @@ public final class TokenCacheServer {
   private final ServerConfig config;
   private final ServerMetrics metrics;
   private final AtomicBoolean stopping;
+  private final Future<TokenCache> cacheStarted;
+  private final long joinedAtMillis;
 
   private TokenCacheServer(Vertx vertx, DeferredTokenCache cache, ServerConfig config, ServerMetrics metrics,
-                           AtomicBoolean stopping) {
+                           AtomicBoolean stopping, Future<TokenCache> cacheStarted, long joinedAtMillis) {
     this.vertx = vertx;
     this.cache = cache;
     this.config = config;
     this.metrics = metrics;
     this.stopping = stopping;
+    this.cacheStarted = cacheStarted;
+    this.joinedAtMillis = joinedAtMillis;
   }
 
   /**
@@ -72,6 +76,7 @@ public final class TokenCacheServer {
       vertxOptions.setMetricsOptions(metricsOptions);
     }
     return TokenCacheCluster.startClusteredVertx(vertxOptions, config.clusterOptions()).compose(vertx -> {
+      long joinedAt = System.currentTimeMillis();
       HazelcastInstance hz = TokenCacheCluster.hazelcastOf(vertx);
       metrics.bindCluster(hz);
       TokenCacheOptions cacheOptions = new TokenCacheOptions(config.cacheOptions()).setMeterRegistry(metrics.registry());
@@ -88,11 +93,42 @@ public final class TokenCacheServer {
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
       ConnectionGuard guard = new ConnectionGuard(config, metrics.registry());
       return vertx.deployVerticle(() -> new HttpServerVerticle(parts, guard), new DeploymentOptions().setInstances(instances))
-        .map(id -> new TokenCacheServer(vertx, cache, config, metrics, stopping))
+        .map(id -> new TokenCacheServer(vertx, cache, config, metrics, stopping, created, joinedAt))
         .recover(err -> created.transform(ar -> cache.close())
           .eventually(vertx::close)
           .transform(v -> Future.failedFuture(err)));
     }).onFailure(err -> metrics.close());
+  }
+
+  /**
+   * Completes when the cache has started (its maps and listeners in place, the cluster's key fingerprint checked),
+   * which, with the HTTP listeners up, is when the node turns ready; fails when it never will.
+   */
+  public Future<TokenCache> cacheStarted() {
+    return cacheStarted;
+  }
+
+  /** When this member had joined its cluster (epoch milliseconds). */
+  long joinedAtMillis() {
+    return joinedAtMillis;
+  }
+
+  /**
+   * What every node process sets before the first Hazelcast or Netty class loads (see {@link #main} and
+   * {@link CdsTraining}); a value given with {@code -D} is kept.
+   */
+  static void processDefaults() {
+    // before Hazelcast's first logger: its lines go through SLF4J (and so come out as JSON when asked)
+    defaultProperty("hazelcast.logging.type", "slf4j");
+    // Netty's buffer allocator emits JFR events of its own when JFR is present: registering their classes starts
+    // part of JFR in every process, on the start-up path; no recording here needs them (-D turns them back on)
+    defaultProperty("io.netty.jfr.enabled", "false");
+  }
+
+  private static void defaultProperty(String name, String value) {
+    if (System.getProperty(name) == null) {
+      System.setProperty(name, value);
+    }
   }
 
   /** The HTTP port this server listens on. */
@@ -133,17 +169,19 @@ public final class TokenCacheServer {
    * the file; exits 2 on a configuration error or an unknown argument, 1 when a port is taken or the start fails.
    */
   public static void main(String[] args) {
+    if (Boolean.getBoolean(CdsTraining.PROPERTY)) {
+      CdsTraining.main(args);
+      return;
+    }
     ServerCommand.Outcome command = ServerCommand.parse(args,
       new PrintWriter(System.out, true, StandardCharsets.UTF_8), new PrintWriter(System.err, true, StandardCharsets.UTF_8));
     if (!command.run()) {
       System.exit(command.exitCode());
       return;
     }
+    long mainAt = System.currentTimeMillis();
     Map<String, String> env = Map.copyOf(System.getenv());
-    // before Hazelcast's first logger: its lines go through SLF4J (and so come out as JSON when asked)
-    if (System.getProperty("hazelcast.logging.type") == null) {
-      System.setProperty("hazelcast.logging.type", "slf4j");
-    }
+    processDefaults();
     LogSetup.apply(ServerConfig.logFormatFromEnvironment(env));
     ServerConfig config;
     try {
@@ -196,5 +234,14 @@ public final class TokenCacheServer {
     if (!config.hasDefaultUpstream()) {
       LOG.info("no upstream with id 'default': /oauth2/token and /oauth/token answer 404; use /{upstream}/oauth2/token");
     }
+    server.cacheStarted().onSuccess(c -> logStartTimes(mainAt, server.joinedAtMillis()));
+  }
+
+  /** Where the start went, from the JVM's own start: one line, for operators tuning probes and for the benchmark. */
+  private static void logStartTimes(long mainAt, long joinedAt) {
+    long now = System.currentTimeMillis();
+    long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+    LOG.info("token-cache ready to serve {} ms after the JVM started (main at {} ms, cluster joined at {} ms)",
+      now - jvmStart, mainAt - jvmStart, joinedAt - jvmStart);
   }
 }

@@ -116,10 +116,10 @@ public final class HazelcastTokenStore implements TokenStore {
   }
 
   /**
-   * Hits come from the near cache. A miss is confirmed with the key's partition owner: Hazelcast near-caches
-   * misses too, and a stale one (a token another member just stored, its invalidation still on the way) would
-   * send this member to the upstream for a token the cluster already has. A miss leads to a lease and a fetch or
-   * a wait anyway, so the extra round trip costs nothing noticeable.
+   * Hits come from the near cache. A miss the near cache answers is confirmed with the key's partition owner:
+   * Hazelcast near-caches misses too, and a stale one (a token another member just stored, its invalidation still
+   * on the way) would send this member to the upstream for a token the cluster already has. A key the near cache
+   * does not hold is read from its owner by Hazelcast itself: one round trip, and its answer stands.
    */
   @Override
   public Future<CachedToken> get(String key) {
@@ -142,14 +142,11 @@ public final class HazelcastTokenStore implements TokenStore {
         ? Future.succeededFuture(open(key, enc, known, now))
         : readFromOwner(key).map(owned -> open(key, owned));
     }
+    // Not in the near cache: Hazelcast asked the key's owner, so an absent answer is the owner's, not a stale
+    // near-cached miss, and needs no second read.
     return Future.fromCompletionStage(read, vertx.getOrCreateContext())
       .recover(this::unreadableAsAbsent)
-      .compose(v -> {
-        EncryptedToken enc = asToken(v);
-        return enc != null
-          ? Future.succeededFuture(open(key, enc))
-          : readFromOwner(key).map(owned -> open(key, owned));
-      });
+      .map(v -> open(key, asToken(v)));
   }
 
   /** The value as a token; a value of another type (another writer's) reads as absent, and is counted. */
