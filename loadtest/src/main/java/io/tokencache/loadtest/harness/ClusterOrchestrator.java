@@ -65,6 +65,8 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private IdpControl idp;
   private ClusterPlan plan;
   private Path jar;
+  /** The class-data-sharing archive of {@link #jar}, or null. */
+  private Path archive;
   private int nextSlot;
   private ScheduledExecutorService scheduler;
   private ExecutorService workers;
@@ -381,6 +383,19 @@ public final class ClusterOrchestrator implements AutoCloseable {
     event("", String.format("server jar %s (%d bytes, sha256 %s, built %s) run from %s", stored.source(),
         stored.bytes(), stored.sha256(), lastModified(options.getServerJar()), stored.path()));
     jar = stored.path();
+    archive = CdsArchive.ensure(options.getJavaBin(), jar);
+    event("", archive != null ? "members start with the class-data-sharing archive " + archive
+        : "no class-data-sharing archive could be trained for " + jar + " (see " + jar + ".jsa.log): members start"
+            + " without one, slower");
+  }
+
+  /** The members' JVM flags: the configured ones, and the archive as the documented start uses it. */
+  private List<String> jvmArgs() {
+    List<String> args = new ArrayList<>(options.getServerJvmArgs());
+    if (archive != null) {
+      args.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
+    }
+    return args;
   }
 
   private JarStore.Stored storeJar(Path source) {
@@ -506,7 +521,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     Path log = options.getReportDir().resolve("members").resolve("m" + slot.index() + ".log");
     try {
       ServerMember member = ServerMember.start(slot,
-          ServerMember.command(options.getJavaBin(), options.getServerJvmArgs(), jar.toAbsolutePath()),
+          ServerMember.command(options.getJavaBin(), jvmArgs(), jar.toAbsolutePath()),
           plan.environment(slot), log);
       started.add(member);
       writePids();

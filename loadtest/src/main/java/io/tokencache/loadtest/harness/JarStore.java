@@ -85,7 +85,14 @@ public final class JarStore {
       }
     }
     // Marks it as in use, for the clean-up of other runs.
-    Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
+    // When a copy was last used is kept beside it: the copy's own time must not change, since a class-data-sharing
+    // archive trained for it (CdsArchive) is valid only for the jar file as it was then.
+    Path used = target.resolveSibling(target.getFileName() + ".used");
+    if (Files.exists(used)) {
+      Files.setLastModifiedTime(used, FileTime.from(Instant.now()));
+    } else {
+      Files.createFile(used);
+    }
     removeStale(base, target);
     return new Stored(jar.toAbsolutePath().normalize(), target, sourceHash, Files.size(target), reused);
   }
@@ -98,7 +105,12 @@ public final class JarStore {
           .collect(Collectors.toList());
     }
     for (Path old : versions) {
-      if (Files.getLastModifiedTime(old).toInstant().isBefore(cutoff)) {
+      Path used = old.resolveSibling(old.getFileName() + ".used");
+      Path stamp = Files.exists(used) ? used : old;
+      if (Files.getLastModifiedTime(stamp).toInstant().isBefore(cutoff)) {
+        for (String suffix : List.of(".jsa", ".jsa.log", ".used")) {
+          Files.deleteIfExists(old.resolveSibling(old.getFileName() + suffix));
+        }
         Files.deleteIfExists(old);
       }
     }

@@ -42,6 +42,19 @@ class JarStoreTest {
   }
 
   @Test
+  @DisplayName("storing a jar again leaves the copy's own time alone (a class-data-sharing archive names it)")
+  void shouldNotTouchTheCopy() throws Exception {
+    Path built = dir.resolve("server.jar");
+    Files.writeString(built, "a build");
+    JarStore store = new JarStore(dir.resolve("jars"));
+    JarStore.Stored first = store.store(built);
+    FileTime time = FileTime.fromMillis(1_000_000_000_000L);
+    Files.setLastModifiedTime(first.path(), time);
+    assertThat(store.store(built).reused()).isTrue();
+    assertThat(Files.getLastModifiedTime(first.path())).isEqualTo(time);
+  }
+
+  @Test
   @DisplayName("a rebuild gets its own copy, the previous one stays while recent and goes once stale")
   void shouldRemoveStaleVersions() throws Exception {
     Path built = dir.resolve("server.jar");
@@ -55,12 +68,16 @@ class JarStoreTest {
     assertThat(one.path()).as("a run may still use it").exists();
     assertThat(Files.readString(one.path())).isEqualTo("build one");
 
-    Files.setLastModifiedTime(one.path(), FileTime.from(Instant.now().minus(JarStore.KEEP_UNUSED).minusSeconds(60)));
+    Path archive = one.path().resolveSibling(one.path().getFileName() + ".jsa");
+    Files.writeString(archive, "its class-data-sharing archive");
+    Files.setLastModifiedTime(one.path().resolveSibling(one.path().getFileName() + ".used"),
+        FileTime.from(Instant.now().minus(JarStore.KEEP_UNUSED).minusSeconds(60)));
     Files.writeString(dir.resolve("jars").resolve("other-0123456789ab.jar"), "another jar");
     Files.setLastModifiedTime(dir.resolve("jars").resolve("other-0123456789ab.jar"), FileTime.fromMillis(0));
     store.store(built);
 
     assertThat(one.path()).doesNotExist();
+    assertThat(archive).as("goes with its jar").doesNotExist();
     assertThat(two.path()).exists();
     assertThat(dir.resolve("jars").resolve("other-0123456789ab.jar")).as("not a version of this jar").exists();
   }

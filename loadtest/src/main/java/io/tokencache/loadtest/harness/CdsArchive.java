@@ -1,0 +1,60 @@
+package io.tokencache.loadtest.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The class-data-sharing archive for a stored copy of the server jar, so that members start as the documented
+ * command and the Docker image start them. An archive names the exact path of the jar it was trained on, so the
+ * archive {@code mvn package} writes for {@code server/target} does not serve the copy members run; this trains one
+ * for the copy (the server's own training run, about ten seconds), once per copy: the copies are per build.
+ */
+final class CdsArchive {
+
+  private static final long TRAINING_TIMEOUT_SECONDS = 180;
+
+  private CdsArchive() {
+  }
+
+  /**
+   * The archive of {@code jar} ({@code <jar>.jsa}), trained now if there is none.
+   *
+   * @return the archive, or {@code null} if the training failed (members then start without one; its log is
+   *     {@code <jar>.jsa.log})
+   */
+  static Path ensure(Path javaBin, Path jar) {
+    Path archive = jar.resolveSibling(jar.getFileName() + ".jsa");
+    if (Files.isRegularFile(archive)) {
+      return archive;
+    }
+    Path log = jar.resolveSibling(jar.getFileName() + ".jsa.log");
+    try {
+      Path temp = Files.createTempFile(jar.getParent(), jar.getFileName() + "-", ".jsa.tmp");
+      Files.delete(temp);
+      Process training = new ProcessBuilder(List.of(javaBin.toString(), "-XX:ArchiveClassesAtExit=" + temp,
+          "-Xlog:cds=error", "-Dtokencache.cds.training=true", "-Dhazelcast.phone.home.enabled=false",
+          "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString()))
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        training.destroyForcibly();
+        return null;
+      }
+      if (training.exitValue() != 0 || !Files.isRegularFile(temp)) {
+        Files.deleteIfExists(temp);
+        return null;
+      }
+      // two runs training at once each write their own and the second move replaces the first: equal archives
+      Files.move(temp, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return archive;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+}
