@@ -88,6 +88,11 @@ public final class HazelcastConfigFactory {
     // a write waits for its backup's acknowledgement at most this long (Hazelcast: 5 s), so a backup member that
     // never answers (it cannot deserialize the operation, or it is going away) stalls a miss for 2 s at most
     config.setProperty("hazelcast.operation.backup.timeout.millis", "2000");
+    // An operation on a partition that is migrating is retried after this pause (Hazelcast: 500 ms). Every member
+    // that joins moves partitions, and a joining member's own first operations (Vert.x's cluster manager
+    // registering the node, the cache's first reads) meet those migrations: waiting half a second per retry is
+    // what kept a member joining a spike out of rotation for seconds.
+    config.setProperty("hazelcast.invocation.retry.pause.millis", "100");
     // heal a split brain within a minute rather than Hazelcast's default five
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "30");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "30");

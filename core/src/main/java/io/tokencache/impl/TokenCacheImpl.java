@@ -49,6 +49,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -151,18 +152,34 @@ public final class TokenCacheImpl implements TokenCache {
     // The budget stays on its owner's own clock: a forward jump would empty its windows at once.
     return ClusterClock.start(vertx, hz, clock).compose(clusterClock -> HazelcastTokenStore.create(vertx, hz, cipher,
         clusterClock)
-      .compose(tokens -> InvalidationLog.start(vertx, hz, clusterClock, options.getMaxLifetime())
-        .compose(invalidations -> ClusterLeases.start(vertx, hz, tokens, clusterClock, invalidations::refuses)
-          .map(leases -> {
+      .compose(tokens -> {
+        // The invalidation log's start and the leases' listener registrations each wait for every member: run
+        // them side by side, since a member joining a spike is of no use until both are done. Nothing is served
+        // before both are, so the leases may ask the log through a reference set when it is started.
+        AtomicReference<InvalidationLog> log = new AtomicReference<>();
+        Future<InvalidationLog> invalidations = InvalidationLog.start(vertx, hz, clusterClock, options.getMaxLifetime())
+          .onSuccess(log::set);
+        Future<ClusterLeases> leases = ClusterLeases.start(vertx, hz, tokens, clusterClock,
+          (key, token) -> log.get() != null && log.get().refuses(key, token));
+        return Future.join(invalidations, leases)
+          .map(started -> {
             TokenCacheImpl cache = new TokenCacheImpl(vertx, options, clusterClock, new CacheKeys(cipher.derivePepper()),
-              new InvalidationHoldingStore(tokens, invalidations), leases,
+              new InvalidationHoldingStore(tokens, invalidations.result()), leases.result(),
               new HazelcastClientLedger(vertx, hz, clusterClock), upstreams(vertx, options,
                 u -> new HazelcastQuotaGate(vertx, hz, u.getId(), Policies.budget(u), clock, options.getMeterRegistry())));
             seal.onRefused(cache.metrics::unauthenticatedValue);
             return (TokenCache) cache;
           })
-          .onFailure(err -> invalidations.close()))
-        .onFailure(err -> tokens.close()))
+          .onFailure(err -> {
+            if (invalidations.succeeded()) {
+              invalidations.result().close();
+            }
+            if (leases.succeeded()) {
+              leases.result().close();
+            }
+            tokens.close();
+          });
+      })
       .onFailure(err -> clusterClock.close()));
   }
 
