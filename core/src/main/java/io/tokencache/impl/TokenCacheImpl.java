@@ -262,7 +262,8 @@ public final class TokenCacheImpl implements TokenCache {
       start + coalesceTimeout.toNanos());
     SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> fetchOnce(fetch));
     Future<Fetched> result = flight.leader() ? flight.future() : onContext(flight.future(), caller);
-    return answeredBy(result, start + coalesceTimeout.toNanos() + upstream.options().getFetchTimeout().toNanos()).map(f -> answer(f.token(), clock.millis(),
+    long answerBy = start + coalesceTimeout.toNanos() + upstream.options().getFetchTimeout().toNanos();
+    return answeredBy(result, answerBy).map(f -> answer(f.token(), clock.millis(),
       flight.leader() && f.fromUpstream() ? CacheStatus.MISS : CacheStatus.COALESCED));
   }
 
