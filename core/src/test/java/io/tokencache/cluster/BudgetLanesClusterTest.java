@@ -70,8 +70,11 @@ class BudgetLanesClusterTest {
   void shouldServeTheKeysInUseThroughAFlood() {
     Duration lifetime = Duration.ofSeconds(6);
     start(Clock.systemUTC(), new FakeIdpOptions().setTokenLifetime(lifetime), u -> u);
+    long[] firstFetchMillis = new long[IN_USE];
     for (int k = 0; k < IN_USE; k++) {
+      long sent = System.nanoTime();
       cluster.caches.get(k % 3).getToken(request("in-use-" + k)).await();
+      firstFetchMillis[k] = (System.nanoTime() - sent) / 1_000_000;
     }
 
     AtomicInteger inUseAnswered = new AtomicInteger();
@@ -124,8 +127,11 @@ class BudgetLanesClusterTest {
       for (int i = 1; i < issued.size(); i++) {
         long gap = issued.get(i) - issued.get(i - 1);
         // refreshed at 75 % of the lifetime (jittered up to 5 % earlier; the JWT's whole-second exp may cut up to
-        // 1 s off it), never twice in a cycle, and before the token stops being served
-        assertThat(gap).as("ms between tokens of in-use-" + k).isBetween(lifetime.toMillis() / 2, serveWindow);
+        // 1 s off it), never twice in a cycle, and before the token stops being served. The cache counts a token's
+        // age from when its request left, the IdP from when it answered: the first fetch of a cold JVM can take a
+        // second between the two, and its cycle is that much shorter at the IdP.
+        long shortest = lifetime.toMillis() / 2 - (i == 1 ? firstFetchMillis[k] : 0);
+        assertThat(gap).as("ms between tokens of in-use-" + k).isBetween(shortest, serveWindow);
       }
     }
     int floodCalls = idp.tokensIssued() - inUseTokens();
