@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,6 +48,8 @@ class SplitBrainProcessesIT {
   /** In the root namespace: one /24 per run, unused on this host, so runs at the same time do not meet. */
   private static String EDGE_NET;
   private static final int QUOTA = 4;
+  /** What the member that merged logs once it read the cluster's invalidations (InvalidationLog). */
+  private static final String MERGED_LINE = "merged with the rest of the cluster after a split";
   private static final int CLUSTER_PORT = 5701;
   private static final int HTTP_PORT = 8080;
   private static final String ADMIN_TOKEN = "split-brain-admin-token-" + UUID.randomUUID();
@@ -176,8 +179,10 @@ class SplitBrainProcessesIT {
 
     ip("-n", NS_A, "link", "set", LINK_A, "up");
     ip("-n", NS_B, "link", "set", LINK_B, "up");
-    // Hazelcast looks for the other side every 30 s
+    // Hazelcast looks for the other side every 30 s; then the side it merges rejoins (both see 2 members) and
+    // merges its entries into the other, which brings the invalidation over; "merged" is logged once it is done
     awaitMembers(2, Duration.ofSeconds(45));
+    awaitLog(MERGED_LINE, Duration.ofSeconds(30));
 
     for (ServerProcess s : servers) {
       assertThat(token(s, "inv")).as("after the merge, at %s", s.baseUrl()).isNotEqualTo(invalidated);
@@ -201,6 +206,26 @@ class SplitBrainProcessesIT {
       .header("Authorization", "Basic " + basic)
       .header("Content-Type", "application/x-www-form-urlencoded")
       .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=read")).build();
+  }
+
+  /** Waits until one server's log has {@code line}: the servers log to files, read as they grow. */
+  private static void awaitLog(String line, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (servers.stream().noneMatch(s -> logOf(s).contains(line))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no member logged \"" + line + "\" within " + timeout + ":\n"
+          + servers.get(0).log() + "\n---\n" + servers.get(1).log());
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  private static String logOf(ServerProcess s) {
+    try {
+      return s.log();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static void awaitMembers(int expected, Duration timeout) throws Exception {

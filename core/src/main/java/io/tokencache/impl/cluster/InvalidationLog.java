@@ -69,12 +69,15 @@ public final class InvalidationLog {
       log.listener = log.map.addEntryListener(log.new Listener(), true);
       log.load();
       // A member of the smaller side of a split rejoins the larger one empty: the invalidations made there before
-      // the merge raised no event here. Read them all as soon as the merge is done (this member may serve a token
-      // invalidated on the other side for as long as that read takes).
+      // the merge raised no event here. Read them all as soon as the merge is done (until then, from its rejoin,
+      // this member may serve a token invalidated on the other side).
       log.lifecycleListener = hz.getLifecycleService().addLifecycleListener(event -> {
         if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
           try {
             log.load();
+            // Hazelcast's own lifecycle lines are below the level most deployments log at: this one tells an
+            // operator (and a test) that the split is over for this member and its invalidations are current
+            LOG.info("merged with the rest of the cluster after a split: {} invalidations known", log.known.size());
           } catch (RuntimeException e) {
             LOG.warn("could not read the cluster's invalidations after a merge: {}", e.toString());
           }

@@ -23,7 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every protection around one upstream: a circuit breaker, a bulkhead, the budget gate, and retries with
@@ -133,7 +133,13 @@ public final class ResilientUpstream {
   public Future<UpstreamResponse> forward(TokenRequest request, String clientTag) {
     long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
     return guarded(new Slot(Lane.PASSTHROUGH, clientTag, false), deadline,
-      () -> client.forward(request.passThroughRequest()));
+      sendable -> client.forward(request.passThroughRequest(), sendable));
+  }
+
+  /** One upstream request, which sends nothing once {@code sendable} says no (see {@link UpstreamClient}). */
+  @FunctionalInterface
+  private interface Call {
+    Future<UpstreamResponse> send(BooleanSupplier sendable);
   }
 
   /**
@@ -148,7 +154,7 @@ public final class ResilientUpstream {
 
   private void attempt(TokenRequest request, Slot slot, Retry.AsyncContext<UpstreamResponse> context, long deadline,
                        Promise<UpstreamResponse> result) {
-    guarded(slot, deadline, () -> client.requestToken(request)).onComplete(ar -> {
+    guarded(slot, deadline, sendable -> client.requestToken(request, sendable)).onComplete(ar -> {
       long delay = ar.succeeded() ? context.onResult(ar.result()) : context.onError(ar.cause());
       boolean inTime = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) < deadline;
       if (delay < 0 || !inTime) {
@@ -168,7 +174,7 @@ public final class ResilientUpstream {
    * breaker's permission back meanwhile (a half-open breaker has one, for its probe) and asks again when its
    * turn comes.
    */
-  private Future<UpstreamResponse> guarded(Slot slot, long deadline, Supplier<Future<UpstreamResponse>> call) {
+  private Future<UpstreamResponse> guarded(Slot slot, long deadline, Call call) {
     if (!breaker.tryAcquirePermission()) {
       return breakerOpen();
     }
@@ -195,7 +201,7 @@ public final class ResilientUpstream {
   }
 
   /** Holding the breaker's and the bulkhead's permits: the budget, then the call. */
-  private Future<UpstreamResponse> withPermits(Slot slot, long deadline, Supplier<Future<UpstreamResponse>> call) {
+  private Future<UpstreamResponse> withPermits(Slot slot, long deadline, Call call) {
     return sendInSlot(slot, deadline, SLOT_ATTEMPTS, call)
       .onFailure(err -> {
         if (err instanceof TokenCacheException) {
@@ -213,7 +219,7 @@ public final class ResilientUpstream {
    * window, so the slot is abandoned (it costs budget, never excess) and another one reserved.
    */
   private Future<UpstreamResponse> sendInSlot(Slot slot, long deadline, int attemptsLeft,
-                                              Supplier<Future<UpstreamResponse>> call) {
+                                              Call call) {
     long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     Duration maxWait = Duration.ofMillis(Math.max(0, Math.min(options.getQuotaMaxWait().toMillis(), remaining)));
     long reservedAt = clock.millis();
@@ -245,36 +251,45 @@ public final class ResilientUpstream {
         }
         metrics.budgetWaited(slot.lane(), delay);
         // The owner timed the slot on its clock when the request reached it: waiting the delay from the answer's
-        // arrival never sends early (which could crowd the slot's window); the lateness check counts from the
-        // reservation's start, so a slow round trip counts as late.
-        long at = reservedAt + delay;
+        // arrival never sends early (which could crowd the slot's window). The slot's time here is counted from
+        // the reservation's start, the earliest the owner can have timed it, so a slow round trip counts as late,
+        // an immediate slot's too: the slots after it were placed from its time, and sending it late would crowd
+        // them. A whole event loop lagging delays every send alike and keeps their spacing, so the margin is the
+        // tolerance.
+        long sendBy = reservedAt + delay + options.getQuotaSafetyMargin().toMillis();
         Future<Void> due = delay <= 0 ? Future.succeededFuture() : vertx.timer(delay).mapEmpty();
-        return due.compose(v -> {
-          long late = clock.millis() - at;
-          // Only a slot handed out under saturation (delay > 0) sits right after a full window, where lateness
-          // could crowd the next one; an immediate slot had room around it. A whole event loop lagging delays
-          // every send alike and keeps their spacing, so the margin is the tolerance.
-          if (delay > 0 && late > options.getQuotaSafetyMargin().toMillis()) {
+        // Checked when the slot comes due, and once more when the connection is there, the last moment the slot can
+        // still be given up: opening connections (the first calls of a spike) can take longer than the margin.
+        return due.compose(v -> clock.millis() <= sendBy
+            ? send(slot.lane(), call, () -> clock.millis() <= sendBy)
+            : Future.<UpstreamResponse>failedFuture(UpstreamClient.NotSent.INSTANCE))
+          .recover(err -> {
+            if (!(err instanceof UpstreamClient.NotSent)) {
+              return Future.failedFuture(err);
+            }
+            // the slot is given up (it costs budget, never excess) and another one reserved
             if (attemptsLeft > 1) {
               return sendInSlot(slot, deadline, attemptsLeft - 1, call);
             }
             return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
               "the upstream budget's slots kept passing before they could be used", 1));
-          }
-          return send(slot.lane(), call);
-        });
+          });
       });
   }
 
-  private Future<UpstreamResponse> send(Lane lane, Supplier<Future<UpstreamResponse>> call) {
+  private Future<UpstreamResponse> send(Lane lane, Call call, BooleanSupplier sendable) {
     long start = System.nanoTime();
     Future<UpstreamResponse> sent;
     try {
-      sent = call.get();
+      sent = call.send(sendable);
     } catch (RuntimeException e) {
       sent = Future.failedFuture(e);
     }
     return sent.transform(ar -> {
+      if (ar.failed() && ar.cause() instanceof UpstreamClient.NotSent) {
+        // nothing reached the upstream: the permits stay with the caller, which reserves another slot
+        return Future.failedFuture(ar.cause());
+      }
       permits.release();
       long took = System.nanoTime() - start;
       if (ar.failed()) {
@@ -295,7 +310,16 @@ public final class ResilientUpstream {
         Duration hint = capped(RetryAfter.seconds(resp.retryAfter(), clock.millis(), 1) * 1000);
         LOG.warn("upstream '{}' answered {} with Retry-After {}: holding the budget back for {}", options.getId(),
           resp.statusCode(), resp.retryAfter(), hint);
-        quota.backOff(hint);
+        // The answer waits for the back-off to be in the shared log: once a caller sees this refusal, no member
+        // calls before the hint ends, and the hint counts from now, not from whenever the write would arrive.
+        return quota.backOff(hint)
+          .transform(written -> {
+            if (written.failed()) {
+              LOG.warn("upstream '{}': the back-off could not be recorded in the budget: {}", options.getId(),
+                written.cause().toString());
+            }
+            return Future.succeededFuture(resp);
+          });
       }
       return Future.succeededFuture(resp);
     });

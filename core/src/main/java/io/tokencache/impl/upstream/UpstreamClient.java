@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Sends token requests to one upstream identity provider over Vert.x's HTTP client, with connect and
@@ -68,8 +69,13 @@ public final class UpstreamClient {
     return options;
   }
 
-  /** Requests a {@code client_credentials} token. */
-  public Future<UpstreamResponse> requestToken(TokenRequest request) {
+  /**
+   * Requests a {@code client_credentials} token.
+   *
+   * @param sendable asked once a connection is ready, just before anything is written: when it says no, nothing is
+   *     sent and the future fails with {@link NotSent}
+   */
+  public Future<UpstreamResponse> requestToken(TokenRequest request, BooleanSupplier sendable) {
     StringBuilder form = new StringBuilder(128);
     param(form, "grant_type", request.grantType());
     param(form, "scope", request.scopeParameter());
@@ -87,15 +93,16 @@ public final class UpstreamClient {
       param(form, "client_id", request.clientId());
       param(form, "client_secret", request.clientSecret());
     }
-    return post("application/x-www-form-urlencoded", Buffer.buffer(form.toString()), authorization);
+    return post("application/x-www-form-urlencoded", Buffer.buffer(form.toString()), authorization, sendable);
   }
 
-  /** Forwards a pass-through request unchanged. */
-  public Future<UpstreamResponse> forward(TokenRequest.PassThrough raw) {
-    return post(raw.contentType(), raw.body(), raw.authorization());
+  /** Forwards a pass-through request unchanged; {@code sendable} as for {@link #requestToken}. */
+  public Future<UpstreamResponse> forward(TokenRequest.PassThrough raw, BooleanSupplier sendable) {
+    return post(raw.contentType(), raw.body(), raw.authorization(), sendable);
   }
 
-  private Future<UpstreamResponse> post(String contentType, Buffer body, String authorization) {
+  private Future<UpstreamResponse> post(String contentType, Buffer body, String authorization,
+                                        BooleanSupplier sendable) {
     RequestOptions ro = new RequestOptions()
       .setMethod(HttpMethod.POST)
       .setAbsoluteURI(options.getTokenUrl())
@@ -111,13 +118,22 @@ public final class UpstreamClient {
     ro.setHeaders(headers);
     long[] sentNanos = {System.nanoTime()};
     return client.request(ro)
-      .onSuccess(req -> sentNanos[0] = System.nanoTime())
-      // body() is asked for in send()'s own callback: chained after it, it can run once the response has
-      // ended, the body is lost and the request stalls until its timeout (then is retried: a second upstream
-      // call for the same key)
-      .compose(req -> req.send(body).compose(resp -> boundedBody(req, resp).map(b -> new UpstreamResponse(
-        resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.RETRY_AFTER), b,
-        sentNanos[0]))))
+      .compose(req -> {
+        if (!sendable.getAsBoolean()) {
+          // Nothing written yet: the reset only drops this request, the connection goes back to the pool. The
+          // reset is reported to the request as an error, expected here (unhandled, Vert.x logs it as one).
+          req.exceptionHandler(expected -> { });
+          req.reset();
+          return Future.failedFuture(NotSent.INSTANCE);
+        }
+        sentNanos[0] = System.nanoTime();
+        // body() is asked for in send()'s own callback: chained after it, it can run once the response has
+        // ended, the body is lost and the request stalls until its timeout (then is retried: a second upstream
+        // call for the same key)
+        return req.send(body).compose(resp -> boundedBody(req, resp).map(b -> new UpstreamResponse(
+          resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.RETRY_AFTER), b,
+          sentNanos[0])));
+      })
       // the idle timeout bounds silence; this bounds the whole exchange
       .timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS);
   }
@@ -178,5 +194,14 @@ public final class UpstreamClient {
   /** Closes the connections. */
   public Future<Void> close() {
     return client.close();
+  }
+
+  /** A request given up before anything was written: its caller's {@code sendable} said no. */
+  public static final class NotSent extends RuntimeException {
+    static final NotSent INSTANCE = new NotSent();
+
+    private NotSent() {
+      super("not sent: the moment to send it had passed", null, false, false);
+    }
   }
 }
