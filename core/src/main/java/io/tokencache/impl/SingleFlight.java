@@ -48,6 +48,11 @@ final class SingleFlight<K, V> {
     return new Flight<>(promise.future(), true);
   }
 
+  /** The load running for {@code key}, or {@code null}. */
+  Future<V> running(K key) {
+    return inFlight.get(key);
+  }
+
   /** Whether a load for {@code key} is running. */
   boolean isRunning(K key) {
     return inFlight.containsKey(key);

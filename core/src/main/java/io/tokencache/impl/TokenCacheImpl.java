@@ -71,6 +71,8 @@ public final class TokenCacheImpl implements TokenCache {
   /** After a failed background refresh, wait this fraction of the token's lifetime before trying again. */
   private static final double REFRESH_RETRY_FRACTION = 0.05;
   private static final long MIN_REFRESH_RETRY_MILLIS = 1000;
+  /** A key's refresh runs as this member's single flight under this prefix and the key. */
+  private static final String REFRESH_FLIGHT = "refresh:";
 
   private final Clock clock;
   private final CacheKeys keys;
@@ -256,11 +258,12 @@ public final class TokenCacheImpl implements TokenCache {
       }
       return Future.succeededFuture(answer(token, now, CacheStatus.HIT));
     }
-    // A token still held but past serving is one in use whose refreshes did not land: fetched in the refresh lane.
+    // A token still held but past serving is one in use whose refreshes did not land: fetched in the refresh lane,
+    // and not beside a refresh of it still on its way (afterRefresh).
     long start = System.nanoTime();
     Fetch fetch = new Fetch(keys, request, upstream, key, token != null ? Lane.REFRESH : null,
       start + coalesceTimeout.toNanos());
-    SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> fetchOnce(fetch));
+    SingleFlight.Flight<Fetched> flight = fetches.run(key, () -> afterRefresh(fetch));
     Future<Fetched> result = flight.leader() ? flight.future() : onContext(flight.future(), caller);
     long answerBy = start + coalesceTimeout.toNanos() + upstream.options().getFetchTimeout().toNanos();
     return answeredBy(result, answerBy).map(f -> answer(f.token(), clock.millis(),
@@ -300,6 +303,22 @@ public final class TokenCacheImpl implements TokenCache {
 
   private boolean usable(CachedToken token) {
     return token != null && token.servable(clock.millis());
+  }
+
+  /**
+   * A miss for a key whose refresh is still on its way (a slow IdP, a budget wait: its token passed serving before
+   * the new one landed) waits for that refresh instead of fetching the key a second time. A refresh running here is
+   * joined; one running on another member holds the key's lease while it fetches ({@link #refreshAhead}), so the
+   * miss waits for it there.
+   */
+  private Future<Fetched> afterRefresh(Fetch fetch) {
+    Future<Fetched> refresh = fetches.running(REFRESH_FLIGHT + fetch.key);
+    if (refresh == null) {
+      return fetchOnce(fetch);
+    }
+    return refresh.transform(ar -> ar.succeeded() && usable(ar.result().token())
+      ? Future.succeededFuture(new Fetched(ar.result().token(), false))
+      : fetchOnce(fetch));
   }
 
   /**
@@ -414,15 +433,15 @@ public final class TokenCacheImpl implements TokenCache {
    * refresh: a member whose near cache still shows the old generation cannot refresh it a second time.
    */
   private void refreshAhead(String key, TokenRequest request, CachedToken current, ResilientUpstream upstream) {
-    String leaseKey = key + "@" + current.issuedAt();
-    String flightKey = "refresh:" + key;
+    String leaseKey = generationLease(key, current);
+    String flightKey = REFRESH_FLIGHT + key;
     if (fetches.isRunning(flightKey) || refreshesElsewhere.getIfPresent(leaseKey) != null) {
       return;
     }
     Fetch fetch = new Fetch(keys, request, upstream, key, Lane.REFRESH, System.nanoTime() + coalesceTimeout.toNanos());
     SingleFlight.Flight<Fetched> flight = fetches.run(flightKey, () -> refreshLease(leaseKey, current)
       .compose(acquired -> acquired
-        ? fetchAndStore(fetch).map(t -> new Fetched(t, true)).onFailure(err -> {
+        ? refreshHoldingTheKey(fetch, current, leaseKey).onFailure(err -> {
           if (leases != null) {
             leases.releaseLease(leaseKey);
           }
@@ -442,6 +461,29 @@ public final class TokenCacheImpl implements TokenCache {
         }
       });
     }
+  }
+
+  /**
+   * The refresh's fetch, holding the key's own lease meanwhile, as a miss's fetch does: a miss elsewhere whose token
+   * passes serving before the refresh lands waits for it rather than fetching beside it. Should a miss already be
+   * fetching the key, the refresh is left to it (and the generation's lease given back, should that miss fail).
+   */
+  private Future<Fetched> refreshHoldingTheKey(Fetch fetch, CachedToken current, String generationLease) {
+    if (leases == null) {
+      return fetchAndStore(fetch).map(t -> new Fetched(t, true));
+    }
+    return leases.tryLease(fetch.key, leaseTtl(fetch.upstream)).compose(acquired -> {
+      if (acquired) {
+        return fetchAndStore(fetch).map(t -> new Fetched(t, true)).onComplete(done -> leases.releaseLease(fetch.key));
+      }
+      leases.releaseLease(generationLease);
+      return Future.succeededFuture(new Fetched(current, false));
+    });
+  }
+
+  /** The name of the lease on refreshing {@code token}'s generation of {@code key}. */
+  private static String generationLease(String key, CachedToken token) {
+    return key + "@" + token.issuedAt();
   }
 
   /** The refresh lease of a token generation: always this member's without a cluster. */

@@ -117,6 +117,7 @@ class RogueMemberTest {
     TokenMapConfig.apply(config, 1000, 100, 1); // token-cache's types and maps, without the key's seal
     HazelcastInstance rogue = Hazelcast.newHazelcastInstance(config);
     List<Timed> answers = new ArrayList<>();
+    boolean rogueOwnsTheBudget;
     try {
       await().atMost(Duration.ofSeconds(20)).until(() -> rogue.getCluster().getMembers().size() == 3);
       for (int round = 0; round < 3; round++) {
@@ -127,6 +128,8 @@ class RogueMemberTest {
           }
         }
       }
+      rogueOwnsTheBudget = rogue.getPartitionService().getPartition(TokenCacheOptions.DEFAULT_UPSTREAM).getOwner()
+        .localMember();
     } finally {
       rogue.getLifecycleService().terminate();
     }
@@ -147,7 +150,11 @@ class RogueMemberTest {
         });
       }
     });
-    assertThat(answers).as("some requests were answered meanwhile").anyMatch(a -> a.response.statusCode() == 200);
+    if (!rogueOwnsTheBudget) {
+      // The forged tokens read as absent, so every request then needs the budget: with its log on a partition the
+      // rogue owns (a third of the runs), none can be served until it leaves, within the bounds checked above.
+      assertThat(answers).as("some requests were answered meanwhile").anyMatch(a -> a.response.statusCode() == 200);
+    }
 
     // a member started after it left, with the forged fingerprint record still in the cluster, gets ready
     assertThat(cluster.addMember(() -> new TokenCacheOptions().setCoalesceTimeout(coalesce)

@@ -152,6 +152,24 @@ class TokenEndpointCachingTest {
   }
 
   @Test
+  @DisplayName("a token past serving whose refresh is still on its way: the request waits for that refresh, the key is not fetched a second time")
+  void shouldWaitForARefreshStillOnItsWay(Vertx vertx) {
+    f = TokenEndpointFixture.start(vertx, o -> o.setTokenLifetime(Duration.ofSeconds(100)), o -> o);
+    String first = f.basicToken(CLIENT, SECRET, "read").bodyAsJsonObject().getString("access_token");
+    f.idp.setLatency(Duration.ofSeconds(1));
+    f.clock.advance(Duration.ofSeconds(80)); // refresh point is 75 s into a 100 s token
+    assertThat(f.basicToken(CLIENT, SECRET, "read").getHeader("X-Token-Cache")).isEqualTo("HIT");
+
+    // served until 90 s; the refresh started at 80 s is still waiting for the IdP's answer
+    f.clock.advance(Duration.ofSeconds(15));
+    HttpResponse<Buffer> late = f.basicToken(CLIENT, SECRET, "read");
+
+    assertThat(late.statusCode()).as(late.bodyAsString()).isEqualTo(200);
+    assertThat(late.bodyAsJsonObject().getString("access_token")).isNotEqualTo(first);
+    assertThat(f.idp.tokenRequests()).as("the first fetch and its one refresh").isEqualTo(2);
+  }
+
+  @Test
   @DisplayName("a token is never served under its minimum lifetime, even when the refresh failed")
   void shouldNeverServeUnderMinimumLifetime(Vertx vertx) {
     f = TokenEndpointFixture.start(vertx, o -> o.setTokenLifetime(Duration.ofSeconds(100)), o -> o);

@@ -28,6 +28,7 @@ class MetricsUpFrontTest {
       assertThat(registry.find("token.cache.bulkhead.rejections").counters()).hasSize(2);
       assertThat(registry.find("token.cache.admission.refusals").counters()).hasSize(3);
       assertThat(registry.find("token.cache.budget.rejections").counters()).hasSize(4);
+      assertThat(registry.find("token.cache.budget.slots.given.up").counters()).hasSize(4);
     } finally {
       cache.close().await();
       vertx.close().await();

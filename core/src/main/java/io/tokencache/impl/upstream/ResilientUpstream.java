@@ -268,6 +268,7 @@ public final class ResilientUpstream {
               return Future.failedFuture(err);
             }
             // the slot is given up (it costs budget, never excess) and another one reserved
+            metrics.slotGivenUp(slot.lane());
             if (attemptsLeft > 1) {
               return sendInSlot(slot, deadline, attemptsLeft - 1, call);
             }

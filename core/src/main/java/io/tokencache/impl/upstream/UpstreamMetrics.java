@@ -22,6 +22,7 @@ final class UpstreamMetrics {
   private final Timer latency;
   private final Map<Lane, Timer> budgetWaits = new EnumMap<>(Lane.class);
   private final Map<Lane, Counter> budgetRejections = new EnumMap<>(Lane.class);
+  private final Map<Lane, Counter> slotsGivenUp = new EnumMap<>(Lane.class);
   private final Counter breakerRejections;
   private final Timer bulkheadWait;
   private final ConcurrentHashMap<String, Counter> bulkheadRejections = new ConcurrentHashMap<>();
@@ -45,6 +46,10 @@ final class UpstreamMetrics {
       budgetRejections.put(lane, Counter.builder("token.cache.budget.rejections")
         .description("Upstream requests refused because the budget was held back or no slot of their lane was free "
           + "within the bound, by lane")
+        .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
+      slotsGivenUp.put(lane, Counter.builder("token.cache.budget.slots.given.up")
+        .description("Budget slots given up unsent because they could not be sent within the safety margin of their "
+          + "time (a busy event loop, a slow round trip to the budget's owner, a connection slow to open), by lane")
         .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
     }
     this.breakerRejections = Counter.builder("token.cache.breaker.rejections")
@@ -89,6 +94,10 @@ final class UpstreamMetrics {
 
   void budgetWaited(Lane lane, long millis) {
     budgetWaits.get(lane).record(millis, TimeUnit.MILLISECONDS);
+  }
+
+  void slotGivenUp(Lane lane) {
+    slotsGivenUp.get(lane).increment();
   }
 
   void budgetRejected(Lane lane) {

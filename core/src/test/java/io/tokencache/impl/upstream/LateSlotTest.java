@@ -1,5 +1,6 @@
 package io.tokencache.impl.upstream;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.TokenRequest;
@@ -47,8 +48,9 @@ class LateSlotTest {
   @DisplayName("quota 1: a slot whose timer fires 1 s late on a busy event loop is given back and reserved again; the IdP never sees two calls in a sliding second")
   void shouldGiveBackASlotThatFiresLate() {
     idp = FakeIdp.start(idpVertx, new FakeIdpOptions().setDynamicClients(true)).await();
-    cache = TokenCache.create(vertx, new TokenCacheOptions().addUpstream(new UpstreamOptions()
-      .setTokenUrl(idp.tokenUrl()).setQuotaRps(1).setLaneShares(1, 1, 1).setClientShare(1)
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    cache = TokenCache.create(vertx, new TokenCacheOptions().setMeterRegistry(registry)
+      .addUpstream(new UpstreamOptions().setTokenUrl(idp.tokenUrl()).setQuotaRps(1).setLaneShares(1, 1, 1).setClientShare(1)
       .setQuotaMaxWait(Duration.ofSeconds(5)).setFetchTimeout(Duration.ofSeconds(8)))).await();
     // three event loops: the first call goes at once, the second gets the slot 1.2 s on, the third 2.4 s on
     Context first = vertx.getOrCreateContext();
@@ -72,6 +74,8 @@ class LateSlotTest {
     assertThat(idp.tokensIssued()).isEqualTo(3);
     assertThat(idp.maxRequestsInAnyWindow(Duration.ofSeconds(1))).as("calls in one sliding second at the IdP")
       .isEqualTo(1);
+    assertThat(registry.find("token.cache.budget.slots.given.up").counters().stream().mapToDouble(counter -> counter.count()).sum())
+      .as("slots given up").isGreaterThanOrEqualTo(1);
   }
 
   private Future<TokenResponse> ask(Context context, String client) {
