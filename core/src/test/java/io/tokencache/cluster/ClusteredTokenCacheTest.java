@@ -88,24 +88,6 @@ class ClusteredTokenCacheTest {
   }
 
   @Test
-  @DisplayName("a token past serving while another member's refresh of it is still on its way: the request waits for that refresh, the key is not fetched a second time")
-  void shouldWaitForAnotherMembersRefresh() {
-    idp.setTokenLifetime(Duration.ofSeconds(100));
-    String first = token(request(0, SECRET, "slow-refresh").await());
-    idp.setLatency(Duration.ofSeconds(1));
-    clock.advance(Duration.ofSeconds(80)); // refresh point is 75 s into a 100 s token
-    assertThat(request(0, SECRET, "slow-refresh").await().getHeader("X-Token-Cache")).isEqualTo("HIT");
-
-    // served until 90 s; member 0's refresh is still waiting for the IdP's answer
-    clock.advance(Duration.ofSeconds(15));
-    HttpResponse<Buffer> late = request(1, SECRET, "slow-refresh").await();
-
-    assertThat(late.statusCode()).as(late.bodyAsString()).isEqualTo(200);
-    assertThat(token(late)).isNotEqualTo(first);
-    assertThat(idp.tokenRequests()).as("the first fetch and its one refresh").isEqualTo(2);
-  }
-
-  @Test
   @DisplayName("600 concurrent first requests spread over 3 members make exactly 1 upstream call")
   void shouldCoalesceConcurrentMissesAcrossMembers() {
     idp.setLatency(Duration.ofMillis(300));
