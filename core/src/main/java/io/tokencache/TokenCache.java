@@ -36,8 +36,8 @@ public interface TokenCache {
   /**
    * Creates a cache that shares tokens, fetch leases and the upstream budget with every member of the
    * Hazelcast cluster behind {@code vertx}: start it with
-   * {@link io.tokencache.cluster.TokenCacheCluster#startClusteredVertx} (or apply
-   * {@code HazelcastConfigFactory}'s map settings to your own Hazelcast config).
+   * {@link io.tokencache.cluster.TokenCacheCluster#startClusteredVertx}, either on the cluster options or on a
+   * {@code HazelcastClusterManager} of your own (whose config starts from {@code HazelcastConfigFactory}'s).
    *
    * @param cluster the cluster's settings; its encryption key encrypts tokens in the distributed map and must
    *     be the same on every member (without one, an ephemeral key is generated: fine for a single member,

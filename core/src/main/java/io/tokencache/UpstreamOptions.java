@@ -288,7 +288,10 @@ public class UpstreamOptions {
     return this;
   }
 
-  /** Cluster-wide budget of upstream requests per second (token bucket, burst = 1 s of budget). */
+  /**
+   * Cluster-wide budget of upstream requests per second: at most this many in any window of 1 s plus the safety
+   * margin, shared by the lanes.
+   */
   public double getQuotaRps() {
     return quotaRps;
   }

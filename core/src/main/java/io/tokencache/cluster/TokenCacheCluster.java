@@ -5,15 +5,24 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * Starts a Vert.x instance that is a member of the token-cache Hazelcast cluster, so an application's own nodes
  * share tokens (and the event bus) without a network hop to a separate cache.
  */
 public final class TokenCacheCluster {
+
+  /**
+   * The Hazelcast member of every Vert.x started here. Vert.x's public API does not hand out a Vert.x instance's
+   * cluster manager (only its internal one does, which changes between versions), so the member is remembered
+   * when it is started; weakly, so a closed Vert.x does not stay reachable.
+   */
+  private static final Map<Vertx, HazelcastInstance> MEMBERS = Collections.synchronizedMap(new WeakHashMap<>());
 
   private TokenCacheCluster() {
   }
@@ -46,17 +55,27 @@ public final class TokenCacheCluster {
         eventBus.setClusterPublicHost(host);
       }
     }
-    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered();
+    return startClusteredVertx(options, clusterManager);
   }
 
-  /** The Hazelcast member behind a clustered {@code vertx}, or {@code null} if it is not clustered with Hazelcast. */
+  /**
+   * Starts a clustered Vert.x on a Hazelcast cluster manager of the caller's making, for a Hazelcast config of its
+   * own: start from {@link HazelcastConfigFactory#create} and adjust it, so that every member treats token-cache's
+   * maps alike. A Vert.x must be started here, by either method, for a clustered cache to find its Hazelcast member
+   * ({@link #hazelcastOf}).
+   *
+   * @return the clustered Vert.x once it has joined
+   */
+  public static Future<Vertx> startClusteredVertx(VertxOptions vertxOptions, HazelcastClusterManager clusterManager) {
+    return Vertx.builder().with(vertxOptions).withClusterManager(clusterManager).buildClustered()
+      .onSuccess(vertx -> MEMBERS.put(vertx, clusterManager.getHazelcastInstance()));
+  }
+
+  /**
+   * The Hazelcast member behind a clustered {@code vertx} started by {@link #startClusteredVertx}, or {@code null}
+   * (not clustered, or started elsewhere).
+   */
   public static HazelcastInstance hazelcastOf(Vertx vertx) {
-    if (!(vertx instanceof VertxInternal)) {
-      return null;
-    }
-    ClusterManager clusterManager = ((VertxInternal) vertx).clusterManager();
-    return clusterManager instanceof HazelcastClusterManager
-      ? ((HazelcastClusterManager) clusterManager).getHazelcastInstance()
-      : null;
+    return MEMBERS.get(vertx);
   }
 }

@@ -49,7 +49,7 @@ final class SplitNetwork {
       "split-" + clusterOptions.getPort(), new FirewallingNodeContext());
     VertxOptions options = new VertxOptions(vertxOptions);
     options.getEventBusOptions().setHost("127.0.0.1").setClusterPublicHost("127.0.0.1");
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+    return TokenCacheCluster.startClusteredVertx(options, new HazelcastClusterManager(hz));
   }
 
   /** Cuts every connection between the two sides and makes each side drop the other's members. */

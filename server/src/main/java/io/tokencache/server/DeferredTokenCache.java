@@ -18,11 +18,6 @@ final class DeferredTokenCache implements TokenCache {
     this.cache = cache;
   }
 
-  /** Whether the cache is ready. */
-  boolean isReady() {
-    return cache.succeeded();
-  }
-
   /** Why the cache is not ready, or {@code null}. */
   String notReadyReason() {
     if (cache.succeeded()) {

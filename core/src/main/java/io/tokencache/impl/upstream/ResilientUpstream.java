@@ -108,11 +108,6 @@ public final class ResilientUpstream {
     return options;
   }
 
-  /** The breaker, for health and metrics. */
-  public CircuitBreaker circuitBreaker() {
-    return breaker;
-  }
-
   /**
    * Requests a token with every protection.
    *
@@ -340,7 +335,7 @@ public final class ResilientUpstream {
     return resp.statusCode() == 429 || resp.statusCode() >= 500;
   }
 
-  /** Exponential back-off with full jitter in [base/2, base], never shorter than the upstream's Retry-After. */
+  /** Exponential back-off with equal jitter (in [base/2, base]), never shorter than the upstream's Retry-After. */
   private Long backoffMillis(Integer attempt, io.github.resilience4j.core.functions.Either<Throwable, UpstreamResponse> outcome) {
     long base = Math.min(options.getMaxBackoff().toMillis(),
       options.getInitialBackoff().toMillis() << Math.min(20, Math.max(0, attempt - 1)));
