@@ -7,19 +7,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * At most one load per key at a time on this member: callers arriving while a load runs join it.
+ * At most one load per key at a time on this member: callers arriving while a load runs join it. Used by the cache's
+ * misses and refreshes and by the bearer-token client's renewals.
  *
  * <p>As in Caffeine's {@code AsyncCache}, the in-flight future sits in the map and is removed as soon as it
  * completes, so a failure is never cached: every waiter gets it and the next caller starts a new load.
  * Written by hand because the loads are Vert.x futures and the result must be removed only after the
  * loader has stored its value, which an {@code AsyncCache} (which would become the store) does not allow.
  */
-final class SingleFlight<K, V> {
+public final class SingleFlight<K, V> {
 
   private final ConcurrentHashMap<K, Future<V>> inFlight = new ConcurrentHashMap<>();
 
   /** A caller's part in a load: the shared future and whether this caller started it. */
-  record Flight<V>(Future<V> future, boolean leader) {
+  public record Flight<V>(Future<V> future, boolean leader) {
   }
 
   /**
@@ -27,7 +28,7 @@ final class SingleFlight<K, V> {
    *
    * <p>The loader runs outside the map's lock, on the caller's thread.
    */
-  Flight<V> run(K key, Supplier<Future<V>> loader) {
+  public Flight<V> run(K key, Supplier<Future<V>> loader) {
     Promise<V> promise = Promise.promise();
     Future<V> existing = inFlight.putIfAbsent(key, promise.future());
     if (existing != null) {
@@ -49,17 +50,17 @@ final class SingleFlight<K, V> {
   }
 
   /** The load running for {@code key}, or {@code null}. */
-  Future<V> running(K key) {
+  public Future<V> running(K key) {
     return inFlight.get(key);
   }
 
   /** Whether a load for {@code key} is running. */
-  boolean isRunning(K key) {
+  public boolean isRunning(K key) {
     return inFlight.containsKey(key);
   }
 
   /** Number of loads running. */
-  int size() {
+  public int size() {
     return inFlight.size();
   }
 }

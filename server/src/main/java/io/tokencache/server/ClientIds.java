@@ -1,14 +1,13 @@
 package io.tokencache.server;
 
+import io.tokencache.http.BasicCredentials;
 import io.tokencache.http.TokenEndpoint;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.HexFormat;
 
 /**
@@ -48,26 +47,11 @@ final class ClientIds {
    * the one the token endpoint parsed ({@link TokenEndpoint#CLIENT_ID_KEY}: it reads the body itself).
    */
   static String of(RoutingContext ctx) {
-    String fromBasic = fromBasic(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    String fromBasic = BasicCredentials.clientIdOf(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (fromBasic != null) {
       return fromBasic;
     }
     String parsed = ctx.get(TokenEndpoint.CLIENT_ID_KEY);
     return parsed == null || parsed.isEmpty() ? null : parsed;
-  }
-
-  static String fromBasic(String authorization) {
-    if (authorization == null || authorization.length() < 7 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return null;
-    }
-    try {
-      String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
-      int colon = decoded.indexOf(':');
-      String id = colon >= 0 ? decoded.substring(0, colon) : decoded;
-      id = URLDecoder.decode(id, StandardCharsets.UTF_8);
-      return id.isEmpty() ? null : id;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 }

@@ -4,9 +4,9 @@ import io.tokencache.TokenRequest;
 import io.tokencache.TokenResponse;
 import io.tokencache.client.BearerTokenClient;
 import io.tokencache.client.TokenSource;
+import io.tokencache.impl.SingleFlight;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.client.HttpRequest;
@@ -17,8 +17,6 @@ import io.vertx.uritemplate.Variables;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 
 /** See {@link BearerTokenClient}. */
@@ -28,7 +26,7 @@ public final class BearerTokenClientImpl implements BearerTokenClient {
   private final TokenSource tokens;
   private final TokenRequest tokenRequest;
   /** Renewals in progress, by the access token the API rejected. */
-  private final ConcurrentMap<String, Future<TokenResponse>> renewals = new ConcurrentHashMap<>();
+  private final SingleFlight<String, TokenResponse> renewals = new SingleFlight<>();
 
   /** See {@link BearerTokenClient#create(WebClient, TokenSource, TokenRequest)}. */
   public BearerTokenClientImpl(WebClient webClient, TokenSource tokens, TokenRequest tokenRequest) {
@@ -126,20 +124,10 @@ public final class BearerTokenClientImpl implements BearerTokenClient {
    * burst of 401s drops the token once and fetches once.
    */
   private Future<TokenResponse> renew(String rejected) {
-    Promise<TokenResponse> promise = Promise.promise();
-    Future<TokenResponse> running = renewals.putIfAbsent(rejected, promise.future());
-    if (running != null) {
-      return running;
-    }
-    tokens.getToken(tokenRequest)
+    return renewals.run(rejected, () -> tokens.getToken(tokenRequest)
       .compose(current -> current.accessToken().equals(rejected)
         ? tokens.invalidate(tokenRequest).compose(dropped -> tokens.getToken(tokenRequest))
-        : Future.succeededFuture(current))
-      .onComplete(ar -> {
-        renewals.remove(rejected, promise.future());
-        promise.handle(ar);
-      });
-    return promise.future();
+        : Future.succeededFuture(current))).future();
   }
 
   @Override

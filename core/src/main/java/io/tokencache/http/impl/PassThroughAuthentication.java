@@ -1,6 +1,7 @@
 package io.tokencache.http.impl;
 
 import io.tokencache.TokenCacheException;
+import io.tokencache.http.BasicCredentials;
 
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class PassThroughAuthentication {
     String formSecret = nonEmpty(TokenRequestParser.single(params, "client_secret"));
     String assertion = nonEmpty(TokenRequestParser.single(params, "client_assertion"));
     String assertionType = nonEmpty(TokenRequestParser.single(params, "client_assertion_type"));
-    boolean basic = authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
+    boolean basic = BasicCredentials.isBasic(authorization);
     if ((assertion != null || assertionType != null) && (basic || formSecret != null)) {
       throw TokenCacheException.invalidRequest("use one client authentication method, not a client_assertion and a secret");
     }
@@ -40,7 +41,7 @@ final class PassThroughAuthentication {
       if (formSecret != null) {
         throw TokenCacheException.invalidRequest("use one client authentication method, not both Basic and client_secret");
       }
-      String id = TokenRequestParser.basic(authorization.substring(6).trim())[0];
+      String id = BasicCredentials.of(authorization).clientId();
       if (formId != null && !formId.equals(id)) {
         throw TokenCacheException.invalidRequest("client_id in the body differs from the Basic credentials");
       }

@@ -3,13 +3,11 @@ package io.tokencache.http.impl;
 import io.tokencache.ClientAuthMethod;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
+import io.tokencache.http.BasicCredentials;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,45 +100,21 @@ final class TokenRequestParser {
   private static TokenRequest.Builder authenticate(Map<String, List<String>> params, String authorization) {
     String formId = single(params, "client_id");
     String formSecret = single(params, "client_secret");
-    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+    if (BasicCredentials.isBasic(authorization)) {
       if (formSecret != null) {
         throw TokenCacheException.invalidRequest("use one client authentication method, not both Basic and client_secret");
       }
-      String[] credentials = basic(authorization.substring(6).trim());
-      if (formId != null && !formId.equals(credentials[0])) {
+      BasicCredentials credentials = BasicCredentials.of(authorization);
+      if (formId != null && !formId.equals(credentials.clientId())) {
         throw TokenCacheException.invalidRequest("client_id in the body differs from the Basic credentials");
       }
-      return TokenRequest.clientCredentials(credentials[0], credentials[1])
+      return TokenRequest.clientCredentials(credentials.clientId(), credentials.secret())
         .authMethod(ClientAuthMethod.CLIENT_SECRET_BASIC);
     }
     if (formId == null || formId.isEmpty() || formSecret == null || formSecret.isEmpty()) {
       throw TokenCacheException.invalidClient("client authentication is required (HTTP Basic, or client_id and client_secret)");
     }
     return TokenRequest.clientCredentials(formId, formSecret).authMethod(ClientAuthMethod.CLIENT_SECRET_POST);
-  }
-
-  /** RFC 6749 section 2.3.1: base64 of the form-urlencoded id, a colon, and the form-urlencoded secret. */
-  static String[] basic(String encoded) {
-    String decoded;
-    try {
-      decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw TokenCacheException.invalidRequest("the Basic credentials are not base64");
-    }
-    int colon = decoded.indexOf(':');
-    if (colon <= 0) {
-      throw TokenCacheException.invalidRequest("the Basic credentials have no client id");
-    }
-    try {
-      return new String[] {formDecoded(decoded.substring(0, colon)), formDecoded(decoded.substring(colon + 1))};
-    } catch (IllegalArgumentException e) {
-      throw TokenCacheException.invalidRequest("the Basic credentials are not form-urlencoded");
-    }
-  }
-
-  /** URL-decodes a Basic credential; most have nothing to decode, and then cost no decoder. */
-  private static String formDecoded(String s) {
-    return s.indexOf('%') < 0 && s.indexOf('+') < 0 ? s : URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 
   private static Map<String, List<String>> form(Buffer body) {
