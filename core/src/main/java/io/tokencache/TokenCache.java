@@ -80,4 +80,9 @@ public interface TokenCache {
 
   /** Releases the HTTP client and the store. */
   Future<Void> close();
+
+  /** The state of this cache's upstreams and cluster share now; {@link CacheHealth#UNKNOWN} if it cannot tell. */
+  default CacheHealth health() {
+    return CacheHealth.UNKNOWN;
+  }
 }

@@ -2,6 +2,7 @@ package io.tokencache.impl;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tokencache.CacheHealth;
 import io.tokencache.CacheStatus;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheException;
@@ -531,6 +532,18 @@ public final class TokenCacheImpl implements TokenCache {
   @Override
   public Future<Integer> invalidateClient(String upstream, String clientId) {
     return store.removeByClientTag(keys.clientTagOf(upstream, clientId));
+  }
+
+  @Override
+  public CacheHealth health() {
+    Map<String, CacheHealth.Upstream> states = new LinkedHashMap<>();
+    Double share = null;
+    for (Map.Entry<String, ResilientUpstream> e : upstreams.entrySet()) {
+      states.put(e.getKey(), e.getValue().health());
+      // every upstream's gate shares one membership: any of them tells the share
+      share = e.getValue().quotaShare();
+    }
+    return new CacheHealth(states, share);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tokencache.cluster;
 
+import io.tokencache.CacheHealth;
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.loadtest.idp.FakeIdp;
@@ -76,6 +77,13 @@ class ClockSkewBudgetTest {
         ownerOffsets.add(skew + skews.get(m).toMillis() / 1000.0);
       }
       double owner = ownerOffsets.get(0);
+      for (int m = 0; m < 3; m++) {
+        // the cache's own answer agrees with its meter
+        CacheHealth health = cluster.caches.get(m).health();
+        assertThat(health.upstreams().get(TokenCacheOptions.DEFAULT_UPSTREAM).clockSkewSeconds())
+          .isCloseTo(cluster.registries.get(m).get("token.cache.clock.skew").gauge().value(), within(0.5));
+        assertThat(health.clusterQuotaShare()).isEqualTo(1.0);
+      }
       assertThat(ownerOffsets).allSatisfy(o -> assertThat(o).isCloseTo(owner, within(1.0)));
       assertThat(List.of(30.0, 0.0, -30.0)).anySatisfy(o -> assertThat(owner).isCloseTo(o, within(1.0)));
     });

@@ -1,5 +1,6 @@
 package io.tokencache.http;
 
+import io.tokencache.TokenCacheOptions;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.loadtest.idp.FailureMode;
 import io.vertx.core.Future;
@@ -107,6 +108,8 @@ class UpstreamProtectionTest {
       assertThat(f.basicToken(CLIENT, SECRET, "open-" + i).statusCode()).isEqualTo(503);
     }
     int callsWhenOpen = f.idp.tokenRequests();
+    assertThat(f.cache.health().upstreams().get(TokenCacheOptions.DEFAULT_UPSTREAM).breaker()).isEqualTo("open");
+    assertThat(f.cache.health().clusterQuotaShare()).as("no cluster").isNull();
 
     int misses = 0;
     List<Long> took = new ArrayList<>();
@@ -137,6 +140,7 @@ class UpstreamProtectionTest {
     f.idp.setFailureMode(FailureMode.NONE);
     f.clock.advance(Duration.ofMillis(1001));
     assertThat(f.basicToken(CLIENT, SECRET, "after").statusCode()).isEqualTo(200);
+    assertThat(f.cache.health().upstreams().get(TokenCacheOptions.DEFAULT_UPSTREAM).breaker()).isEqualTo("closed");
   }
 
   @Test

@@ -120,7 +120,7 @@ final class AdminApi {
     JsonObject requests = new JsonObject();
     RESULTS.forEach(r -> requests.put(r, count("token.cache.requests", "result", r)));
     JsonObject upstreams = new JsonObject();
-    JsonObject breakers = metrics.breakerStates(config.upstreamIds());
+    JsonObject breakers = ServerHealth.breakers(cache.health(), config.upstreamIds());
     for (String id : config.upstreamIds()) {
       JsonObject outcomes = new JsonObject();
       for (Counter c : metrics.registry().find("token.cache.upstream.requests").tag("upstream", id).counters()) {

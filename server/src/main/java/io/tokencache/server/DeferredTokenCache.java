@@ -1,5 +1,6 @@
 package io.tokencache.server;
 
+import io.tokencache.CacheHealth;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
@@ -47,6 +48,11 @@ final class DeferredTokenCache implements TokenCache {
   @Override
   public Future<Integer> invalidateClient(String upstream, String clientId) {
     return ready().compose(c -> c.invalidateClient(upstream, clientId));
+  }
+
+  @Override
+  public CacheHealth health() {
+    return cache.succeeded() ? cache.result().health() : CacheHealth.UNKNOWN;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tokencache.server;
 
+import io.tokencache.CacheHealth;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -37,7 +38,7 @@ final class ServerHealth {
    * @param stopping whether the node is shutting down
    */
   static HealthChecks readiness(Vertx vertx, ClusterView cluster, Supplier<String> cacheNotReadyReason,
-                                BooleanSupplier stopping, ServerMetrics metrics, List<String> upstreams) {
+                                BooleanSupplier stopping, Supplier<CacheHealth> cacheHealth, List<String> upstreams) {
     return HealthChecks.create(vertx)
       .register("node", p -> p.complete(stopping.getAsBoolean()
         ? Status.KO(new JsonObject().put("reason", "shutting down"))
@@ -55,11 +56,34 @@ final class ServerHealth {
         p.complete(reason == null ? Status.OK() : Status.KO(new JsonObject().put("reason", reason)));
       })
       // reported, never failing: cached tokens are still served while a breaker is open
-      .register("upstreams", p -> p.complete(Status.OK(new JsonObject()
-        .put("breakers", metrics.breakerStates(upstreams))
-        // how far this member's clock is from each budget owner's: shown, never a reason to be unready
-        .put("clockSkewSeconds", metrics.clockSkews(upstreams))
-        // below 1 during a split (or after crashes): each side uses its members' share of every quota
-        .put("clusterQuotaShare", metrics.clusterQuotaShare()))));
+      .register("upstreams", p -> {
+        CacheHealth health = cacheHealth.get();
+        p.complete(Status.OK(new JsonObject()
+          .put("breakers", breakers(health, upstreams))
+          // how far this member's clock is from each budget owner's: shown, never a reason to be unready
+          .put("clockSkewSeconds", clockSkews(health, upstreams))
+          // below 1 during a split (or after crashes): each side uses its members' share of every quota
+          .put("clusterQuotaShare", health.clusterQuotaShare())));
+      });
+  }
+
+  /** Each upstream's circuit breaker state by upstream id; {@code unknown} while the cache cannot tell. */
+  static JsonObject breakers(CacheHealth health, List<String> upstreams) {
+    JsonObject states = new JsonObject();
+    for (String id : upstreams) {
+      CacheHealth.Upstream u = health.upstreams().get(id);
+      states.put(id, u == null ? "unknown" : u.breaker());
+    }
+    return states;
+  }
+
+  /** Each upstream's clock skew against its budget owner, in seconds; null where not measured. */
+  static JsonObject clockSkews(CacheHealth health, List<String> upstreams) {
+    JsonObject skews = new JsonObject();
+    for (String id : upstreams) {
+      CacheHealth.Upstream u = health.upstreams().get(id);
+      skews.put(id, u == null ? null : u.clockSkewSeconds());
+    }
+    return skews;
   }
 }

@@ -199,49 +199,6 @@ final class ServerMetrics implements AutoCloseable {
     return total;
   }
 
-  /** Each upstream's circuit breaker state ({@code closed}, {@code open}, {@code half_open}, ...) by upstream id. */
-  JsonObject breakerStates(Iterable<String> upstreams) {
-    JsonObject states = new JsonObject();
-    for (String id : upstreams) {
-      Gauge gauge = registry.find(PREFIX + "breaker.state").tag("upstream", id).gauge();
-      states.put(id, gauge == null ? "unknown" : breakerState(gauge.value()));
-    }
-    return states;
-  }
-
-  /**
-   * Each upstream's measured clock skew against its budget owner, in seconds (positive: the owner's clock is
-   * ahead), or null before the first measurement: a detail of readiness, never its verdict.
-   */
-  JsonObject clockSkews(Iterable<String> upstreams) {
-    JsonObject skews = new JsonObject();
-    for (String id : upstreams) {
-      Gauge gauge = registry.find(PREFIX + "clock.skew").tag("upstream", id).gauge();
-      skews.put(id, gauge == null ? null : gauge.value());
-    }
-    return skews;
-  }
-
-  /**
-   * The share of each upstream's quota this side of the cluster uses (1: the whole; below 1 after members vanished
-   * without leaving, a split or a crash), or null outside a cluster: a detail of readiness, never its verdict.
-   */
-  Double clusterQuotaShare() {
-    Gauge gauge = registry.find(PREFIX + "cluster.quota.share").gauge();
-    return gauge == null ? null : gauge.value();
-  }
-
-  /** The name of a {@code token.cache.breaker.state} value (0 closed, 1 open, 2 half-open, 3 disabled). */
-  static String breakerState(double value) {
-    switch ((int) value) {
-      case 0: return "closed";
-      case 1: return "open";
-      case 2: return "half_open";
-      case 3: return "disabled";
-      default: return "unknown";
-    }
-  }
-
   @Override
   public void close() {
     if (inGlobalRegistry) {

@@ -87,8 +87,8 @@ public final class TokenCacheServer {
       AtomicBoolean stopping = new AtomicBoolean();
       List<String> upstreams = config.upstreamIds();
       HealthChecks liveness = ServerHealth.liveness(vertx);
-      HealthChecks readiness = ServerHealth.readiness(vertx, cluster, cache::notReadyReason, stopping::get, metrics,
-        upstreams);
+      HealthChecks readiness = ServerHealth.readiness(vertx, cluster, cache::notReadyReason, stopping::get,
+        cache::health, upstreams);
       ServerRouter.Parts parts = new ServerRouter.Parts(config, cache, liveness, readiness, metrics, cluster);
       int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
       ConnectionGuard guard = new ConnectionGuard(config, metrics.registry());

@@ -107,7 +107,7 @@ class HttpEdgeLimitsTest {
     metrics = new ServerMetrics(false);
     cache = TokenCache.create(vertx, config.cacheOptions()).await();
     ServerRouter.Parts parts = new ServerRouter.Parts(config, cache, ServerHealth.liveness(vertx),
-      ServerHealth.readiness(vertx, cluster, () -> null, () -> false, metrics, config.upstreamIds()), metrics, cluster);
+      ServerHealth.readiness(vertx, cluster, () -> null, () -> false, cache::health, config.upstreamIds()), metrics, cluster);
     guard = new ConnectionGuard(config, metrics.registry());
     server = HttpServerVerticle.create(vertx, HttpServerVerticle.options(config).setHost("127.0.0.1").setPort(0),
       parts, guard).listen().await();

@@ -119,7 +119,7 @@ class ServerRouterTest {
   private int serve(ServerConfig config) {
     metrics = new ServerMetrics(config.clientIdLabels());
     ServerRouter.Parts parts = new ServerRouter.Parts(config, cache, ServerHealth.liveness(vertx),
-      ServerHealth.readiness(vertx, cluster, () -> null, () -> false, metrics, config.upstreamIds()), metrics, cluster);
+      ServerHealth.readiness(vertx, cluster, () -> null, () -> false, cache::health, config.upstreamIds()), metrics, cluster);
     server = vertx.createHttpServer().requestHandler(ServerRouter.create(vertx, parts)).listen(0, "127.0.0.1").await();
     return server.actualPort();
   }
@@ -288,7 +288,7 @@ class ServerRouterTest {
         .put("certPath", cert.certificatePath()).put("keyPath", cert.privateKeyPath()))));
       metrics = new ServerMetrics(false);
       ServerRouter.Parts parts = new ServerRouter.Parts(config, cache, ServerHealth.liveness(vertx),
-        ServerHealth.readiness(vertx, cluster, () -> null, () -> false, metrics, config.upstreamIds()), metrics, cluster);
+        ServerHealth.readiness(vertx, cluster, () -> null, () -> false, cache::health, config.upstreamIds()), metrics, cluster);
       server = vertx.createHttpServer(HttpServerVerticle.options(config).setHost("127.0.0.1").setPort(0))
         .requestHandler(ServerRouter.create(vertx, parts)).listen().await();
       WebClient tls = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(cert.trustOptions())

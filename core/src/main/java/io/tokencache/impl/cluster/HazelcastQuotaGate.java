@@ -76,6 +76,16 @@ public final class HazelcastQuotaGate implements QuotaGate {
   }
 
   @Override
+  public Double clockSkewSeconds() {
+    return skew == null ? null : skew.skewMillis() / 1000.0;
+  }
+
+  @Override
+  public Double share() {
+    return share.fraction();
+  }
+
+  @Override
   public void close() {
     if (skew != null) {
       skew.close();

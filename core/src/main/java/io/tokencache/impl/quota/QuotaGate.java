@@ -26,6 +26,16 @@ public interface QuotaGate {
    */
   Future<Void> backOff(Duration duration);
 
+  /** How far the clock of the budget's owner is ahead of this member's, in seconds; {@code null} if not measured. */
+  default Double clockSkewSeconds() {
+    return null;
+  }
+
+  /** The share of the quota this member's side of the cluster uses; {@code null} outside a cluster. */
+  default Double share() {
+    return null;
+  }
+
   /** Stops what the gate runs in the background; the default has nothing to stop. */
   default void close() {
   }

@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.tokencache.CacheHealth;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
 import io.tokencache.UpstreamOptions;
@@ -106,6 +107,22 @@ public final class ResilientUpstream {
   /** The upstream's options. */
   public UpstreamOptions options() {
     return options;
+  }
+
+  /** Its breaker's state and its budget owner's clock skew, now. */
+  public CacheHealth.Upstream health() {
+    String state = switch (breaker.getState()) {
+      case CLOSED -> "closed";
+      case OPEN, FORCED_OPEN -> "open";
+      case HALF_OPEN -> "half_open";
+      default -> "disabled";
+    };
+    return new CacheHealth.Upstream(state, quota.clockSkewSeconds());
+  }
+
+  /** The share of the quota this member's side of the cluster uses; {@code null} outside a cluster. */
+  public Double quotaShare() {
+    return quota.share();
   }
 
   /**
