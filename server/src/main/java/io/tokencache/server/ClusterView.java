@@ -2,20 +2,15 @@ package io.tokencache.server;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.nio.serialization.HazelcastSerializationException;
-import io.tokencache.impl.cluster.TokenMapConfig;
+import io.tokencache.cluster.ClusterMaps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.concurrent.TimeUnit;
 
 /** What the admin API and readiness need to know about the cluster; an interface so tests can stub it. */
 interface ClusterView {
-
-  /** Key read from the lease map by the readiness probe: never written. */
-  String PROBE_KEY = "token-cache.readiness-probe";
 
   /** The members as this member sees them: {@code address}, {@code uuid}, {@code local}. */
   JsonArray members();
@@ -55,18 +50,12 @@ interface ClusterView {
 
       @Override
       public long localEntries() {
-        try {
-          return running() ? hz.getMap(TokenMapConfig.TOKENS_MAP).getLocalMapStats().getOwnedEntryCount() : 0;
-        } catch (RuntimeException e) {
-          return 0;
-        }
+        return ClusterMaps.localTokens(hz);
       }
 
       @Override
       public Future<Long> clusterEntries() {
-        // IMap.size() asks every member and has no async form
-        return vertx.executeBlocking(() -> (long) hz.getMap(TokenMapConfig.TOKENS_MAP).size(), false)
-          .timeout(5, TimeUnit.SECONDS);
+        return ClusterMaps.tokens(vertx, hz);
       }
 
       @Override
@@ -76,18 +65,7 @@ interface ClusterView {
 
       @Override
       public Future<Void> probeMap(long timeoutMillis) {
-        if (!running()) {
-          return Future.failedFuture("not a running cluster member");
-        }
-        return Future.fromCompletionStage(hz.getMap(TokenMapConfig.LEASES_MAP).getAsync(PROBE_KEY),
-            vertx.getOrCreateContext())
-          // the owner answered: that a value someone wrote under the probe's key cannot be read here is no reason
-          // to take this member out of rotation
-          .recover(err -> err instanceof HazelcastSerializationException
-            || err.getCause() instanceof HazelcastSerializationException
-            ? Future.succeededFuture() : Future.failedFuture(err))
-          .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-          .mapEmpty();
+        return ClusterMaps.probe(vertx, hz, timeoutMillis);
       }
     };
   }

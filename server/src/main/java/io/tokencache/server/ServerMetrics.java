@@ -1,7 +1,6 @@
 package io.tokencache.server;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import com.hazelcast.nearcache.NearCacheStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -21,7 +20,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokencache.impl.cluster.TokenMapConfig;
+import io.tokencache.cluster.ClusterMaps;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -137,22 +136,9 @@ final class ServerMetrics implements AutoCloseable {
 
   private static ToDoubleFunction<HazelcastInstance> nearCache(ToDoubleFunction<NearCacheStats> stat) {
     return hz -> {
-      NearCacheStats stats = nearCacheStats(hz);
+      NearCacheStats stats = ClusterMaps.nearCacheStats(hz);
       return stats == null ? 0 : stat.applyAsDouble(stats);
     };
-  }
-
-  /** The token map's near-cache statistics on this member, or {@code null} if unavailable (shutting down). */
-  static NearCacheStats nearCacheStats(HazelcastInstance hz) {
-    try {
-      if (!hz.getLifecycleService().isRunning()) {
-        return null;
-      }
-      IMap<Object, Object> map = hz.getMap(TokenMapConfig.TOKENS_MAP);
-      return map.getLocalMapStats().getNearCacheStats();
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   /**
