@@ -52,6 +52,8 @@ public final class ClusterClock extends Clock {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterClock.class);
   /** The record's key in {@value TokenMapConfig#CLOCK_MAP}. */
   static final String KEY = "cluster-clock";
+  /** Where a member's cluster clock is kept in its Hazelcast user context. */
+  static final String CONTEXT_KEY = "token-cache.cluster-clock";
   /** How often every member measures its offset (and so moves the record on). */
   static final long PERIOD_MILLIS = 2_000;
   /** The most time assumed to pass between two ticks of the record when its keeper changes. */
@@ -98,7 +100,24 @@ public final class ClusterClock extends Clock {
     Promise<ClusterClock> started = Promise.promise();
     long deadline = System.nanoTime() + START_TIMEOUT_MILLIS * 1_000_000;
     clock.firstMeasurement(started, deadline);
-    return started.future().onSuccess(c -> c.timer = vertx.setPeriodic(PERIOD_MILLIS, id -> c.measure()));
+    return started.future().onSuccess(c -> {
+      c.timer = vertx.setPeriodic(PERIOD_MILLIS, id -> c.measure());
+      // for what a partition owner compares with times other members wrote on this clock (a lease's end)
+      hz.getUserContext().putIfAbsent(CONTEXT_KEY, c);
+    });
+  }
+
+  /**
+   * The time on the cluster clock of the member running an entry processor, for comparing with times written on
+   * it; the member's own clock where it has no cluster clock yet (a member still starting, or not token-cache).
+   */
+  static long ownerMillis(HazelcastInstance hz) {
+    Object clusterClock = hz == null ? null : hz.getUserContext().get(CONTEXT_KEY);
+    if (clusterClock instanceof ClusterClock c) {
+      return c.millis();
+    }
+    Clock owner = hz == null ? null : (Clock) hz.getUserContext().get(HazelcastQuotaGate.OWNER_CLOCK);
+    return owner != null ? owner.millis() : System.currentTimeMillis();
   }
 
   private void firstMeasurement(Promise<ClusterClock> started, long deadline) {

@@ -39,7 +39,7 @@ import java.util.function.BiPredicate;
  * {@linkplain ValueSeal sealed} (holder, until) pair taken by an entry processor on the key's owner.
  *
  * <p><b>What a lease can and cannot do.</b> A lease stands while it authenticates, its holder is a member of the
- * cluster and its own end has not passed on the owner's clock; anything else is taken over by the next miss. So
+ * cluster and its own end has not passed on the owner's cluster clock; anything else is taken over by the next miss. So
  * a lease planted by a member without the key is worth nothing, a lease replayed from the wire ends when it did,
  * and a member that leaves holds nobody's misses back. A waiter never waits past the caller's timeout (the
  * coalescing bound), whatever the map holds.
@@ -254,7 +254,7 @@ public final class ClusterLeases implements FetchLeases {
 
   /**
    * Takes the lease unless one stands: it authenticates, its holder is a current member and its end has not
-   * passed on the owner's clock. Answers whether it was taken. Runs on the partition owner, which knows the
+   * passed on the owner's cluster clock. Answers whether it was taken. Runs on the partition owner, which knows the
    * membership (Hazelcast injects the instance).
    */
   static final class Take extends EntryProcessors.Base<Object, Boolean> implements HazelcastInstanceAware {
@@ -290,8 +290,9 @@ public final class ClusterLeases implements FetchLeases {
       if (existing == null) {
         return false;
       }
-      Clock owner = (Clock) hz.getUserContext().get(HazelcastQuotaGate.OWNER_CLOCK);
-      if (existing.until <= (owner != null ? owner.millis() : System.currentTimeMillis())) {
+      // its end was written on the taker's cluster clock: compared on the same clock, whatever this member's own
+      // clock says (an owner whose clock runs ahead would otherwise let no lease stand)
+      if (existing.until <= ClusterClock.ownerMillis(hz)) {
         return false;
       }
       for (Member m : hz.getCluster().getMembers()) {

@@ -125,6 +125,8 @@ public final class HazelcastQuotaGate implements QuotaGate {
     long now;
     /** Whether {@link #now} is the owner's already (then a backup applies it as it is). */
     boolean ownerTimed;
+    /** The owner's member id, fixed with its time: the log is put on its clock ({@link BudgetLog#usedBy}). */
+    String ownerId = "";
     private transient HazelcastInstance hz;
 
     BudgetProcessor() {
@@ -147,6 +149,9 @@ public final class HazelcastQuotaGate implements QuotaGate {
         if (owner != null) {
           now = owner.millis();
         }
+        if (hz != null) {
+          ownerId = hz.getCluster().getLocalMember().getUuid().toString();
+        }
         ownerTimed = true;
       }
       ValueSeal seal = EntryProcessors.sealOf(hz);
@@ -160,6 +165,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
       if (log == null) {
         log = new BudgetLog();
       }
+      log.usedBy(ownerId, now);
       long result = apply(log);
       BudgetLog written = log;
       Sealed value = seal.seal(TokenMapConfig.QUOTA_MAP, key, written::writeTo);
@@ -175,6 +181,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
       writePolicy(out, policy);
       out.writeLong(now);
       out.writeBoolean(ownerTimed);
+      out.writeString(ownerId);
     }
 
     @Override
@@ -182,6 +189,8 @@ public final class HazelcastQuotaGate implements QuotaGate {
       policy = readPolicy(in);
       now = in.readLong();
       ownerTimed = in.readBoolean();
+      String id = in.readString();
+      ownerId = id == null ? "" : id;
     }
   }
 

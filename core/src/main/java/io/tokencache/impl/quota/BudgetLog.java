@@ -2,6 +2,7 @@ package io.tokencache.impl.quota;
 
 import java.io.DataInput;
 import java.io.DataOutput;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
@@ -43,8 +44,35 @@ public final class BudgetLog {
   private int size;
   private long blockSetAt = NONE;
   private long blockedUntil = NONE;
+  /** The member whose clock the times are on (the budget's owner when it last wrote), or {@code null}. */
+  private String owner;
+  /** When that member last used the log, on its clock. */
+  private long usedAt = NONE;
   /** Scratch array for one constraint's grant times. */
   private transient long[] scratch = new long[16];
+
+  /**
+   * Puts the log on {@code member}'s clock before {@code member} uses it at {@code now} (its time). The times in the
+   * log are on the clock of the member that last used it, the budget's owner then. When another member owns it (a
+   * migration, a crash, the sides of a split merged), its clock may be seconds off that one's: read as they are, the
+   * grants would look older than they are (their windows free again: more than the quota at once) or later. So
+   * every time moves by the difference between {@code now} and the last use, as if that had just happened: grants
+   * never look older than they are, at the cost of at most one window of budget after an owner change.
+   */
+  public void usedBy(String member, long now) {
+    if (!member.equals(owner) && usedAt != NONE && now != usedAt) {
+      long shift = now - usedAt;
+      for (int i = 0; i < size; i++) {
+        times[i] += shift;
+      }
+      if (blockSetAt != NONE) {
+        blockSetAt += shift;
+        blockedUntil += shift;
+      }
+    }
+    owner = member;
+    usedAt = now;
+  }
 
   /**
    * Reserves the earliest slot not before {@code now} for {@code lane}.
@@ -117,6 +145,8 @@ public final class BudgetLog {
    */
   public BudgetLog mergedWith(BudgetLog other) {
     BudgetLog merged = new BudgetLog();
+    // the sides' owners' clocks may differ: no owner, so the next one moves the times as after an owner change
+    merged.usedAt = Math.max(usedAt, other.usedAt);
     BudgetLog block = other.blockedUntil > blockedUntil ? other : this;
     merged.blockSetAt = block.blockSetAt;
     merged.blockedUntil = block.blockedUntil;
@@ -267,6 +297,11 @@ public final class BudgetLog {
         out.writeUTF(clients[i]);
       }
     }
+    out.writeBoolean(owner != null);
+    if (owner != null) {
+      out.writeUTF(owner);
+    }
+    out.writeLong(usedAt);
   }
 
   /** Reads {@link #writeTo}'s form. */
@@ -286,6 +321,12 @@ public final class BudgetLog {
       }
       String client = in.readBoolean() ? in.readUTF() : null;
       log.insert(at, Lane.of(lane), client);
+    }
+    try {
+      log.owner = in.readBoolean() ? in.readUTF() : null;
+      log.usedAt = in.readLong();
+    } catch (EOFException writtenBeforeOwners) {
+      // a log written by a member that did not record its owner: the next owner moves nothing
     }
     return log;
   }

@@ -231,6 +231,39 @@ class BudgetLogTest {
   }
 
   @Test
+  @DisplayName("an owner change to a member whose clock is 30 s behind (or ahead): the grants still fill their window, nothing is handed out twice; the same owner moves nothing")
+  void shouldKeepItsWindowsAcrossAnOwnerChange() throws Exception {
+    for (long skew : new long[] {30_000, -30_000}) {
+      BudgetLog log = new BudgetLog();
+      long first = T0 + skew;
+      log.usedBy("a", first);
+      for (int i = 0; i < 10; i++) {
+        assertThat(log.reserve(PLAIN, first, Lane.KNOWN, null, 0)).isZero();
+      }
+      log.blockUntil(PLAIN, first, first + 500);
+      // through the wire, as a new owner reads it
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      log.writeTo(new DataOutputStream(bytes));
+      BudgetLog moved = BudgetLog.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+
+      // b takes over 10 ms later on its clock, which is in step with real time
+      moved.usedBy("b", T0 + 10);
+      // the last use counts as just now on b's clock: the back-off ends 500 ms after it
+      assertThat(moved.blockedUntil(PLAIN, T0 + 10)).as("the back-off, on b's clock").isEqualTo(T0 + 510);
+      assertThat(moved.reserve(PLAIN, T0 + 510, Lane.KNOWN, null, 10_000)).as("skew %d: the window is still full", skew)
+        .isGreaterThanOrEqualTo(500);
+    }
+    BudgetLog same = new BudgetLog();
+    same.usedBy("a", T0);
+    same.reserve(PLAIN, T0, Lane.KNOWN, null, 0);
+    same.usedBy("a", T0 + 5_000);
+    for (int i = 0; i < 10; i++) {
+      assertThat(same.reserve(PLAIN, T0 + 5_000, Lane.KNOWN, null, 0)).as("its own old grant has left the window")
+        .isZero();
+    }
+  }
+
+  @Test
   @DisplayName("after a split's merge, both sides' grants count in every window and the back-off that ends latest holds")
   void shouldMergeTheSidesOfASplit() {
     BudgetLog one = new BudgetLog();
