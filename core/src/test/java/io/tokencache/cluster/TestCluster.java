@@ -51,6 +51,7 @@ final class TestCluster implements AutoCloseable {
   /** The first member's cluster options (every member's differ only in the port). */
   ClusterOptions options;
   private final List<WebClient> clients = new ArrayList<>();
+  private final java.util.Set<Integer> stopped = new java.util.HashSet<>();
 
   private List<String> addresses;
   private UnaryOperator<ClusterOptions> configure;
@@ -135,10 +136,28 @@ final class TestCluster implements AutoCloseable {
       .mapToDouble(c -> c.count()).sum();
   }
 
+  /**
+   * Stops member {@code i} as a rolling restart does (its cache closed, then its Vert.x and Hazelcast member: its
+   * partitions move to the others); the others keep their indexes.
+   */
+  void stopMember(int i) {
+    stopped.add(i);
+    caches.get(i).close().await();
+    members.get(i).close().await();
+  }
+
+  /** The indexes of the members still running. */
+  List<Integer> running() {
+    return java.util.stream.IntStream.range(0, members.size()).filter(i -> !stopped.contains(i)).boxed().toList();
+  }
+
   @Override
   public void close() {
     clients.forEach(WebClient::close);
     for (int i = 0; i < members.size(); i++) {
+      if (stopped.contains(i)) {
+        continue;
+      }
       Vertx member = members.get(i);
       HazelcastInstance hz = TokenCacheCluster.hazelcastOf(member);
       within(caches.get(i).close(), "closing the cache of member " + i);

@@ -120,6 +120,15 @@ public final class ClusterClock extends Clock {
     return owner != null ? owner.millis() : System.currentTimeMillis();
   }
 
+  /**
+   * The cluster clock less the local clock on the member running an entry processor (the middle of its estimate), 0
+   * where it has no cluster clock yet.
+   */
+  static long ownerOffset(HazelcastInstance hz) {
+    Object clusterClock = hz == null ? null : hz.getUserContext().get(CONTEXT_KEY);
+    return clusterClock instanceof ClusterClock c ? c.estimate.offset : 0;
+  }
+
   private void firstMeasurement(Promise<ClusterClock> started, long deadline) {
     measure().onComplete(ar -> {
       if (ar.succeeded()) {

@@ -127,6 +127,8 @@ public final class HazelcastQuotaGate implements QuotaGate {
     boolean ownerTimed;
     /** The owner's member id, fixed with its time: the log is put on its clock ({@link BudgetLog#usedBy}). */
     String ownerId = "";
+    /** The cluster clock at {@link #now}, on the owner, fixed with it: the back-off's clock. */
+    long clusterNow;
     private transient HazelcastInstance hz;
 
     BudgetProcessor() {
@@ -149,6 +151,8 @@ public final class HazelcastQuotaGate implements QuotaGate {
         if (owner != null) {
           now = owner.millis();
         }
+        // the middle of the owner's estimate of the cluster clock (its own clock where it has none yet)
+        clusterNow = now + ClusterClock.ownerOffset(hz);
         if (hz != null) {
           ownerId = hz.getCluster().getLocalMember().getUuid().toString();
         }
@@ -165,7 +169,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
       if (log == null) {
         log = new BudgetLog();
       }
-      log.usedBy(ownerId, now);
+      log.usedBy(ownerId, now, clusterNow);
       long result = apply(log);
       BudgetLog written = log;
       Sealed value = seal.seal(TokenMapConfig.QUOTA_MAP, key, written::writeTo);
@@ -182,6 +186,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
       out.writeLong(now);
       out.writeBoolean(ownerTimed);
       out.writeString(ownerId);
+      out.writeLong(clusterNow);
     }
 
     @Override
@@ -191,6 +196,7 @@ public final class HazelcastQuotaGate implements QuotaGate {
       ownerTimed = in.readBoolean();
       String id = in.readString();
       ownerId = id == null ? "" : id;
+      clusterNow = in.readLong();
     }
   }
 

@@ -42,36 +42,44 @@ public final class BudgetLog {
   private byte[] lanes = new byte[16];
   private String[] clients = new String[16];
   private int size;
+  /** The back-off: when it was set and until when, on the cluster clock (see {@link #usedBy}). */
   private long blockSetAt = NONE;
   private long blockedUntil = NONE;
-  /** The member whose clock the times are on (the budget's owner when it last wrote), or {@code null}. */
+  /** The member whose clock the grants' times are on (the budget's owner when it last wrote), or {@code null}. */
   private String owner;
   /** When that member last used the log, on its clock. */
   private long usedAt = NONE;
+  /** The cluster clock less the current user's clock ({@link #usedBy}); 0 for a log used by one process alone. */
+  private transient long clusterOffset;
   /** Scratch array for one constraint's grant times. */
   private transient long[] scratch = new long[16];
 
   /**
-   * Puts the log on {@code member}'s clock before {@code member} uses it at {@code now} (its time). The times in the
-   * log are on the clock of the member that last used it, the budget's owner then. When another member owns it (a
-   * migration, a crash, the sides of a split merged), its clock may be seconds off that one's: read as they are, the
-   * grants would look older than they are (their windows free again: more than the quota at once) or later. So
-   * every time moves by the difference between {@code now} and the last use, as if that had just happened: grants
-   * never look older than they are, at the cost of at most one window of budget after an owner change.
+   * Puts the log on {@code member}'s clock before {@code member} uses it at {@code now} (its time), when the cluster
+   * clock reads {@code clusterNow} on it.
+   *
+   * <p>The grants' times are on the clock of the member that last used the log, the budget's owner then. When
+   * another member owns it (a migration, a crash, the sides of a split merged), its clock may be seconds off that
+   * one's: read as they are, the grants would look older than they are (their windows free again: more than the
+   * quota at once) or later. So every grant moves by the difference between {@code now} and the last use, as if that
+   * had just happened: grants never look older than they are, at the cost of at most one window of budget after an
+   * owner change. (Not the cluster clock: a forward step of it, which is safe for tokens, would make the grants look
+   * older and empty their windows at once.)
+   *
+   * <p>The back-off is on the cluster clock: it is a point in time the IdP gave, it lasts up to a minute, and moved
+   * like the grants it would start again at an owner change after a quiet minute. A forward step of the cluster clock
+   * ends it early by that step, at worst one early call the IdP refuses again.
    */
-  public void usedBy(String member, long now) {
+  public void usedBy(String member, long now, long clusterNow) {
     if (!member.equals(owner) && usedAt != NONE && now != usedAt) {
       long shift = now - usedAt;
       for (int i = 0; i < size; i++) {
         times[i] += shift;
       }
-      if (blockSetAt != NONE) {
-        blockSetAt += shift;
-        blockedUntil += shift;
-      }
     }
     owner = member;
     usedAt = now;
+    clusterOffset = clusterNow - now;
   }
 
   /**
@@ -120,8 +128,8 @@ public final class BudgetLog {
   public void blockUntil(BudgetPolicy policy, long now, long until) {
     long capped = Math.min(until, now + policy.maxBackOffMillis());
     if (capped > blockedUntil(policy, now)) {
-      blockSetAt = now;
-      blockedUntil = capped;
+      blockSetAt = now + clusterOffset;
+      blockedUntil = capped + clusterOffset;
     }
   }
 
@@ -133,10 +141,11 @@ public final class BudgetLog {
    * cluster holds the budget back longer than twice the maximum from now.
    */
   public long blockedUntil(BudgetPolicy policy, long now) {
-    if (blockSetAt == NONE || blockSetAt > now + policy.maxBackOffMillis()) {
+    long clusterNow = now + clusterOffset;
+    if (blockSetAt == NONE || blockSetAt > clusterNow + policy.maxBackOffMillis()) {
       return NONE;
     }
-    return Math.min(blockedUntil, blockSetAt + policy.maxBackOffMillis());
+    return Math.min(blockedUntil, blockSetAt + policy.maxBackOffMillis()) - clusterOffset;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -231,36 +232,49 @@ class BudgetLogTest {
   }
 
   @Test
-  @DisplayName("an owner change to a member whose clock is 30 s behind (or ahead): the grants still fill their window, nothing is handed out twice; the same owner moves nothing")
+  @DisplayName("an owner change to a member whose clock is 30 s behind (or ahead): the grants still fill their window, nothing is handed out twice, the back-off ends when it was set to; the same owner moves nothing")
   void shouldKeepItsWindowsAcrossAnOwnerChange() throws Exception {
     for (long skew : new long[] {30_000, -30_000}) {
       BudgetLog log = new BudgetLog();
       long first = T0 + skew;
-      log.usedBy("a", first);
+      // a's clock is skew off the cluster clock, which reads T0
+      log.usedBy("a", first, T0);
       for (int i = 0; i < 10; i++) {
         assertThat(log.reserve(PLAIN, first, Lane.KNOWN, null, 0)).isZero();
       }
       log.blockUntil(PLAIN, first, first + 500);
-      // through the wire, as a new owner reads it
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      log.writeTo(new DataOutputStream(bytes));
-      BudgetLog moved = BudgetLog.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+      BudgetLog moved = throughTheWire(log);
 
-      // b takes over 10 ms later on its clock, which is in step with real time
-      moved.usedBy("b", T0 + 10);
-      // the last use counts as just now on b's clock: the back-off ends 500 ms after it
-      assertThat(moved.blockedUntil(PLAIN, T0 + 10)).as("the back-off, on b's clock").isEqualTo(T0 + 510);
-      assertThat(moved.reserve(PLAIN, T0 + 510, Lane.KNOWN, null, 10_000)).as("skew %d: the window is still full", skew)
+      // b takes over 10 ms later on its clock, which is in step with the cluster clock
+      moved.usedBy("b", T0 + 10, T0 + 10);
+      assertThat(moved.blockedUntil(PLAIN, T0 + 10)).as("the back-off, on b's clock").isEqualTo(T0 + 500);
+      // the last use counts as just now on b's clock: the grants fill the window until 1 s after it
+      assertThat(moved.reserve(PLAIN, T0 + 500, Lane.KNOWN, null, 10_000)).as("skew %d: the window is still full", skew)
         .isGreaterThanOrEqualTo(500);
     }
+
+    // a back-off of a minute, the log quiet for 59 s, then a new owner: the back-off has 1 s left, not a minute
+    BudgetLog quiet = new BudgetLog();
+    quiet.usedBy("a", T0, T0);
+    quiet.blockUntil(PLAIN, T0, T0 + 60_000);
+    BudgetLog taken = throughTheWire(quiet);
+    taken.usedBy("b", T0 + 59_000 - 30_000, T0 + 59_000);
+    assertThat(taken.blockedUntil(PLAIN, T0 + 29_000)).as("on b's clock, 30 s behind").isEqualTo(T0 + 30_000);
+
     BudgetLog same = new BudgetLog();
-    same.usedBy("a", T0);
+    same.usedBy("a", T0, T0);
     same.reserve(PLAIN, T0, Lane.KNOWN, null, 0);
-    same.usedBy("a", T0 + 5_000);
+    same.usedBy("a", T0 + 5_000, T0 + 5_000);
     for (int i = 0; i < 10; i++) {
       assertThat(same.reserve(PLAIN, T0 + 5_000, Lane.KNOWN, null, 0)).as("its own old grant has left the window")
         .isZero();
     }
+  }
+
+  private static BudgetLog throughTheWire(BudgetLog log) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    log.writeTo(new DataOutputStream(bytes));
+    return BudgetLog.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
   }
 
   @Test
