@@ -85,4 +85,9 @@ public interface TokenCache {
   default CacheHealth health() {
     return CacheHealth.UNKNOWN;
   }
+
+  /** What this member has counted since it started; {@link CacheStats#EMPTY} if it cannot tell. */
+  default CacheStats stats() {
+    return CacheStats.EMPTY;
+  }
 }

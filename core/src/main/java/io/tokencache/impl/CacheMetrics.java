@@ -3,6 +3,7 @@ package io.tokencache.impl;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tokencache.CacheStats;
 import io.tokencache.CacheStatus;
 
 import java.util.EnumMap;
@@ -17,11 +18,11 @@ import java.util.function.Supplier;
 public final class CacheMetrics {
 
   private final MeterRegistry registry;
-  private final Map<CacheStatus, Counter> answered = new EnumMap<>(CacheStatus.class);
-  private final Counter errors;
-  private final Counter refreshes;
-  private final Counter refreshFailures;
-  private final Counter negativeHits;
+  private final Map<CacheStatus, Tally> answered = new EnumMap<>(CacheStatus.class);
+  private final Tally errors;
+  private final Tally refreshes;
+  private final Tally refreshFailures;
+  private final Tally negativeHits;
   private final Map<String, Counter> admissionRefusals = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Counter> clusterFaults = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -40,18 +41,18 @@ public final class CacheMetrics {
   public CacheMetrics(MeterRegistry registry) {
     this.registry = registry;
     for (CacheStatus s : CacheStatus.values()) {
-      answered.put(s, Counter.builder("token.cache.requests").description("Token requests answered, by result")
-        .tag("result", s.name().toLowerCase()).register(registry));
+      answered.put(s, new Tally(Counter.builder("token.cache.requests").description("Token requests answered, by result")
+        .tag("result", s.name().toLowerCase()).register(registry)));
     }
-    errors = Counter.builder("token.cache.requests").description("Token requests answered, by result")
-      .tag("result", "error").register(registry);
-    refreshes = Counter.builder("token.cache.refreshes").description("Background refreshes started by this member")
-      .tag("outcome", "started").register(registry);
-    refreshFailures = Counter.builder("token.cache.refreshes").description("Background refreshes started by this member")
-      .tag("outcome", "failed").register(registry);
-    negativeHits = Counter.builder("token.cache.negative.hits")
+    errors = new Tally(Counter.builder("token.cache.requests").description("Token requests answered, by result")
+      .tag("result", "error").register(registry));
+    refreshes = new Tally(Counter.builder("token.cache.refreshes")
+      .description("Background refreshes started by this member").tag("outcome", "started").register(registry));
+    refreshFailures = new Tally(Counter.builder("token.cache.refreshes")
+      .description("Background refreshes started by this member").tag("outcome", "failed").register(registry));
+    negativeHits = new Tally(Counter.builder("token.cache.negative.hits")
       .description("Requests answered from a remembered invalid_client/unauthorized_client, without calling the IdP")
-      .register(registry);
+      .register(registry));
     // every series an alert may name exists at zero from the start
     ADMISSION_REASONS.forEach(this::admissionCounter);
     CLUSTER_FAULT_KINDS.forEach(this::clusterFaultCounter);
@@ -110,6 +111,14 @@ public final class CacheMetrics {
         + "understood or reached), and values in the cluster's maps ignored because they failed authentication "
         + "(kind UnauthenticatedValue), by kind")
       .tag("kind", k).register(registry));
+  }
+
+  /** The counts of {@link CacheStats}, with each upstream's {@code upstreams}. */
+  CacheStats stats(Map<String, CacheStats.Upstream> upstreams) {
+    Map<String, Long> requests = new java.util.LinkedHashMap<>();
+    answered.forEach((status, tally) -> requests.put(status.name().toLowerCase(), tally.count()));
+    requests.put("error", errors.count());
+    return new CacheStats(requests, refreshes.count(), refreshFailures.count(), negativeHits.count(), upstreams);
   }
 
   void entries(Supplier<Number> size) {

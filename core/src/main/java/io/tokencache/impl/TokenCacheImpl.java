@@ -3,6 +3,7 @@ package io.tokencache.impl;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tokencache.CacheHealth;
+import io.tokencache.CacheStats;
 import io.tokencache.CacheStatus;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheException;
@@ -544,6 +545,13 @@ public final class TokenCacheImpl implements TokenCache {
       share = e.getValue().quotaShare();
     }
     return new CacheHealth(states, share);
+  }
+
+  @Override
+  public CacheStats stats() {
+    Map<String, CacheStats.Upstream> counts = new LinkedHashMap<>();
+    upstreams.forEach((id, upstream) -> counts.put(id, upstream.stats()));
+    return metrics.stats(counts);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tokencache.http;
 
+import io.tokencache.CacheStats;
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.loadtest.idp.FailureMode;
@@ -137,6 +138,12 @@ class UpstreamProtectionTest {
     took.sort(Long::compare);
     assertThat(took.get(took.size() * 99 / 100)).as("p99 ms of a miss while the IdP is down").isLessThan(1000);
 
+    CacheStats.Upstream counted = f.cache.stats().upstreams().get(TokenCacheOptions.DEFAULT_UPSTREAM);
+    assertThat(counted.requests().get("success")).as("the cached key's fetch").isEqualTo(1);
+    assertThat(counted.requests().get("server_error")).as("the IdP's 503s").isEqualTo(f.idp.tokenRequests() - 1);
+    assertThat(counted.breakerRejections()).as("misses refused by the open breaker").isPositive();
+    assertThat(f.cache.stats().requests().get("error")).isEqualTo(misses + 4);
+
     f.idp.setFailureMode(FailureMode.NONE);
     f.clock.advance(Duration.ofMillis(1001));
     assertThat(f.basicToken(CLIENT, SECRET, "after").statusCode()).isEqualTo(200);
@@ -155,6 +162,9 @@ class UpstreamProtectionTest {
     assertThat(again.getHeader("X-Token-Cache")).isEqualTo("NEGATIVE");
     assertThat(again.bodyAsString()).isEqualTo(first.bodyAsString());
     assertThat(f.idp.tokenRequests()).isEqualTo(1);
+    assertThat(f.cache.stats().negativeHits()).isEqualTo(1);
+    assertThat(f.cache.stats().upstreams().get(TokenCacheOptions.DEFAULT_UPSTREAM).requests().get("client_error"))
+      .isEqualTo(1);
   }
 
   @Test

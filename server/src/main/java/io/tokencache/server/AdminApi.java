@@ -1,6 +1,6 @@
 package io.tokencache.server;
 
-import io.micrometer.core.instrument.Counter;
+import io.tokencache.CacheStats;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenCacheOptions;
@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code /admin/*}: answers 404 unless an admin token is configured; then every request must carry
@@ -37,26 +38,23 @@ final class AdminApi {
   private final ServerConfig config;
   private final TokenCache cache;
   private final ClusterView cluster;
-  private final ServerMetrics metrics;
   private final byte[] tokenDigest;
 
-  private AdminApi(ServerConfig config, TokenCache cache, ClusterView cluster, ServerMetrics metrics) {
+  private AdminApi(ServerConfig config, TokenCache cache, ClusterView cluster) {
     this.config = config;
     this.cache = cache;
     this.cluster = cluster;
-    this.metrics = metrics;
     this.tokenDigest = config.adminToken() == null ? null
       : ClientIds.sha256(config.adminToken().getBytes(StandardCharsets.UTF_8));
   }
 
   /** Mounts {@code /admin/*} on {@code root}: the API if an admin token is set, else 404s. */
-  static void mount(Router root, Vertx vertx, ServerConfig config, TokenCache cache, ClusterView cluster,
-                    ServerMetrics metrics) {
+  static void mount(Router root, Vertx vertx, ServerConfig config, TokenCache cache, ClusterView cluster) {
     if (config.adminToken() == null) {
       root.route("/admin/*").handler(Responses::notFound);
       return;
     }
-    AdminApi api = new AdminApi(config, cache, cluster, metrics);
+    AdminApi api = new AdminApi(config, cache, cluster);
     Router admin = Router.router(vertx);
     admin.route().handler(api::authorize);
     admin.post("/clients/:clientId/invalidate").handler(api::invalidate);
@@ -117,41 +115,33 @@ final class AdminApi {
   }
 
   private void stats(RoutingContext ctx) {
+    CacheStats counted = cache.stats();
     JsonObject requests = new JsonObject();
-    RESULTS.forEach(r -> requests.put(r, count("token.cache.requests", "result", r)));
+    RESULTS.forEach(r -> requests.put(r, counted.requests().getOrDefault(r, 0L)));
     JsonObject upstreams = new JsonObject();
     JsonObject breakers = ServerHealth.breakers(cache.health(), config.upstreamIds());
     for (String id : config.upstreamIds()) {
-      JsonObject outcomes = new JsonObject();
-      for (Counter c : metrics.registry().find("token.cache.upstream.requests").tag("upstream", id).counters()) {
-        outcomes.put(c.getId().getTag("outcome"), (long) c.count());
-      }
+      CacheStats.Upstream upstream = counted.upstreams().get(id);
       upstreams.put(id, new JsonObject()
         .put("breaker", breakers.getString(id))
-        .put("requests", outcomes)
-        .put("budgetRejections", count("token.cache.budget.rejections", "upstream", id))
-        .put("breakerRejections", count("token.cache.breaker.rejections", "upstream", id)));
+        .put("requests", new JsonObject(upstream == null ? Map.of() : Map.copyOf(upstream.requests())))
+        .put("budgetRejections", upstream == null ? 0 : upstream.budgetRejections())
+        .put("breakerRejections", upstream == null ? 0 : upstream.breakerRejections()));
     }
     JsonObject stats = new JsonObject()
       .put("members", cluster.members().size())
       .put("entries", new JsonObject().put("local", cluster.localEntries()))
       .put("requests", requests)
       .put("refreshes", new JsonObject()
-        .put("started", count("token.cache.refreshes", "outcome", "started"))
-        .put("failed", count("token.cache.refreshes", "outcome", "failed")))
-      .put("negativeHits", count("token.cache.negative.hits"))
-      .put("nearCache", new JsonObject()
-        .put("hits", count("token.cache.near.cache.hits"))
-        .put("misses", count("token.cache.near.cache.misses")))
+        .put("started", counted.refreshesStarted())
+        .put("failed", counted.refreshesFailed()))
+      .put("negativeHits", counted.negativeHits())
+      .put("nearCache", cluster.nearCache())
       .put("upstreams", upstreams);
     cluster.clusterEntries().onComplete(ar -> {
       stats.getJsonObject("entries").put("cluster", ar.succeeded() ? ar.result() : null);
       Responses.json(ctx, 200, stats);
     });
-  }
-
-  private long count(String name, String... tags) {
-    return Math.round(metrics.sum(name, tags));
   }
 
   private void members(RoutingContext ctx) {

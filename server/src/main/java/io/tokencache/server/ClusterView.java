@@ -2,6 +2,7 @@ package io.tokencache.server;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.nearcache.NearCacheStats;
 import io.tokencache.cluster.ClusterMaps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,6 +30,11 @@ interface ClusterView {
    * near cache (the token map's near cache would answer a repeated probe locally, proving nothing).
    */
   Future<Void> probeMap(long timeoutMillis);
+
+  /** Reads of the token map this member's near cache answered ({@code hits}) and could not ({@code misses}). */
+  default JsonObject nearCache() {
+    return new JsonObject().put("hits", 0L).put("misses", 0L);
+  }
 
   /** The view of the Hazelcast member behind {@code vertx}. */
   static ClusterView of(Vertx vertx, HazelcastInstance hz) {
@@ -66,6 +72,13 @@ interface ClusterView {
       @Override
       public Future<Void> probeMap(long timeoutMillis) {
         return ClusterMaps.probe(vertx, hz, timeoutMillis);
+      }
+
+      @Override
+      public JsonObject nearCache() {
+        NearCacheStats stats = ClusterMaps.nearCacheStats(hz);
+        return stats == null ? ClusterView.super.nearCache()
+          : new JsonObject().put("hits", stats.getHits()).put("misses", stats.getMisses());
       }
     };
   }

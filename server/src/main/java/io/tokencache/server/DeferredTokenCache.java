@@ -1,6 +1,7 @@
 package io.tokencache.server;
 
 import io.tokencache.CacheHealth;
+import io.tokencache.CacheStats;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
@@ -53,6 +54,11 @@ final class DeferredTokenCache implements TokenCache {
   @Override
   public CacheHealth health() {
     return cache.succeeded() ? cache.result().health() : CacheHealth.UNKNOWN;
+  }
+
+  @Override
+  public CacheStats stats() {
+    return cache.succeeded() ? cache.result().stats() : CacheStats.EMPTY;
   }
 
   @Override

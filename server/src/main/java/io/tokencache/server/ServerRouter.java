@@ -79,7 +79,7 @@ final class ServerRouter {
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(parts.liveness()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(parts.readiness()));
     router.get("/metrics").handler(ctx -> parts.metrics().handle(vertx, ctx));
-    AdminApi.mount(router, vertx, config, parts.cache(), parts.cluster(), parts.metrics());
+    AdminApi.mount(router, vertx, config, parts.cache(), parts.cluster());
 
     AccessLog access = AccessLog.needed(config) ? new AccessLog(config.accessLog(), parts.metrics()) : null;
     for (String id : config.upstreamIds()) {

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
+import io.tokencache.CacheStats;
 import io.tokencache.CacheStatus;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenRequest;
@@ -67,6 +68,12 @@ class ServerRouterTest {
     public Future<Integer> invalidateClient(String upstream, String clientId) {
       invalidations.add(upstream + "/" + clientId);
       return Future.succeededFuture(3);
+    }
+
+    @Override
+    public CacheStats stats() {
+      return new CacheStats(Map.of("hit", 7L, "miss", 2L), 1, 0, 3,
+        Map.of("acme", new CacheStats.Upstream(Map.of("success", 2L, "throttled", 1L), 4, 5)));
     }
 
     @Override
@@ -240,6 +247,16 @@ class ServerRouterTest {
     assertThat(stats.getJsonObject("entries")).isEqualTo(new JsonObject().put("local", 2).put("cluster", 5));
     assertThat(stats.getJsonObject("upstreams").fieldNames()).containsExactly("default", "acme", "globex");
     assertThat(stats.getJsonObject("requests").fieldNames()).contains("hit", "miss", "coalesced", "bypass", "error");
+    // the cache's own counts, whatever the meter registry holds
+    assertThat(stats.getJsonObject("requests").getLong("hit")).isEqualTo(7);
+    assertThat(stats.getJsonObject("requests").getLong("coalesced")).isZero();
+    assertThat(stats.getLong("negativeHits")).isEqualTo(3);
+    assertThat(stats.getJsonObject("refreshes").getLong("started")).isEqualTo(1);
+    JsonObject acmeStats = stats.getJsonObject("upstreams").getJsonObject("acme");
+    assertThat(acmeStats.getJsonObject("requests").getLong("throttled")).isEqualTo(1);
+    assertThat(acmeStats.getLong("budgetRejections")).isEqualTo(4);
+    assertThat(acmeStats.getLong("breakerRejections")).isEqualTo(5);
+    assertThat(stats.getJsonObject("upstreams").getJsonObject("globex").getLong("budgetRejections")).isZero();
 
     JsonObject members = admin(port, HttpMethod.GET, "/admin/members", ADMIN).bodyAsJsonObject();
     assertThat(members.getJsonArray("members").getJsonObject(0).getBoolean("local")).isTrue();

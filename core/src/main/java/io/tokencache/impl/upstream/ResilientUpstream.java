@@ -7,6 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.tokencache.CacheHealth;
+import io.tokencache.CacheStats;
 import io.tokencache.TokenCacheException;
 import io.tokencache.TokenRequest;
 import io.tokencache.UpstreamOptions;
@@ -107,6 +108,11 @@ public final class ResilientUpstream {
   /** The upstream's options. */
   public UpstreamOptions options() {
     return options;
+  }
+
+  /** What this member counted of this upstream's calls and refusals. */
+  public CacheStats.Upstream stats() {
+    return metrics.stats();
   }
 
   /** Its breaker's state and its budget owner's clock skew, now. */

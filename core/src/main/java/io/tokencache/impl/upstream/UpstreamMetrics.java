@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import io.tokencache.CacheStats;
+import io.tokencache.impl.Tally;
 import io.tokencache.impl.quota.Lane;
 
 import java.util.EnumMap;
@@ -21,12 +23,12 @@ final class UpstreamMetrics {
   private final String upstream;
   private final Timer latency;
   private final Map<Lane, Timer> budgetWaits = new EnumMap<>(Lane.class);
-  private final Map<Lane, Counter> budgetRejections = new EnumMap<>(Lane.class);
+  private final Map<Lane, Tally> budgetRejections = new EnumMap<>(Lane.class);
   private final Map<Lane, Counter> slotsGivenUp = new EnumMap<>(Lane.class);
-  private final Counter breakerRejections;
+  private final Tally breakerRejections;
   private final Timer bulkheadWait;
   private final ConcurrentHashMap<String, Counter> bulkheadRejections = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Tally> outcomes = new ConcurrentHashMap<>();
 
   /** The outcomes of upstream calls, each a counter per lane from the start. */
   static final List<String> OUTCOMES = List.of("success", "client_error", "throttled", "server_error",
@@ -43,18 +45,18 @@ final class UpstreamMetrics {
       budgetWaits.put(lane, Timer.builder("token.cache.budget.wait")
         .description("How long upstream requests waited for a slot in the budget, by lane")
         .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
-      budgetRejections.put(lane, Counter.builder("token.cache.budget.rejections")
+      budgetRejections.put(lane, new Tally(Counter.builder("token.cache.budget.rejections")
         .description("Upstream requests refused because the budget was held back or no slot of their lane was free "
           + "within the bound, by lane")
-        .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
+        .tag("upstream", upstream).tag("lane", lane.tag()).register(registry)));
       slotsGivenUp.put(lane, Counter.builder("token.cache.budget.slots.given.up")
         .description("Budget slots given up unsent because they could not be sent within the safety margin of their "
           + "time (a busy event loop, a slow round trip to the budget's owner, a connection slow to open), by lane")
         .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
     }
-    this.breakerRejections = Counter.builder("token.cache.breaker.rejections")
+    this.breakerRejections = new Tally(Counter.builder("token.cache.breaker.rejections")
       .description("Fetches refused because the circuit breaker was open").tag("upstream", upstream)
-      .register(registry);
+      .register(registry));
     this.bulkheadWait = Timer.builder("token.cache.bulkhead.wait")
       .description("How long upstream requests queued for one of the member's concurrent upstream requests")
       .tag("upstream", upstream).register(registry);
@@ -80,16 +82,30 @@ final class UpstreamMetrics {
     latency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  private Counter outcomeCounter(String outcome, Lane lane) {
-    return outcomes.computeIfAbsent(outcome + "/" + lane.tag(), o -> Counter.builder("token.cache.upstream.requests")
-      .description("Upstream token requests, by outcome and budget lane").tag("upstream", upstream)
-      .tag("outcome", outcome).tag("lane", lane.tag()).register(registry));
+  private Tally outcomeCounter(String outcome, Lane lane) {
+    return outcomes.computeIfAbsent(outcome + "/" + lane.tag(), o -> new Tally(
+      Counter.builder("token.cache.upstream.requests").description("Upstream token requests, by outcome and budget lane")
+        .tag("upstream", upstream).tag("outcome", outcome).tag("lane", lane.tag()).register(registry)));
   }
 
   private Counter bulkheadCounter(String reason) {
     return bulkheadRejections.computeIfAbsent(reason, r -> Counter.builder("token.cache.bulkhead.rejections")
       .description("Fetches refused because every concurrent upstream request was taken")
       .tag("upstream", upstream).tag("reason", r).register(registry));
+  }
+
+  /** The counts of {@link CacheStats.Upstream}: calls by outcome and refusals, each summed over the lanes. */
+  CacheStats.Upstream stats() {
+    Map<String, Long> requests = new java.util.LinkedHashMap<>();
+    for (String outcome : OUTCOMES) {
+      long n = 0;
+      for (Lane lane : Lane.values()) {
+        n += outcomeCounter(outcome, lane).count();
+      }
+      requests.put(outcome, n);
+    }
+    long budget = budgetRejections.values().stream().mapToLong(Tally::count).sum();
+    return new CacheStats.Upstream(requests, budget, breakerRejections.count());
   }
 
   void budgetWaited(Lane lane, long millis) {
