@@ -1,24 +1,17 @@
 package io.tokencache.impl.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.IMap;
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Map;
 
 /**
  * The one clock every absolute time written to or read from the cluster is on: token issue, refresh, expiry and
@@ -36,9 +29,9 @@ import java.util.Map;
  *
  * <p>The record is forward only, and does not jump when its keeper changes: the keeper answers its own time plus
  * the record's offset, but never less than the last time it handed out, nor less than the asking member's own
- * continuation of its last estimate ({@link Tick#floor}). When the record's keeper changed (a migration, a member
+ * continuation of its last estimate (the tick's floor). When the record's keeper changed (a migration, a member
  * that died, the sides of a split), the new keeper's clock is not trusted with the old offset: the clock continues
- * from the asking member's latest estimate ({@link Tick#latest}), or, for a member with none, from the last time
+ * from the asking member's latest estimate (the tick's latest), or, for a member with none, from the last time
  * handed out plus the longest gap between ticks ({@link #MAX_TICK_GAP_MILLIS}). A new keeper whose clock is behind
  * therefore cannot make tokens look younger than they are, nor one whose clock is ahead make them all look expired.
  * A member that has no measurement is not started ({@link #start} waits for the first).
@@ -71,7 +64,7 @@ public final class ClusterClock extends Clock {
   static final long MAX_TAKEOVER_MILLIS = 60_000;
   /** How long {@link #start} tries to get a first measurement. */
   static final long START_TIMEOUT_MILLIS = 30_000;
-  private static final long NONE = Long.MIN_VALUE;
+  static final long NONE = Long.MIN_VALUE;
 
   private final Vertx vertx;
   private final IMap<String, Object> records;
@@ -148,7 +141,8 @@ public final class ClusterClock extends Clock {
     long sent = local.millis();
     long floor = before == null ? NONE : sent + before.offset - before.error;
     long latest = before == null ? NONE : sent + before.offset + before.error;
-    return Future.fromCompletionStage(records.submitToKey(KEY, new Tick(floor, latest)), vertx.getOrCreateContext())
+    return Future.fromCompletionStage(records.submitToKey(KEY, new ClusterClockRecord.Tick(floor, latest)),
+        vertx.getOrCreateContext())
       .map(answer -> {
         long received = local.millis();
         long clusterTime = (Long) answer;
@@ -206,135 +200,6 @@ public final class ClusterClock extends Clock {
   public void close() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
-    }
-  }
-
-  /** The record: the keeper's offset to the cluster clock, the last time handed out, and who handed it out. */
-  static final class Record {
-    final long offset;
-    final long last;
-    final String keeper;
-
-    Record(long offset, long last, String keeper) {
-      this.offset = offset;
-      this.last = last;
-      this.keeper = keeper;
-    }
-
-    void writeTo(DataOutput out) throws IOException {
-      out.writeLong(offset);
-      out.writeLong(last);
-      out.writeUTF(keeper);
-    }
-
-    static Record readFrom(DataInput in) throws IOException {
-      return new Record(in.readLong(), in.readLong(), in.readUTF());
-    }
-
-    /** The record in a map value, if it authenticates under {@code seal}. */
-    static Record of(ValueSeal seal, Object value) {
-      return seal.open(TokenMapConfig.CLOCK_MAP, KEY, value, Record::readFrom);
-    }
-  }
-
-  /**
-   * Moves the record on and answers the cluster time, on the keeper's clock. The new record is fixed in the
-   * processor, so backups store exactly what the owner did.
-   */
-  static final class Tick extends EntryProcessors.Base<Object, Long> implements HazelcastInstanceAware {
-    /** The asking member's continuation of its last estimate (its earliest bound), or {@link #NONE}. */
-    long floor;
-    /** The same estimate's latest bound, or {@link #NONE}. */
-    long latest;
-    /** The record the owner computed (then a backup only stores it). */
-    Record computed;
-    private transient HazelcastInstance hz;
-
-    Tick() {
-    }
-
-    Tick(long floor, long latest) {
-      this.floor = floor;
-      this.latest = latest;
-    }
-
-    @Override
-    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-      this.hz = hazelcastInstance;
-    }
-
-    @Override
-    public Long process(Map.Entry<String, Object> entry) {
-      ValueSeal seal = EntryProcessors.sealOf(hz);
-      if (computed == null) {
-        // a record that does not authenticate (written without the key) is ignored: this member's last one stands
-        Record current = Record.of(seal, EntryProcessors.rawValueOf(entry));
-        if (current == null) {
-          current = seal.lastWritten(TokenMapConfig.CLOCK_MAP, KEY, Record::readFrom);
-        }
-        computed = next(current, ownerNow(), keeper(), floor, latest);
-      }
-      Record written = computed;
-      Sealed value = seal.seal(TokenMapConfig.CLOCK_MAP, KEY, written::writeTo);
-      seal.remember(TokenMapConfig.CLOCK_MAP, KEY, value);
-      entry.setValue(value);
-      return computed.last;
-    }
-
-    private long ownerNow() {
-      Clock owner = hz == null ? null : (Clock) hz.getUserContext().get(HazelcastQuotaGate.OWNER_CLOCK);
-      return owner != null ? owner.millis() : System.currentTimeMillis();
-    }
-
-    private String keeper() {
-      return hz == null ? "" : hz.getCluster().getLocalMember().getUuid().toString();
-    }
-
-    /**
-     * The record after a tick at the keeper's time {@code now}: forward only (see {@link ClusterClock}). A new keeper
-     * does not bring its own clock in (the record's offset was another member's): the clock continues from the asking
-     * member's latest estimate, or, from a member without one, from the last time handed out plus the longest gap
-     * between ticks; from then on it runs at the new keeper's rate.
-     */
-    static Record next(Record current, long now, String keeper, long floor, long latest) {
-      long t;
-      if (current == null) {
-        t = now;
-      } else if (keeper.equals(current.keeper)) {
-        t = Math.max(now + current.offset, current.last);
-      } else if (latest != NONE) {
-        t = Math.max(current.last, Math.min(latest, current.last + MAX_TAKEOVER_MILLIS));
-      } else {
-        t = current.last + MAX_TICK_GAP_MILLIS;
-      }
-      if (floor != NONE && floor > t) {
-        t = Math.min(floor, t + MAX_FLOOR_PUSH_MILLIS);
-      }
-      return new Record(t - now, t, keeper);
-    }
-
-    @Override
-    public int getClassId() {
-      return EntryProcessors.CLOCK_TICK;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLong(floor);
-      out.writeLong(latest);
-      out.writeBoolean(computed != null);
-      if (computed != null) {
-        computed.writeTo(out);
-      }
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      floor = in.readLong();
-      latest = in.readLong();
-      if (in.readBoolean()) {
-        computed = Record.readFrom(in);
-      }
     }
   }
 }

@@ -1,17 +1,13 @@
 package io.tokencache.impl.cluster;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.tokencache.impl.CachedToken;
 import io.tokencache.impl.store.FetchLeases;
 import io.vertx.core.Context;
@@ -21,13 +17,10 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.DataInput;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -100,7 +93,7 @@ public final class ClusterLeases implements FetchLeases {
   }
 
   /**
-   * Acquires the lease by a put-if-absent with a TTL on the lease's owner ({@link Take}); a lease that does not
+   * Acquires the lease by a put-if-absent with a TTL on the lease's owner ({@link LeaseProcessors.Take}); a lease that does not
    * stand (see the class comment) is taken over. It lapses between {@code ttl} and {@code ttl} + 2 s later
    * (Hazelcast's TTLs have a one-second granularity; see {@link HazelcastTokenStore#hazelcastTtl}), and its
    * waiters hear of it within about a second more (the expiry sweep's period).
@@ -113,14 +106,14 @@ public final class ClusterLeases implements FetchLeases {
       out.writeUTF(memberId);
       out.writeLong(until);
     });
-    return Future.fromCompletionStage(leases.submitToKey(leaseKey, new Take(lease, ttlMillis)),
+    return Future.fromCompletionStage(leases.submitToKey(leaseKey, new LeaseProcessors.Take(lease, ttlMillis)),
       vertx.getOrCreateContext()).map(Boolean::booleanValue);
   }
 
   /** Removes the lease only if this member still holds it (it may have lapsed and been taken by another). */
   @Override
   public Future<Void> releaseLease(String leaseKey) {
-    return Future.fromCompletionStage(leases.submitToKey(leaseKey, new Release(memberId)), vertx.getOrCreateContext())
+    return Future.fromCompletionStage(leases.submitToKey(leaseKey, new LeaseProcessors.Release(memberId)), vertx.getOrCreateContext())
       .mapEmpty();
   }
 
@@ -141,7 +134,7 @@ public final class ClusterLeases implements FetchLeases {
       } else if (!waiter.done.get()) {
         Future.fromCompletionStage(leases.getAsync(leaseKey), context).onComplete(lease -> {
           // gone, unreadable or not authentic: no lease anybody could be waited for
-          if (lease.failed() || holderOf(seal, leaseKey, lease.result()) == null) {
+          if (lease.failed() || LeaseProcessors.holderOf(seal, leaseKey, lease.result()) == null) {
             onLeaseGone(leaseKey);
           }
         });
@@ -241,133 +234,6 @@ public final class ClusterLeases implements FetchLeases {
   }
 
   /** The holder of a lease value, if it authenticates (else null, counted). */
-  static String holderOf(ValueSeal seal, String leaseKey, Object value) {
-    Lease lease = seal.open(TokenMapConfig.LEASES_MAP, leaseKey, value, Lease::read);
-    return lease == null ? null : lease.holder;
-  }
-
-  private record Lease(String holder, long until) {
-    static Lease read(DataInput in) throws IOException {
-      return new Lease(in.readUTF(), in.readLong());
-    }
-  }
-
-  /**
-   * Takes the lease unless one stands: it authenticates, its holder is a current member and its end has not
-   * passed on the owner's cluster clock. Answers whether it was taken. Runs on the partition owner, which knows the
-   * membership (Hazelcast injects the instance).
-   */
-  static final class Take extends EntryProcessors.Base<Object, Boolean> implements HazelcastInstanceAware {
-    private Sealed lease;
-    private long ttlMillis;
-    private transient HazelcastInstance hz;
-
-    Take() {
-    }
-
-    Take(Sealed lease, long ttlMillis) {
-      this.lease = lease;
-      this.ttlMillis = ttlMillis;
-    }
-
-    @Override
-    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-      this.hz = hazelcastInstance;
-    }
-
-    @Override
-    public Boolean process(Map.Entry<String, Object> entry) {
-      Object existing = EntryProcessors.rawValueOf(entry);
-      if (existing != null && stands(EntryProcessors.sealOf(hz).open(TokenMapConfig.LEASES_MAP, entry.getKey(),
-        existing, Lease::read))) {
-        return Boolean.FALSE;
-      }
-      EntryProcessors.setValue(entry, lease, ttlMillis);
-      return Boolean.TRUE;
-    }
-
-    private boolean stands(Lease existing) {
-      if (existing == null) {
-        return false;
-      }
-      // its end was written on the taker's cluster clock: compared on the same clock, whatever this member's own
-      // clock says (an owner whose clock runs ahead would otherwise let no lease stand)
-      if (existing.until <= ClusterClock.ownerMillis(hz)) {
-        return false;
-      }
-      for (Member m : hz.getCluster().getMembers()) {
-        if (m.getUuid().toString().equals(existing.holder)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public int getClassId() {
-      return EntryProcessors.TAKE_LEASE;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeObject(lease);
-      out.writeLong(ttlMillis);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      Object l = in.readObject();
-      if (!(l instanceof Sealed s)) {
-        throw new IOException("not a sealed lease");
-      }
-      lease = s;
-      ttlMillis = in.readLong();
-    }
-  }
-
-  /** Removes the lease if it authenticates and {@code holder} holds it; answers whether it did. */
-  static final class Release extends EntryProcessors.Base<Object, Boolean> implements HazelcastInstanceAware {
-    private String holder;
-    private transient HazelcastInstance hz;
-
-    Release() {
-    }
-
-    Release(String holder) {
-      this.holder = holder;
-    }
-
-    @Override
-    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-      this.hz = hazelcastInstance;
-    }
-
-    @Override
-    public Boolean process(Map.Entry<String, Object> entry) {
-      Object existing = EntryProcessors.rawValueOf(entry);
-      if (existing != null && holder.equals(holderOf(EntryProcessors.sealOf(hz), entry.getKey(), existing))) {
-        entry.setValue(null);
-        return Boolean.TRUE;
-      }
-      return Boolean.FALSE;
-    }
-
-    @Override
-    public int getClassId() {
-      return EntryProcessors.RELEASE_LEASE;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(holder);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      holder = in.readString();
-    }
-  }
-
   private final class TokenListener implements EntryAddedListener<String, Object>,
     EntryUpdatedListener<String, Object> {
 

@@ -72,11 +72,11 @@ public final class EntryProcessors {
       case CLIENT_SETTLE:
         return new HazelcastClientLedger.Settle();
       case TAKE_LEASE:
-        return new ClusterLeases.Take();
+        return new LeaseProcessors.Take();
       case OWNER_TIME:
         return new ClockSkewMonitor.OwnerTime();
       case CLOCK_TICK:
-        return new ClusterClock.Tick();
+        return new ClusterClockRecord.Tick();
       case MERGE_TOKENS:
         return new MergePolicies.LaterServeUntil();
       case MERGE_BUDGET:
@@ -90,7 +90,7 @@ public final class EntryProcessors {
       case SEALED:
         return new Sealed();
       case RELEASE_LEASE:
-        return new ClusterLeases.Release();
+        return new LeaseProcessors.Release();
       default:
         return null;
     }

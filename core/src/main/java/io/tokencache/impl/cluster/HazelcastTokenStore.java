@@ -62,6 +62,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Every Hazelcast call is asynchronous ({@code getAsync}, {@code setAsync}, {@code removeAsync},
  * {@code submitToKey}) except {@code executeOnEntries} with a predicate for {@link #removeByClientTag}, which has
  * no async form and runs with {@code executeBlocking}.
+ *
+ * <p>Somewhat over the usual size because the near cache, the decrypted cache and the read-back after a write are
+ * one mechanism: each is only correct with the others' rules in view (which copy decides freshness, which only
+ * spares the cipher, when a hit may use the token just written).
  */
 public final class HazelcastTokenStore implements TokenStore {
 

@@ -184,7 +184,7 @@ public final class MergePolicies {
       long first = in.readLong();
       try {
         long last = in.readLong();
-        return new ClusterClock.Record(first, last, in.readUTF());
+        return new ClusterClockRecord(first, last, in.readUTF());
       } catch (EOFException note) {
         return first;
       }
@@ -192,7 +192,7 @@ public final class MergePolicies {
 
     @Override
     Object mergeOpened(Object merging, Object existing) {
-      if (merging instanceof ClusterClock.Record m && existing instanceof ClusterClock.Record e) {
+      if (merging instanceof ClusterClockRecord m && existing instanceof ClusterClockRecord e) {
         return m.last > e.last ? merging : existing;
       }
       return existing;

@@ -33,6 +33,9 @@ import java.util.Objects;
  * <p>Cost: O(grants kept x lanes) per reservation; the log holds the grants of the longest window plus those
  * reserved ahead (at most the quota times the longest wait), a few hundred for quotas of tens per second.
  * Times are epoch milliseconds of the caller; not thread-safe (callers serialise access).
+ *
+ * <p>Over the usual size because the log, its clocks across owner changes, its merge and its wire form are one
+ * value that the cluster's entry processors move between members: they must change together.
  */
 public final class BudgetLog {
 

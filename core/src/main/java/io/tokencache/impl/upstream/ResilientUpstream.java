@@ -44,6 +44,10 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Every request asks the budget in its {@link Lane}, with its client's tag, so refreshes keep their headroom
  * and one client cannot take its whole lane.
+ *
+ * <p>Longer than most classes here because the order of these steps is the design (breaker, then bulkhead, then
+ * a budget slot checked again when it comes due and when the connection is there, then the call, then the back-off
+ * awaited before the answer), and split across classes it could no longer be read top to bottom.
  */
 public final class ResilientUpstream {
 

@@ -52,7 +52,7 @@ public final class ForgedValues {
   /** The cluster clock's record, a year ahead. */
   public Object clockAYearAhead(String keeper) {
     long ahead = 365 * DAY;
-    ClusterClock.Record record = new ClusterClock.Record(ahead, System.currentTimeMillis() + ahead, keeper);
+    ClusterClockRecord record = new ClusterClockRecord(ahead, System.currentTimeMillis() + ahead, keeper);
     return seal.seal(TokenMapConfig.CLOCK_MAP, ClusterClock.KEY, record::writeTo);
   }
 
