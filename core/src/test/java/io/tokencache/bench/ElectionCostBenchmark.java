@@ -1,5 +1,9 @@
 package io.tokencache.bench;
 
+import com.hazelcast.core.DistributedObject;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.LocalMapStats;
 import io.tokencache.TokenCache;
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.TokenRequest;
@@ -18,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -58,6 +64,7 @@ public final class ElectionCostBenchmark {
         caches.add(TokenCache.createClustered(v, options(idp), cluster).await());
       }
       report("member of a 3-member cluster (near cache, leases, shared budget)", caches.get(0), members.get(0));
+      operationsPerMiss(caches.get(0), members);
 
       for (int i = 0; i < members.size(); i++) {
         caches.get(i).close().await();
@@ -99,6 +106,48 @@ public final class ElectionCostBenchmark {
         + "  miss: median %.2f ms, p99 %.2f ms (upstream call included)%n",
       setup, pct(hitNanos, 0.5) / 100 / 1e3, pct(hitNanos, 0.99) / 100 / 1e3,
       pct(missNanos, 0.5) / 1e6, pct(missNanos, 0.99) / 1e6);
+  }
+
+  /**
+   * How many map operations a cold miss costs the cluster, by map: the partition owners' statistics
+   * ({@code LocalMapStats}, summed over members: owned entries only, so each operation counts once) before and after
+   * misses run one at a time. Each is a round trip from the missing member to a partition owner (a hop to a partition
+   * thread when the owner is the member itself); operations in flight together still count one each.
+   */
+  private static void operationsPerMiss(TokenCache cache, List<Vertx> members) {
+    int n = 200;
+    Map<String, Long> before = mapOperations(members);
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    for (int i = 0; i < n; i++) {
+      cache.getToken(request("ops-" + run + "-" + i)).await();
+    }
+    Map<String, Long> after = mapOperations(members);
+    StringBuilder line = new StringBuilder();
+    double total = 0;
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      double perMiss = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / (double) n;
+      if (perMiss > 0) {
+        total += perMiss;
+        line.append(String.format(" %s %.2f", e.getKey(), perMiss));
+      }
+    }
+    System.out.printf("  map operations per cold miss: %.2f (%s)%n", total, line.toString().trim());
+  }
+
+  private static Map<String, Long> mapOperations(List<Vertx> members) {
+    Map<String, Long> ops = new TreeMap<>();
+    for (Vertx v : members) {
+      HazelcastInstance hz = TokenCacheCluster.hazelcastOf(v);
+      for (DistributedObject o : hz.getDistributedObjects()) {
+        if (o instanceof IMap<?, ?> map) {
+          LocalMapStats s = map.getLocalMapStats();
+          long count = s.getGetOperationCount() + s.getPutOperationCount() + s.getSetOperationCount()
+            + s.getRemoveOperationCount() + s.getOtherOperationCount();
+          ops.merge(map.getName(), count, Long::sum);
+        }
+      }
+    }
+    return ops;
   }
 
   private static long batch(TokenCache cache, Vertx vertx, TokenRequest hot) {

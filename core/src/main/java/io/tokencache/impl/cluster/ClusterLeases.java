@@ -101,13 +101,27 @@ public final class ClusterLeases implements FetchLeases {
   @Override
   public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
     long ttlMillis = HazelcastTokenStore.hazelcastTtl(Math.max(1, ttl.toMillis()));
+    LeaseProcessors.Take take = new LeaseProcessors.Take(lease(leaseKey, ttlMillis), ttlMillis);
+    return Future.fromCompletionStage(leases.submitToKey(leaseKey, take), vertx.getOrCreateContext())
+      .map(Boolean::booleanValue);
+  }
+
+  @Override
+  public Future<Claim> leaseOrToken(String key, Duration ttl) {
+    long ttlMillis = HazelcastTokenStore.hazelcastTtl(Math.max(1, ttl.toMillis()));
+    LeaseProcessors.TakeAndRead takeAndRead = new LeaseProcessors.TakeAndRead(lease(key, ttlMillis), ttlMillis);
+    return Future.fromCompletionStage(leases.submitToKey(key, takeAndRead), vertx.getOrCreateContext()).map(taken -> {
+        CachedToken token = tokens.open(key, tokens.asToken(taken.token));
+        return new Claim(taken.leased, token != null && refused.test(key, token) ? null : token);
+      });
+  }
+
+  private Sealed lease(String leaseKey, long ttlMillis) {
     long until = clock.millis() + ttlMillis;
-    Sealed lease = seal.seal(TokenMapConfig.LEASES_MAP, leaseKey, out -> {
+    return seal.seal(TokenMapConfig.LEASES_MAP, leaseKey, out -> {
       out.writeUTF(memberId);
       out.writeLong(until);
     });
-    return Future.fromCompletionStage(leases.submitToKey(leaseKey, new LeaseProcessors.Take(lease, ttlMillis)),
-      vertx.getOrCreateContext()).map(Boolean::booleanValue);
   }
 
   /** Removes the lease only if this member still holds it (it may have lapsed and been taken by another). */
