@@ -25,7 +25,7 @@ usage() {
   cat <<'EOF'
 usage: ./loadtest/run.sh <scenario> [-Dname=value ...]
 
-Starts the fake IdP (java -jar loadtest/target/fake-idp.jar) and real token-cache
+Starts the fake IdP (java -jar fake-idp/target/fake-idp.jar) and real token-cache
 servers (java -jar server/target/token-cache-server.jar, one process per member,
 all on 127.0.0.1, one cluster), runs the scenario, stops everything, and writes
   loadtest/target/gatling/<simulation>-<timestamp>/index.html  Gatling's report, with the verdicts as
@@ -77,7 +77,7 @@ properties common to every scenario (-Dname=value for all, -D<scenario>.name=val
                          flood: the in-use keys' rate)
   serverJvmArgs="..."    JVM flags of each member (-Xmx192m -XX:+UseSerialGC -Xss512k)
   readyTimeoutSeconds=S  how long a member may take to become ready (120)
-  idp=process|in-process where the fake IdP runs: its own JVM from loadtest/target/fake-idp.jar
+  idp=process|in-process where the fake IdP runs: its own JVM from fake-idp/target/fake-idp.jar
                          (default: an observer the load generator's pauses cannot skew) or
                          inside the Gatling JVM
   refreshAheadFraction=F the server's refresh point, for the per-refresh-cycle verdict (0.75)
@@ -150,11 +150,11 @@ stale() {
   [[ -n "$newer" ]]
 }
 # The fake IdP runs from its standalone jar, in a JVM of its own.
-idp_jar="$HERE/target/fake-idp.jar"
+idp_jar="$ROOT/fake-idp/target/fake-idp.jar"
 idp_stale() {
   [[ ! -f "$idp_jar" ]] && return 0
   local newer
-  newer="$(find "$HERE/pom.xml" "$HERE/src/main/java/io/tokencache/loadtest/idp" -type f -newer "$idp_jar" \
+  newer="$(find "$ROOT/fake-idp/pom.xml" "$ROOT/fake-idp/src/main" -type f -newer "$idp_jar" \
     -print -quit 2>/dev/null || true)"
   [[ -n "$newer" ]]
 }
@@ -165,8 +165,8 @@ if [[ "${LOADTEST_SKIP_BUILD:-0}" != 1 ]] && stale; then
     exit 1
   fi
 elif [[ "${LOADTEST_SKIP_BUILD:-0}" != 1 ]] && idp_stale; then
-  echo "[run.sh] the fake IdP jar is missing or older than its sources: mvn -B -q -pl loadtest -DskipTests package"
-  if ! (cd "$ROOT" && mvn -B -q -pl loadtest -DskipTests package); then
+  echo "[run.sh] the fake IdP jar is missing or older than its sources: mvn -B -q -pl fake-idp -DskipTests package"
+  if ! (cd "$ROOT" && mvn -B -q -pl fake-idp -DskipTests package); then
     echo "[run.sh] the build failed; to run against the jars already built, set LOADTEST_SKIP_BUILD=1" >&2
     exit 1
   fi

@@ -16,7 +16,7 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-java -jar loadtest/target/fake-idp.jar --port "$IDP_PORT" --client demo-client:demo-secret &
+java -jar fake-idp/target/fake-idp.jar --port "$IDP_PORT" --client demo-client:demo-secret &
 pids+=($!)
 
 TOKEN_CACHE_HTTP_HOST=127.0.0.1 \

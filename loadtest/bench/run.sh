@@ -201,7 +201,7 @@ else
 fi
 
 SERVER_JAR=${BENCH_SERVER_JAR:-$ROOT/server/target/token-cache-server.jar}
-BENCH_JAR=$ROOT/loadtest/target/fake-idp.jar
+BENCH_JAR=$ROOT/loadtest/target/loadtest.jar
 if [[ -n ${BENCH_SERVER_JAR:-} && ! -f $SERVER_JAR ]]; then
   die "BENCH_SERVER_JAR=$SERVER_JAR: no such file"
 fi
@@ -212,8 +212,8 @@ if [[ ! -f $SERVER_JAR ]]; then
 fi
 if [[ ! -f $BENCH_JAR ]] || ! java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.FreePorts 1 >/dev/null 2>&1 \
   || [[ -n $(find "$ROOT/loadtest/src/main/java/io/tokencache/loadtest/bench" -newer "$BENCH_JAR" -name '*.java') ]]; then
-  log "building the loadtest jar (bench classes missing or older than their sources): mvn -B -q -o -DskipTests -pl loadtest package"
-  (cd "$ROOT" && mvn -B -q -o -DskipTests -pl loadtest package) || (cd "$ROOT" && mvn -B -q -DskipTests -pl loadtest package) \
+  log "building the loadtest jar (bench classes missing or older than their sources): mvn -B -q -o -DskipTests -pl loadtest -am package"
+  (cd "$ROOT" && mvn -B -q -o -DskipTests -pl loadtest -am package) || (cd "$ROOT" && mvn -B -q -DskipTests -pl loadtest -am package) \
     || die "the build failed"
 fi
 
@@ -264,7 +264,7 @@ random_key() { head -c 32 /dev/urandom | base64 | tr -d '\n'; }
 
 start_idp() { # NAME PORT CPU flags... -> IDP_PID
   local name=$1 port=$2 cpus=$3; shift 3
-  start "$name" "$cpus" java -Xmx512m -XX:+UseSerialGC -cp "$BENCH_JAR" io.tokencache.loadtest.idp.FakeIdpMain \
+  start "$name" "$cpus" java -Xmx512m -XX:+UseSerialGC -cp "$BENCH_JAR" io.tokencache.fakeidp.FakeIdpMain \
     --host 127.0.0.1 --port "$port" --dynamic-clients --quota-rps 0 "$@"
   IDP_PID=$STARTED_PID
   wait_line "$RUN/logs/$name.log" "listening on" "$IDP_PID"

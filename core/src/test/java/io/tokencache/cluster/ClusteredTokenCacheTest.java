@@ -2,8 +2,8 @@ package io.tokencache.cluster;
 
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.UpstreamOptions;
-import io.tokencache.loadtest.idp.FakeIdp;
-import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.tokencache.fakeidp.FakeIdp;
+import io.tokencache.fakeidp.FakeIdpOptions;
 import io.tokencache.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.tokencache.http;
 
-import io.tokencache.loadtest.idp.FailureMode;
+import io.tokencache.fakeidp.FailureMode;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

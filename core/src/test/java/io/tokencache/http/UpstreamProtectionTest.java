@@ -3,7 +3,7 @@ package io.tokencache.http;
 import io.tokencache.CacheStats;
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.UpstreamOptions;
-import io.tokencache.loadtest.idp.FailureMode;
+import io.tokencache.fakeidp.FailureMode;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.tokencache.testing;
 
-import io.tokencache.loadtest.idp.FakeIdp;
+import io.tokencache.fakeidp.FakeIdp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

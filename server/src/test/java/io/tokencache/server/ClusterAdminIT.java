@@ -1,7 +1,7 @@
 package io.tokencache.server;
 
-import io.tokencache.loadtest.idp.FakeIdp;
-import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.tokencache.fakeidp.FakeIdp;
+import io.tokencache.fakeidp.FakeIdpOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

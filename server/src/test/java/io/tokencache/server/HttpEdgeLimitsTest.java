@@ -1,8 +1,8 @@
 package io.tokencache.server;
 
 import io.tokencache.TokenCache;
-import io.tokencache.loadtest.idp.FakeIdp;
-import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.tokencache.fakeidp.FakeIdp;
+import io.tokencache.fakeidp.FakeIdpOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

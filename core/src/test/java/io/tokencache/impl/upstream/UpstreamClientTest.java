@@ -2,8 +2,8 @@ package io.tokencache.impl.upstream;
 
 import io.tokencache.TokenRequest;
 import io.tokencache.UpstreamOptions;
-import io.tokencache.loadtest.idp.FakeIdp;
-import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.tokencache.fakeidp.FakeIdp;
+import io.tokencache.fakeidp.FakeIdpOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * {@code Pragma: no-cache}, {@code X-Token-Cache: HIT}). One verticle per available processor, as the
  * server deploys its HTTP verticles.
  *
- * <p>{@code java -cp fake-idp.jar io.tokencache.loadtest.bench.FloorServer --port P --body-file F}
+ * <p>{@code java -cp loadtest.jar io.tokencache.loadtest.bench.FloorServer --port P --body-file F}
  * prints {@code floor listening on http://HOST:PORT/oauth2/token} once it listens.
  */
 public final class FloorServer extends VerticleBase {

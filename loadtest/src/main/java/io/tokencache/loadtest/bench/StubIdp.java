@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the roll-over latencies. For the heap and roll-over benchmarks, where the token's size matters and its
  * signature does not (token-cache never verifies it).
  *
- * <p>{@code java -cp fake-idp.jar io.tokencache.loadtest.bench.StubIdp --port P --lifetime-seconds S
+ * <p>{@code java -cp loadtest.jar io.tokencache.loadtest.bench.StubIdp --port P --lifetime-seconds S
  * [--latency-ms MS] [--log-issues]} prints {@code stub-idp listening on <token url>}; {@code GET /stats} answers
  * {@code tokensIssued}, and with {@code --log-issues} {@code issuedByClient} and {@code issuedAtMillis} as the fake
  * IdP does; {@code POST /control {"tokenLifetimeSeconds":n}} changes the lifetime of the tokens issued next.

@@ -1,7 +1,7 @@
 package io.tokencache.loadtest.harness;
 
-import io.tokencache.loadtest.idp.FailureMode;
-import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.tokencache.fakeidp.FailureMode;
+import io.tokencache.fakeidp.FakeIdpOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -454,7 +454,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     if (options.getIdpClasspath() != null) {
       command.add("-cp");
       command.add(options.getIdpClasspath());
-      command.add("io.tokencache.loadtest.idp.FakeIdpMain");
+      command.add("io.tokencache.fakeidp.FakeIdpMain");
       return command;
     }
     return null;

@@ -1,8 +1,8 @@
 package io.tokencache.loadtest.harness;
 
-import io.tokencache.loadtest.idp.FailureMode;
-import io.tokencache.loadtest.idp.FakeIdp;
-import io.tokencache.loadtest.idp.FakeIdpOptions;
+import io.tokencache.fakeidp.FailureMode;
+import io.tokencache.fakeidp.FakeIdp;
+import io.tokencache.fakeidp.FakeIdpOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;

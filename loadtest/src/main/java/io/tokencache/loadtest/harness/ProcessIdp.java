@@ -1,6 +1,6 @@
 package io.tokencache.loadtest.harness;
 
-import io.tokencache.loadtest.idp.FailureMode;
+import io.tokencache.fakeidp.FailureMode;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;

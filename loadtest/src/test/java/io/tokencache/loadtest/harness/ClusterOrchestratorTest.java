@@ -3,7 +3,7 @@ package io.tokencache.loadtest.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tokencache.loadtest.idp.FailureMode;
+import io.tokencache.fakeidp.FailureMode;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import io.gatling.javaapi.core.CheckBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.tokencache.loadtest.harness.RequestStats;
 import io.tokencache.loadtest.harness.RunReport;
-import io.tokencache.loadtest.idp.FailureMode;
+import io.tokencache.fakeidp.FailureMode;
 import java.time.Duration;
 import java.util.Locale;
 

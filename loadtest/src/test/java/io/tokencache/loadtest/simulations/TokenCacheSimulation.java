@@ -129,7 +129,7 @@ public abstract class TokenCacheSimulation extends Simulation {
         .setReadyTimeout(Duration.ofSeconds(params.intValue("readyTimeoutSeconds", 120, 5, 600)));
     String idpMode = params.stringValue("idp", "process");
     if (idpMode.equals("process")) {
-      Path idpJar = Path.of(System.getProperty("loadtest.idpJar", "target/fake-idp.jar"));
+      Path idpJar = Path.of(System.getProperty("loadtest.idpJar", "../fake-idp/target/fake-idp.jar"));
       if (!Files.isRegularFile(idpJar)) {
         throw new IllegalStateException("fake IdP jar not found at " + idpJar.toAbsolutePath()
             + ": build it with `mvn -B -q -pl loadtest -DskipTests package`, or run with -Didp=in-process");

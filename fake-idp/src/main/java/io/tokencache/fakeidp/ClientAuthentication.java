@@ -1,4 +1,4 @@
-package io.tokencache.loadtest.idp;
+package io.tokencache.fakeidp;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

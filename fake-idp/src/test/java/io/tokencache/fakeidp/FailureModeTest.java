@@ -1,7 +1,7 @@
-package io.tokencache.loadtest.idp;
+package io.tokencache.fakeidp;
 
-import static io.tokencache.loadtest.idp.IdpTestSupport.clientCredentials;
-import static io.tokencache.loadtest.idp.IdpTestSupport.options;
+import static io.tokencache.fakeidp.IdpTestSupport.clientCredentials;
+import static io.tokencache.fakeidp.IdpTestSupport.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;

@@ -1,11 +1,11 @@
-package io.tokencache.loadtest.idp;
+package io.tokencache.fakeidp;
 
-import static io.tokencache.loadtest.idp.IdpTestSupport.CLIENT;
-import static io.tokencache.loadtest.idp.IdpTestSupport.basic;
-import static io.tokencache.loadtest.idp.IdpTestSupport.clientCredentials;
-import static io.tokencache.loadtest.idp.IdpTestSupport.form;
-import static io.tokencache.loadtest.idp.IdpTestSupport.options;
-import static io.tokencache.loadtest.idp.IdpTestSupport.post;
+import static io.tokencache.fakeidp.IdpTestSupport.CLIENT;
+import static io.tokencache.fakeidp.IdpTestSupport.basic;
+import static io.tokencache.fakeidp.IdpTestSupport.clientCredentials;
+import static io.tokencache.fakeidp.IdpTestSupport.form;
+import static io.tokencache.fakeidp.IdpTestSupport.options;
+import static io.tokencache.fakeidp.IdpTestSupport.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package io.tokencache.loadtest.idp;
+package io.tokencache.fakeidp;
 
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the fake IdP standalone until killed:
- * {@code java -jar loadtest/target/fake-idp.jar --dynamic-clients --quota-rps 25}. Prints exactly
+ * {@code java -jar fake-idp/target/fake-idp.jar --dynamic-clients --quota-rps 25}. Prints exactly
  * one line on standard output once listening, {@code fake-idp listening on <token url>}, so a
  * harness can wait for it; logs go to standard error. Exit code 2 on bad flags, 1 if it cannot
  * start.

@@ -1,4 +1,4 @@
-package io.tokencache.loadtest.idp;
+package io.tokencache.fakeidp;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;

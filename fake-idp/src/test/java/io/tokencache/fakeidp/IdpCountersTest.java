@@ -1,4 +1,4 @@
-package io.tokencache.loadtest.idp;
+package io.tokencache.fakeidp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tokencache.loadtest.idp;
+package io.tokencache.fakeidp;
 
 /**
  * How the fake IdP misbehaves on token requests that passed the quota check. Requests refused by a
