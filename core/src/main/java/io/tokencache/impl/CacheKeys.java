@@ -48,7 +48,7 @@ public final class CacheKeys {
   }
 
   /** The cache key of a {@code client_credentials} request: 43 base64url characters. */
-  public String keyOf(TokenRequest request) {
+  public String keyOf(TokenRequest.ClientCredentials request) {
     Canonical c = CANONICAL.get().reset("token/v1");
     c.field(request.upstream()).field(request.clientId()).field(request.clientSecret()).field(request.grantType());
     c.list(request.scopes()).field(request.audience()).list(request.resources());
@@ -74,7 +74,7 @@ public final class CacheKeys {
    * A tag naming one client's credentials (upstream, client id, secret) and nothing else: the key under which
    * an upstream's refusal of those credentials is remembered, whatever scopes were asked for.
    */
-  public String secretTagOf(TokenRequest request) {
+  public String secretTagOf(TokenRequest.ClientCredentials request) {
     Canonical c = CANONICAL.get().reset("secret/v1").field(request.upstream()).field(request.clientId())
       .field(request.clientSecret());
     return ENCODER.encodeToString(c.mac(macs.get()));

@@ -10,7 +10,7 @@ import io.tokencache.impl.upstream.ResilientUpstream;
  */
 final class Fetch {
 
-  final TokenRequest request;
+  final TokenRequest.ClientCredentials request;
   final ResilientUpstream upstream;
   final String key;
   /** {@link System#nanoTime()} by which waiting for another member's fetch gives up. */
@@ -20,7 +20,7 @@ final class Fetch {
   private String clientTag;
   private String secretTag;
 
-  Fetch(CacheKeys keys, TokenRequest request, ResilientUpstream upstream, String key, Lane lane, long deadline) {
+  Fetch(CacheKeys keys, TokenRequest.ClientCredentials request, ResilientUpstream upstream, String key, Lane lane, long deadline) {
     this.keys = keys;
     this.request = request;
     this.upstream = upstream;

@@ -232,10 +232,14 @@ public final class TokenCacheImpl implements TokenCache {
     if (upstream == null) {
       return Future.failedFuture(TokenCacheException.invalidRequest("unknown upstream '" + request.upstream() + "'"));
     }
-    if (!request.isCacheable()) {
-      String clientTag = request.clientId() == null ? null : keys.clientTagOf(request.upstream(), request.clientId());
-      return fetcher.passThrough(upstream, request, clientTag);
+    if (request instanceof TokenRequest.PassThrough raw) {
+      return fetcher.passThrough(upstream, raw,
+        raw.clientId() == null ? null : keys.clientTagOf(raw.upstream(), raw.clientId()));
     }
+    return cached((TokenRequest.ClientCredentials) request, upstream);
+  }
+
+  private Future<TokenResponse> cached(TokenRequest.ClientCredentials request, ResilientUpstream upstream) {
     String key = keys.keyOf(request);
     Context caller = Vertx.currentContext();
     Future<CachedToken> stored = store.get(key);
@@ -251,7 +255,7 @@ public final class TokenCacheImpl implements TokenCache {
   }
 
   /** Answers from {@code token} when it is servable (a hit), else joins or leads the fetch for {@code key}. */
-  private Future<TokenResponse> serve(String key, TokenRequest request, ResilientUpstream upstream, Context caller,
+  private Future<TokenResponse> serve(String key, TokenRequest.ClientCredentials request, ResilientUpstream upstream, Context caller,
                                       CachedToken token) {
     long now = clock.millis();
     if (token != null && token.servable(now)) {
@@ -448,7 +452,7 @@ public final class TokenCacheImpl implements TokenCache {
    * <p>The refresh lease is named after the token generation it replaces and is kept after a successful
    * refresh: a member whose near cache still shows the old generation cannot refresh it a second time.
    */
-  private void refreshAhead(String key, TokenRequest request, CachedToken current, ResilientUpstream upstream) {
+  private void refreshAhead(String key, TokenRequest.ClientCredentials request, CachedToken current, ResilientUpstream upstream) {
     String leaseKey = generationLease(key, current);
     String flightKey = REFRESH_FLIGHT + key;
     if (fetches.isRunning(flightKey) || refreshesElsewhere.getIfPresent(leaseKey) != null) {
@@ -538,10 +542,9 @@ public final class TokenCacheImpl implements TokenCache {
 
   @Override
   public Future<Boolean> invalidate(TokenRequest request) {
-    if (!request.isCacheable()) {
-      return Future.succeededFuture(false);
-    }
-    return store.remove(keys.keyOf(request));
+    return request instanceof TokenRequest.ClientCredentials credentials
+      ? store.remove(keys.keyOf(credentials))
+      : Future.succeededFuture(false);
   }
 
   @Override

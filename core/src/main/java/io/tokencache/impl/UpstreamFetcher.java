@@ -39,7 +39,7 @@ final class UpstreamFetcher {
   }
 
   /** Forwards a pass-through request; the upstream's 2xx-4xx answers come back as they are. */
-  Future<TokenResponse> passThrough(ResilientUpstream upstream, TokenRequest request, String clientTag) {
+  Future<TokenResponse> passThrough(ResilientUpstream upstream, TokenRequest.PassThrough request, String clientTag) {
     return upstream.forward(request, clientTag)
       .recover(err -> Future.failedFuture(unreachable(upstream, err)))
       .compose(resp -> {

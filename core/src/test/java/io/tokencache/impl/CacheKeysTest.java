@@ -29,7 +29,7 @@ class CacheKeysTest {
   @DisplayName("the key is the HMAC of the documented canonical form, non-ASCII fields as UTF-8 (keys must not change "
     + "between versions: members of a rolling upgrade share the map)")
   void shouldMatchTheCanonicalForm() throws Exception {
-    TokenRequest r = TokenRequest.clientCredentials("client-1", "s3cret").scope("read write").audience("api-ü")
+    TokenRequest.ClientCredentials r = TokenRequest.clientCredentials("client-1", "s3cret").scope("read write").audience("api-ü")
       .resource("https://r.example").parameter("organization", "örg").build();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
@@ -93,7 +93,7 @@ class CacheKeysTest {
   @Test
   @DisplayName("the key reveals neither client id nor secret and depends on the pepper")
   void shouldHideSecretAndDependOnPepper() {
-    TokenRequest r = TokenRequest.clientCredentials("my-client", "my-very-secret").build();
+    TokenRequest.ClientCredentials r = TokenRequest.clientCredentials("my-client", "my-very-secret").build();
     String key = keys.keyOf(r);
     assertThat(key).hasSize(43).doesNotContain("my-client").doesNotContain("secret");
     assertThat(new CacheKeys(pepper((byte) 2)).keyOf(r)).isNotEqualTo(key);

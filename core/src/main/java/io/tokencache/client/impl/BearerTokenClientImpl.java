@@ -33,7 +33,7 @@ public final class BearerTokenClientImpl implements BearerTokenClient {
     this.webClient = Objects.requireNonNull(webClient, "webClient");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.tokenRequest = Objects.requireNonNull(tokenRequest, "tokenRequest");
-    if (!tokenRequest.isCacheable()) {
+    if (!(tokenRequest instanceof TokenRequest.ClientCredentials)) {
       throw new IllegalArgumentException("a bearer token client needs a client_credentials request");
     }
   }

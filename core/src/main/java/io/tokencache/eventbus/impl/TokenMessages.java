@@ -41,8 +41,8 @@ public final class TokenMessages {
    * @throws TokenCacheException {@code unsupported_grant_type} for a pass-through request, which the event bus
    *     does not carry
    */
-  public static JsonObject toJson(TokenRequest request) {
-    if (!request.isCacheable()) {
+  public static JsonObject toJson(TokenRequest any) {
+    if (!(any instanceof TokenRequest.ClientCredentials request)) {
       throw TokenCacheException.unsupportedGrantType("only client_credentials requests can be sent on the event bus");
     }
     JsonObject json = new JsonObject()

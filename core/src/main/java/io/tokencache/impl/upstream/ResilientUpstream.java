@@ -141,7 +141,7 @@ public final class ResilientUpstream {
    * @return the upstream's last answer (possibly a 429 or 5xx once attempts or time ran out), or a
    *     {@link TokenCacheException} 503 with {@code Retry-After} when it could not be asked within bounds
    */
-  public Future<UpstreamResponse> requestToken(TokenRequest request, Lane lane, String clientTag) {
+  public Future<UpstreamResponse> requestToken(TokenRequest.ClientCredentials request, Lane lane, String clientTag) {
     Promise<UpstreamResponse> result = Promise.promise();
     long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
     attempt(request, new Slot(lane, clientTag, false), retry.asyncContext(), deadline, result);
@@ -152,10 +152,10 @@ public final class ResilientUpstream {
    * Forwards a pass-through request through the same breaker, bulkhead and budget (its lowest lane), without
    * retries.
    */
-  public Future<UpstreamResponse> forward(TokenRequest request, String clientTag) {
+  public Future<UpstreamResponse> forward(TokenRequest.PassThrough request, String clientTag) {
     long deadline = System.nanoTime() + options.getFetchTimeout().toNanos();
     return guarded(new Slot(Lane.PASSTHROUGH, clientTag, false), deadline,
-      sendable -> client.forward(request.passThroughRequest(), sendable));
+      sendable -> client.forward(request, sendable));
   }
 
   /** One upstream request, which sends nothing once {@code sendable} says no (see {@link UpstreamClient}). */
@@ -174,7 +174,7 @@ public final class ResilientUpstream {
     }
   }
 
-  private void attempt(TokenRequest request, Slot slot, Retry.AsyncContext<UpstreamResponse> context, long deadline,
+  private void attempt(TokenRequest.ClientCredentials request, Slot slot, Retry.AsyncContext<UpstreamResponse> context, long deadline,
                        Promise<UpstreamResponse> result) {
     guarded(slot, deadline, sendable -> client.requestToken(request, sendable)).onComplete(ar -> {
       long delay = ar.succeeded() ? context.onResult(ar.result()) : context.onError(ar.cause());

@@ -75,7 +75,7 @@ public final class UpstreamClient {
    * @param sendable asked once a connection is ready, just before anything is written: when it says no, nothing is
    *     sent and the future fails with {@link NotSent}
    */
-  public Future<UpstreamResponse> requestToken(TokenRequest request, BooleanSupplier sendable) {
+  public Future<UpstreamResponse> requestToken(TokenRequest.ClientCredentials request, BooleanSupplier sendable) {
     StringBuilder form = new StringBuilder(128);
     param(form, "grant_type", request.grantType());
     param(form, "scope", request.scopeParameter());

@@ -34,17 +34,17 @@ class TokenRequestParserTest {
       + "&client_assertion=eyJ.sig&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer",
       null);
 
-    assertThat(byBasic.isCacheable()).isFalse();
+    assertThat(byBasic).isInstanceOf(TokenRequest.PassThrough.class);
     assertThat(byBasic.clientId()).isEqualTo("svc:a");
     assertThat(byPost.clientId()).isEqualTo("svc-b");
     assertThat(byAssertion.clientId()).isEqualTo("svc-c");
     assertThat(anonymousAssertion.clientId()).isNull();
     for (TokenRequest r : List.of(byBasic, byPost, byAssertion)) {
-      assertThat(r.clientSecret()).isNull();
+      assertThat(r).as("forwarded, holding no secret of its own").isInstanceOf(TokenRequest.PassThrough.class);
       assertThat(r.toString()).contains(r.clientId()).doesNotContain("s3cret").doesNotContain("eyJ")
         .doesNotContain(basic.substring(6));
     }
-    assertThat(byPost.passThroughRequest().body().toString()).as("forwarded unchanged")
+    assertThat(((TokenRequest.PassThrough) byPost).body().toString()).as("forwarded unchanged")
       .isEqualTo("grant_type=refresh_token&refresh_token=r&client_id=svc-b&client_secret=s3cret-post");
   }
 }

@@ -35,7 +35,7 @@ class UpstreamClientTest {
     // one connection: the second request can only go out if the first left it usable
     UpstreamClient client = new UpstreamClient(vertx, new UpstreamOptions().setTokenUrl(idp.tokenUrl())
       .setMaxConnections(1));
-    TokenRequest request = TokenRequest.clientCredentials("late", "late-secret").scope("read").build();
+    TokenRequest.ClientCredentials request = TokenRequest.clientCredentials("late", "late-secret").scope("read").build();
     AtomicInteger asked = new AtomicInteger();
 
     Future<UpstreamResponse> givenUp = client.requestToken(request, () -> asked.incrementAndGet() < 0);
