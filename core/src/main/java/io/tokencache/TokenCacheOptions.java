@@ -2,6 +2,7 @@ package io.tokencache;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.tokencache.config.JsonSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -84,40 +85,36 @@ public class TokenCacheOptions {
    * @throws IllegalArgumentException naming the setting that is wrong
    */
   public TokenCacheOptions(JsonObject json) {
+    this(new JsonSettings(json));
+  }
+
+  /**
+   * From settings read at some path of a configuration file (see {@link #TokenCacheOptions(JsonObject)}): errors
+   * name the setting's full path.
+   *
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  public TokenCacheOptions(JsonSettings s) {
     this();
-    Object ups = json.getValue("upstreams");
+    Object ups = s.raw("upstreams");
     if (ups != null) {
-      if (!(ups instanceof JsonArray)) {
-        throw new IllegalArgumentException("upstreams must be an array of objects");
+      if (!(ups instanceof JsonArray list)) {
+        throw s.error("upstreams", "must be a list of objects");
       }
-      for (Object u : (JsonArray) ups) {
-        if (!(u instanceof JsonObject)) {
-          throw new IllegalArgumentException("upstreams must be an array of objects");
+      for (int i = 0; i < list.size(); i++) {
+        if (!(list.getValue(i) instanceof JsonObject u)) {
+          throw s.error("upstreams[" + i + "]", "must be an object");
         }
-        addUpstream(new UpstreamOptions((JsonObject) u));
+        addUpstream(new UpstreamOptions(new JsonSettings(u, s.path("upstreams[" + i + "]"))));
       }
     }
-    if (json.containsKey("refreshAheadFraction")) {
-      setRefreshAheadFraction(UpstreamOptions.number(json, "refreshAheadFraction").doubleValue());
-    }
-    if (json.containsKey("minRemaining")) {
-      setMinRemaining(Durations.parse("minRemaining", json.getValue("minRemaining")));
-    }
-    if (json.containsKey("maxMinRemainingFraction")) {
-      setMaxMinRemainingFraction(UpstreamOptions.number(json, "maxMinRemainingFraction").doubleValue());
-    }
-    if (json.containsKey("defaultLifetime")) {
-      setDefaultLifetime(Durations.parse("defaultLifetime", json.getValue("defaultLifetime")));
-    }
-    if (json.containsKey("maxLifetime")) {
-      setMaxLifetime(Durations.parse("maxLifetime", json.getValue("maxLifetime")));
-    }
-    if (json.containsKey("maxEntries")) {
-      setMaxEntries(UpstreamOptions.number(json, "maxEntries").intValue());
-    }
-    if (json.containsKey("coalesceTimeout")) {
-      setCoalesceTimeout(Durations.parse("coalesceTimeout", json.getValue("coalesceTimeout")));
-    }
+    s.read("refreshAheadFraction", s::number, this::setRefreshAheadFraction);
+    s.read("minRemaining", s::duration, this::setMinRemaining);
+    s.read("maxMinRemainingFraction", s::number, this::setMaxMinRemainingFraction);
+    s.read("defaultLifetime", s::duration, this::setDefaultLifetime);
+    s.read("maxLifetime", s::duration, this::setMaxLifetime);
+    s.read("maxEntries", s::integer, this::setMaxEntries);
+    s.read("coalesceTimeout", s::duration, this::setCoalesceTimeout);
   }
 
   /** The upstreams by id, in the order they were added. */

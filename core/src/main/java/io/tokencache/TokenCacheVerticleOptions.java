@@ -1,6 +1,7 @@
 package io.tokencache;
 
 import io.tokencache.cluster.ClusterOptions;
+import io.tokencache.config.JsonSettings;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Objects;
@@ -63,35 +64,17 @@ public class TokenCacheVerticleOptions {
    */
   public TokenCacheVerticleOptions(JsonObject json) {
     this();
-    Objects.requireNonNull(json, "json");
-    if (json.containsKey("cache")) {
-      setCacheOptions(new TokenCacheOptions(object(json, "cache")));
+    JsonSettings s = new JsonSettings(Objects.requireNonNull(json, "json"));
+    if (s.has("cache")) {
+      setCacheOptions(new TokenCacheOptions(s.section("cache")));
     }
-    if (json.containsKey("cluster") && json.getValue("cluster") != null) {
-      setClusterOptions(new ClusterOptions(object(json, "cluster")));
+    if (s.has("cluster")) {
+      setClusterOptions(new ClusterOptions(s.section("cluster")));
     }
-    if (json.containsKey("address")) {
-      Object v = json.getValue("address");
-      if (!(v instanceof String)) {
-        throw new IllegalArgumentException("address must be a string, was " + v);
-      }
-      setAddress((String) v);
+    s.read("address", s::string, this::setAddress);
+    if (s.has("localOnly")) {
+      setLocalOnly(s.bool("localOnly", DEFAULT_LOCAL_ONLY));
     }
-    if (json.containsKey("localOnly")) {
-      Object v = json.getValue("localOnly");
-      if (!(v instanceof Boolean)) {
-        throw new IllegalArgumentException("localOnly must be true or false, was " + v);
-      }
-      setLocalOnly((Boolean) v);
-    }
-  }
-
-  private static JsonObject object(JsonObject json, String key) {
-    Object v = json.getValue(key);
-    if (!(v instanceof JsonObject)) {
-      throw new IllegalArgumentException(key + " must be an object");
-    }
-    return (JsonObject) v;
   }
 
   /** The cache's settings: upstreams and expiry policy. */

@@ -1,5 +1,6 @@
 package io.tokencache;
 
+import io.tokencache.config.JsonSettings;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -12,6 +13,9 @@ import java.util.regex.Pattern;
  *
  * <p>Follows the Vert.x options style: {@code DEFAULT_*} constants, validating fluent setters, a
  * {@link JsonObject} constructor and {@link #toJson()}.
+ *
+ * <p>Its length is one documented getter and validating setter per setting; the reading of JSON is
+ * {@link io.tokencache.config.JsonSettings}'s.
  */
 public class UpstreamOptions {
 
@@ -156,101 +160,47 @@ public class UpstreamOptions {
    * @throws IllegalArgumentException naming the setting that is wrong
    */
   public UpstreamOptions(JsonObject json) {
+    this(new JsonSettings(json));
+  }
+
+  /**
+   * From settings read at some path of a configuration file (see {@link #UpstreamOptions(JsonObject)}): errors name
+   * the setting's full path.
+   *
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  public UpstreamOptions(JsonSettings s) {
     this();
-    if (json.containsKey("id")) {
-      setId(string(json, "id"));
+    s.read("id", s::string, this::setId);
+    s.read("tokenUrl", s::string, this::setTokenUrl);
+    s.read("quotaRps", s::number, this::setQuotaRps);
+    s.read("connectTimeout", s::duration, this::setConnectTimeout);
+    s.read("requestTimeout", s::duration, this::setRequestTimeout);
+    s.read("maxConnections", s::integer, this::setMaxConnections);
+    s.read("maxAttempts", s::integer, this::setMaxAttempts);
+    s.read("initialBackoff", s::duration, this::setInitialBackoff);
+    s.read("maxBackoff", s::duration, this::setMaxBackoff);
+    s.read("fetchTimeout", s::duration, this::setFetchTimeout);
+    s.read("quotaMaxWait", s::duration, this::setQuotaMaxWait);
+    s.read("quotaSafetyMargin", s::duration, this::setQuotaSafetyMargin);
+    s.read("maxConcurrentRequests", s::integer, this::setMaxConcurrentRequests);
+    s.read("maxQueuedRequests", s::integer, this::setMaxQueuedRequests);
+    s.read("breakerFailureRate", s::number, v -> setBreakerFailureRate(v.floatValue()));
+    s.read("breakerWindow", s::integer, this::setBreakerWindow);
+    s.read("breakerOpenDuration", s::duration, this::setBreakerOpenDuration);
+    s.read("negativeCacheTtl", s::duration, this::setNegativeCacheTtl);
+    s.read("maxHoldBack", s::duration, this::setMaxHoldBack);
+    if (s.has("knownShare") || s.has("unknownShare") || s.has("passThroughShare")) {
+      double known = s.has("knownShare") ? s.number("knownShare") : knownShare;
+      double unknown = s.has("unknownShare") ? s.number("unknownShare") : unknownShare;
+      double passing = s.has("passThroughShare") ? s.number("passThroughShare") : passThroughShare;
+      // the shares are checked together: an error names the first one set
+      String first = s.has("knownShare") ? "knownShare" : s.has("unknownShare") ? "unknownShare" : "passThroughShare";
+      s.read(first, k -> known, v -> setLaneShares(known, unknown, passing));
     }
-    if (json.containsKey("tokenUrl")) {
-      setTokenUrl(string(json, "tokenUrl"));
-    }
-    if (json.containsKey("quotaRps")) {
-      setQuotaRps(number(json, "quotaRps").doubleValue());
-    }
-    if (json.containsKey("connectTimeout")) {
-      setConnectTimeout(Durations.parse("connectTimeout", json.getValue("connectTimeout")));
-    }
-    if (json.containsKey("requestTimeout")) {
-      setRequestTimeout(Durations.parse("requestTimeout", json.getValue("requestTimeout")));
-    }
-    if (json.containsKey("maxConnections")) {
-      setMaxConnections(number(json, "maxConnections").intValue());
-    }
-    if (json.containsKey("maxAttempts")) {
-      setMaxAttempts(number(json, "maxAttempts").intValue());
-    }
-    if (json.containsKey("initialBackoff")) {
-      setInitialBackoff(Durations.parse("initialBackoff", json.getValue("initialBackoff")));
-    }
-    if (json.containsKey("maxBackoff")) {
-      setMaxBackoff(Durations.parse("maxBackoff", json.getValue("maxBackoff")));
-    }
-    if (json.containsKey("fetchTimeout")) {
-      setFetchTimeout(Durations.parse("fetchTimeout", json.getValue("fetchTimeout")));
-    }
-    if (json.containsKey("quotaMaxWait")) {
-      setQuotaMaxWait(Durations.parse("quotaMaxWait", json.getValue("quotaMaxWait")));
-    }
-    if (json.containsKey("quotaSafetyMargin")) {
-      setQuotaSafetyMargin(Durations.parse("quotaSafetyMargin", json.getValue("quotaSafetyMargin")));
-    }
-    if (json.containsKey("maxConcurrentRequests")) {
-      setMaxConcurrentRequests(number(json, "maxConcurrentRequests").intValue());
-    }
-    if (json.containsKey("maxQueuedRequests")) {
-      setMaxQueuedRequests(number(json, "maxQueuedRequests").intValue());
-    }
-    if (json.containsKey("breakerFailureRate")) {
-      setBreakerFailureRate(number(json, "breakerFailureRate").floatValue());
-    }
-    if (json.containsKey("breakerWindow")) {
-      setBreakerWindow(number(json, "breakerWindow").intValue());
-    }
-    if (json.containsKey("breakerOpenDuration")) {
-      setBreakerOpenDuration(Durations.parse("breakerOpenDuration", json.getValue("breakerOpenDuration")));
-    }
-    if (json.containsKey("negativeCacheTtl")) {
-      setNegativeCacheTtl(Durations.parse("negativeCacheTtl", json.getValue("negativeCacheTtl")));
-    }
-    if (json.containsKey("maxHoldBack")) {
-      setMaxHoldBack(Durations.parse("maxHoldBack", json.getValue("maxHoldBack")));
-    }
-    if (json.containsKey("knownShare") || json.containsKey("unknownShare") || json.containsKey("passThroughShare")) {
-      setLaneShares(json.containsKey("knownShare") ? number(json, "knownShare").doubleValue() : knownShare,
-        json.containsKey("unknownShare") ? number(json, "unknownShare").doubleValue() : unknownShare,
-        json.containsKey("passThroughShare") ? number(json, "passThroughShare").doubleValue() : passThroughShare);
-    }
-    if (json.containsKey("clientShare")) {
-      setClientShare(number(json, "clientShare").doubleValue());
-    }
-    if (json.containsKey("maxKeysPerClient")) {
-      setMaxKeysPerClient(number(json, "maxKeysPerClient").intValue());
-    }
-    if (json.containsKey("unknownSecretInterval")) {
-      setUnknownSecretInterval(Durations.parse("unknownSecretInterval", json.getValue("unknownSecretInterval")));
-    }
-  }
-
-  static String string(JsonObject json, String key) {
-    Object v = json.getValue(key);
-    if (!(v instanceof String)) {
-      throw new IllegalArgumentException(key + " must be a string, was " + v);
-    }
-    return (String) v;
-  }
-
-  static Number number(JsonObject json, String key) {
-    Object v = json.getValue(key);
-    if (v instanceof Number) {
-      return (Number) v;
-    }
-    if (v instanceof String) {
-      try {
-        return Double.valueOf((String) v);
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-    }
-    throw new IllegalArgumentException(key + " must be a number, was '" + v + "'");
+    s.read("clientShare", s::number, this::setClientShare);
+    s.read("maxKeysPerClient", s::integer, this::setMaxKeysPerClient);
+    s.read("unknownSecretInterval", s::duration, this::setUnknownSecretInterval);
   }
 
   /** The upstream's id: lower-case letters, digits, {@code -} and {@code _}; part of the cache key. */

@@ -1,5 +1,6 @@
 package io.tokencache.cluster;
 
+import io.tokencache.config.JsonSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -18,6 +19,9 @@ import java.util.regex.Pattern;
  * {@link #toJson()}. Settings that depend on each other are checked by {@link #validate()}.
  *
  * <p>The encryption key is never part of {@link #toJson()} nor {@link #toString()}.
+ *
+ * <p>Its length is one documented getter and validating setter per setting; the reading of JSON is
+ * {@link io.tokencache.config.JsonSettings}'s.
  */
 public class ClusterOptions {
 
@@ -111,59 +115,53 @@ public class ClusterOptions {
    * @throws IllegalArgumentException naming the setting that is wrong
    */
   public ClusterOptions(JsonObject json) {
+    this(new JsonSettings(json));
+  }
+
+  /**
+   * From settings read at some path of a configuration file (see {@link #ClusterOptions(JsonObject)}): errors name
+   * the setting's full path.
+   *
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  public ClusterOptions(JsonSettings s) {
     this();
-    if (json.containsKey("clusterName")) {
-      setClusterName(string(json, "clusterName"));
-    }
-    if (json.containsKey("host")) {
-      setHost(string(json, "host"));
-    }
-    if (json.containsKey("port")) {
-      setPort(integer(json, "port"));
-    }
-    if (json.containsKey("members")) {
-      Object v = json.getValue("members");
-      if (v instanceof JsonArray) {
-        List<String> list = new ArrayList<>();
-        for (Object o : (JsonArray) v) {
-          if (!(o instanceof String)) {
-            throw new IllegalArgumentException("members must be strings host:port, was " + o);
-          }
-          list.add((String) o);
-        }
-        setMembers(list);
-      } else if (v instanceof String) {
-        setMembers(parseMembers((String) v));
-      } else {
-        throw new IllegalArgumentException("members must be an array of host:port, was " + v);
-      }
-    }
-    if (json.containsKey("discovery")) {
-      setDiscovery(Discovery.parse(string(json, "discovery")));
-    }
-    if (json.containsKey("kubernetesServiceDns")) {
-      setKubernetesServiceDns(string(json, "kubernetesServiceDns"));
-    }
-    if (json.containsKey("kubernetesServicePort")) {
-      setKubernetesServicePort(integer(json, "kubernetesServicePort"));
-    }
-    if (json.containsKey("maxTokensPerMember")) {
-      setMaxTokensPerMember(integer(json, "maxTokensPerMember"));
-    }
-    if (json.containsKey("nearCacheMaxEntries")) {
-      setNearCacheMaxEntries(integer(json, "nearCacheMaxEntries"));
-    }
-    if (json.containsKey("backupCount")) {
-      setBackupCount(integer(json, "backupCount"));
-    }
-    if (json.containsKey("encryptionKey")) {
-      Object v = json.getValue("encryptionKey");
-      if (!(v instanceof String)) {
+    s.read("clusterName", s::string, this::setClusterName);
+    s.read("host", s::string, this::setHost);
+    s.read("port", s::integer, this::setPort);
+    s.read("members", key -> members(s, key), this::setMembers);
+    s.read("discovery", s::string, v -> setDiscovery(Discovery.parse(v)));
+    s.read("kubernetesServiceDns", s::string, this::setKubernetesServiceDns);
+    s.read("kubernetesServicePort", s::integer, this::setKubernetesServicePort);
+    s.read("maxTokensPerMember", s::integer, this::setMaxTokensPerMember);
+    s.read("nearCacheMaxEntries", s::integer, this::setNearCacheMaxEntries);
+    s.read("backupCount", s::integer, this::setBackupCount);
+    if (s.has("encryptionKey")) {
+      if (!(s.raw("encryptionKey") instanceof String key)) {
         // never echo what was given: it may be the key
-        throw new IllegalArgumentException("encryptionKey must be a base64 string");
+        throw s.error("encryptionKey", "must be a base64 string");
       }
-      setEncryptionKey((String) v);
+      s.read("encryptionKey", k -> key, this::setEncryptionKey);
     }
+  }
+
+  /** {@code members}: a list of {@code host:port} strings, or one comma-separated string. */
+  private List<String> members(JsonSettings s, String key) {
+    Object v = s.raw(key);
+    if (v instanceof String commaSeparated) {
+      return parseMembers(commaSeparated);
+    }
+    if (!(v instanceof JsonArray array)) {
+      throw s.error(key, "must be a list of host:port, was " + v);
+    }
+    List<String> list = new ArrayList<>();
+    for (Object o : array) {
+      if (!(o instanceof String member)) {
+        throw s.error(key, "must be strings host:port, was " + o);
+      }
+      list.add(member);
+    }
+    return list;
   }
 
   /**
@@ -180,36 +178,6 @@ public class ClusterOptions {
       }
     }
     return list;
-  }
-
-  private static String string(JsonObject json, String key) {
-    Object v = json.getValue(key);
-    if (!(v instanceof String)) {
-      throw new IllegalArgumentException(key + " must be a string, was " + v);
-    }
-    return (String) v;
-  }
-
-  private static int integer(JsonObject json, String key) {
-    Object v = json.getValue(key);
-    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-      long l = ((Number) v).longValue();
-      if (l == (int) l) {
-        return (int) l;
-      }
-    } else if (v instanceof String) {
-      try {
-        return Integer.parseInt(((String) v).trim());
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-    } else if (v instanceof Number) {
-      double d = ((Number) v).doubleValue();
-      if (d == Math.rint(d) && Math.abs(d) <= Integer.MAX_VALUE) {
-        return (int) d;
-      }
-    }
-    throw new IllegalArgumentException(key + " must be an integer, was '" + v + "'");
   }
 
   private static void checkPort(String name, int port) {

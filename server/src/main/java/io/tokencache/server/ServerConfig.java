@@ -1,9 +1,9 @@
 package io.tokencache.server;
 
-import io.tokencache.Durations;
 import io.tokencache.TokenCacheOptions;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.cluster.ClusterOptions;
+import io.tokencache.config.JsonSettings;
 import io.tokencache.http.TokenEndpointOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,12 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -169,117 +167,78 @@ public final class ServerConfig {
    */
   public static ServerConfig from(JsonObject file, Map<String, String> env) {
     ServerConfig c = new ServerConfig();
-    checkKeys("", file, TOP_LEVEL, "top-level key");
-    c.readHttp(section(file, "http"), env);
-    c.readCache(file, env);
-    c.clusterOptions = readCluster(section(file, "cluster"), env);
-    c.readAdmin(section(file, "admin"), env);
-    c.readLogging(section(file, "logging"), env);
-    JsonObject metrics = section(file, "metrics");
-    checkKeys("metrics.", metrics, METRICS_KEYS, "setting");
-    c.clientIdLabels = bool("metrics.clientIdLabels", metrics.getValue("clientIdLabels"), false);
-    c.vertxMetrics = bool("metrics.vertx", metrics.getValue("vertx"), true);
-    c.vertxHttpServerMetrics = bool("metrics.vertxHttpServer", metrics.getValue("vertxHttpServer"), false);
+    JsonSettings f = new JsonSettings(file);
+    JsonSettings e = JsonSettings.ofEnvironment(env);
+    f.checkKeys(TOP_LEVEL, "top-level key");
+    c.readHttp(f.section("http"), e);
+    c.readCache(f, e);
+    c.clusterOptions = readCluster(f.section("cluster"), e);
+    c.readAdmin(f.section("admin"), e);
+    c.readLogging(f.section("logging"), e);
+    JsonSettings metrics = f.section("metrics");
+    metrics.checkKeys(METRICS_KEYS, "setting");
+    c.clientIdLabels = metrics.bool("clientIdLabels", false);
+    c.vertxMetrics = metrics.bool("vertx", true);
+    c.vertxHttpServerMetrics = metrics.bool("vertxHttpServer", false);
     return c;
   }
 
   // ---------------------------------------------------------------------------------------------- sections
 
-  private void readHttp(JsonObject http, Map<String, String> env) {
-    checkKeys("http.", http, HTTP_KEYS, "setting");
-    if (http.containsKey("host")) {
-      httpHost = nonEmptyString("http.host", http.getValue("host"));
-    }
-    if (http.containsKey("port")) {
-      httpPort = (int) integer("http.port", http.getValue("port"), 1, 65535);
-    }
-    if (http.containsKey("maxBodyBytes")) {
-      maxBodyBytes = integer("http.maxBodyBytes", http.getValue("maxBodyBytes"), 1024, Integer.MAX_VALUE);
-    }
-    if (http.containsKey("maxHeaderBytes")) {
-      maxHeaderBytes = (int) integer("http.maxHeaderBytes", http.getValue("maxHeaderBytes"), 1024, 1024 * 1024);
-    }
-    if (http.containsKey("idleTimeout")) {
-      idleTimeout = duration("http.idleTimeout", http.getValue("idleTimeout"), false);
-    }
-    if (http.containsKey("shutdownTimeout")) {
-      shutdownTimeout = duration("http.shutdownTimeout", http.getValue("shutdownTimeout"), true);
-    }
-    if (http.containsKey("requestTimeout")) {
-      requestTimeout = duration("http.requestTimeout", http.getValue("requestTimeout"), false);
-    }
-    if (http.containsKey("maxConnections")) {
-      maxConnections = (int) integer("http.maxConnections", http.getValue("maxConnections"), 1, Integer.MAX_VALUE);
-    }
-    passThrough = bool("http.passThrough", http.getValue("passThrough"), passThrough);
-    JsonObject tls = section(http, "tls", "http.tls");
-    checkKeys("http.tls.", tls, TLS_KEYS, "setting");
-    if (tls.containsKey("certPath")) {
-      tlsCertPath = readableFile("http.tls.certPath", tls.getValue("certPath"));
-    }
-    if (tls.containsKey("keyPath")) {
-      tlsKeyPath = readableFile("http.tls.keyPath", tls.getValue("keyPath"));
-    }
+  private void readHttp(JsonSettings http, JsonSettings env) {
+    http.checkKeys(HTTP_KEYS, "setting");
+    http.read("host", http::nonEmptyString, v -> httpHost = v);
+    http.read("port", k -> (int) http.wholeNumber(k, 1, 65535), v -> httpPort = v);
+    http.read("maxBodyBytes", k -> http.wholeNumber(k, 1024, Integer.MAX_VALUE), v -> maxBodyBytes = v);
+    http.read("maxHeaderBytes", k -> (int) http.wholeNumber(k, 1024, 1024 * 1024), v -> maxHeaderBytes = v);
+    http.read("idleTimeout", k -> http.duration(k, false), v -> idleTimeout = v);
+    http.read("shutdownTimeout", k -> http.duration(k, true), v -> shutdownTimeout = v);
+    http.read("requestTimeout", k -> http.duration(k, false), v -> requestTimeout = v);
+    http.read("maxConnections", k -> (int) http.wholeNumber(k, 1, Integer.MAX_VALUE), v -> maxConnections = v);
+    passThrough = http.bool("passThrough", passThrough);
+    JsonSettings tls = http.section("tls");
+    tls.checkKeys(TLS_KEYS, "setting");
+    tls.read("certPath", k -> readableFile(tls, k), v -> tlsCertPath = v);
+    tls.read("keyPath", k -> readableFile(tls, k), v -> tlsKeyPath = v);
     if ((tlsCertPath == null) != (tlsKeyPath == null)) {
       throw new IllegalArgumentException("http.tls: certPath and keyPath must be set together (PEM certificate "
         + "chain and PEM private key)");
     }
 
-    String host = env.get(HTTP_HOST);
-    if (host != null) {
-      if (host.trim().isEmpty()) {
-        throw new IllegalArgumentException(HTTP_HOST + " must not be empty");
-      }
-      httpHost = host.trim();
-    }
-    httpPort = intIn(env, HTTP_PORT, httpPort, 1, 65535);
-    String timeout = env.get(HTTP_REQUEST_TIMEOUT);
-    if (timeout != null && !timeout.isBlank()) {
-      requestTimeout = duration(HTTP_REQUEST_TIMEOUT, timeout.trim(), false);
-    }
-    maxConnections = intIn(env, HTTP_MAX_CONNECTIONS, maxConnections, 1, Integer.MAX_VALUE);
-    String pass = env.get(HTTP_PASS_THROUGH);
-    if (pass != null && !pass.isBlank()) {
-      passThrough = bool(HTTP_PASS_THROUGH, pass, passThrough);
-    }
+    env.read(HTTP_HOST, env::nonEmptyString, v -> httpHost = v);
+    env.read(HTTP_PORT, k -> (int) env.wholeNumber(k, 1, 65535), v -> httpPort = v);
+    env.read(HTTP_REQUEST_TIMEOUT, k -> env.duration(k, false), v -> requestTimeout = v);
+    env.read(HTTP_MAX_CONNECTIONS, k -> (int) env.wholeNumber(k, 1, Integer.MAX_VALUE), v -> maxConnections = v);
+    passThrough = env.bool(HTTP_PASS_THROUGH, passThrough);
   }
 
-  private void readCache(JsonObject file, Map<String, String> env) {
-    JsonObject cache = section(file, "cache");
-    checkKeys("cache.", cache, CACHE_KEYS, "setting");
-    for (String key : cache.fieldNames()) {
-      checkOne("cache." + key, key, () -> new TokenCacheOptions(new JsonObject().put(key, cache.getValue(key))));
-    }
+  private void readCache(JsonSettings file, JsonSettings env) {
+    JsonSettings cache = file.section("cache");
+    cache.checkKeys(CACHE_KEYS, "setting");
     TokenCacheOptions options = new TokenCacheOptions(cache);
 
     Map<String, UpstreamOptions> upstreams = new LinkedHashMap<>();
     Map<String, String> paths = new LinkedHashMap<>();
-    Object list = file.getValue("upstreams");
+    Object list = file.raw("upstreams");
     if (list != null) {
-      if (!(list instanceof JsonArray)) {
-        throw new IllegalArgumentException("upstreams: must be a list of objects, each with an id and a tokenUrl");
+      if (!(list instanceof JsonArray array)) {
+        throw file.error("upstreams", "must be a list of objects, each with an id and a tokenUrl");
       }
-      JsonArray array = (JsonArray) list;
       for (int i = 0; i < array.size(); i++) {
         String path = "upstreams[" + i + "]";
-        Object element = array.getValue(i);
-        if (!(element instanceof JsonObject)) {
-          throw new IllegalArgumentException(path + ": must be an object with an id and a tokenUrl");
+        if (!(array.getValue(i) instanceof JsonObject json)) {
+          throw file.error(path, "must be an object with an id and a tokenUrl");
         }
-        JsonObject json = (JsonObject) element;
-        checkKeys(path + ".", json, UPSTREAM_KEYS, "setting");
-        for (String key : json.fieldNames()) {
-          checkOne(path + "." + key, key, () -> new UpstreamOptions(new JsonObject().put(key, json.getValue(key))));
-        }
-        UpstreamOptions upstream = new UpstreamOptions(json);
+        JsonSettings settings = new JsonSettings(json, path);
+        settings.checkKeys(UPSTREAM_KEYS, "setting");
+        UpstreamOptions upstream = new UpstreamOptions(settings);
         String id = upstream.getId();
         if (RESERVED_UPSTREAM_IDS.contains(id)) {
-          throw new IllegalArgumentException(path + ".id: '" + id + "' is reserved (/" + id
+          throw settings.error("id", "'" + id + "' is reserved (/" + id
             + "/* is the server's own path); choose another id");
         }
         if (upstreams.containsKey(id)) {
-          throw new IllegalArgumentException(path + ".id: duplicate upstream id '" + id + "' (also "
-            + paths.get(id) + ")");
+          throw settings.error("id", "duplicate upstream id '" + id + "' (also " + paths.get(id) + ")");
         }
         upstreams.put(id, upstream);
         paths.put(id, path);
@@ -287,10 +246,8 @@ public final class ServerConfig {
     }
 
     // The environment's upstream is the one with id "default": the variables override the file's.
-    String url = env.get(UPSTREAM_TOKEN_URL);
-    String quota = env.get(UPSTREAM_QUOTA_RPS);
     UpstreamOptions dflt = upstreams.get(TokenCacheOptions.DEFAULT_UPSTREAM);
-    if (url != null && !url.isBlank()) {
+    if (env.has(UPSTREAM_TOKEN_URL)) {
       if (dflt == null) {
         dflt = new UpstreamOptions();
         Map<String, UpstreamOptions> reordered = new LinkedHashMap<>();
@@ -299,26 +256,24 @@ public final class ServerConfig {
         upstreams = reordered;
         paths.put(TokenCacheOptions.DEFAULT_UPSTREAM, UPSTREAM_TOKEN_URL);
       }
-      try {
-        dflt.setTokenUrl(url.trim());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(UPSTREAM_TOKEN_URL + ": " + e.getMessage());
-      }
+      env.read(UPSTREAM_TOKEN_URL, env::string, dflt::setTokenUrl);
     }
-    if (quota != null && !quota.isBlank()) {
+    if (env.has(UPSTREAM_QUOTA_RPS)) {
       if (dflt == null) {
         throw new IllegalArgumentException(UPSTREAM_QUOTA_RPS + " is set but there is no default upstream: set "
           + UPSTREAM_TOKEN_URL + ", or define an upstream with id 'default' in the file named by " + CONFIG);
       }
+      UpstreamOptions target = dflt;
       try {
-        dflt.setQuotaRps(Double.parseDouble(quota.trim()));
+        env.read(UPSTREAM_QUOTA_RPS, env::number, target::setQuotaRps);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(UPSTREAM_QUOTA_RPS + " must be a positive number of requests per second, was '" + quota + "'");
+        throw env.error(UPSTREAM_QUOTA_RPS, "must be a positive number of requests per second, was '"
+          + env.raw(UPSTREAM_QUOTA_RPS) + "'");
       }
     }
     if (upstreams.isEmpty()) {
-      throw new IllegalArgumentException(UPSTREAM_TOKEN_URL + " is required: the token endpoint of the upstream identity provider"
-        + " (or define upstreams in the configuration file named by " + CONFIG + ")");
+      throw new IllegalArgumentException(UPSTREAM_TOKEN_URL + " is required: the token endpoint of the upstream "
+        + "identity provider (or define upstreams in the configuration file named by " + CONFIG + ")");
     }
     for (UpstreamOptions u : upstreams.values()) {
       if (u.getTokenUrl() == null) {
@@ -335,28 +290,26 @@ public final class ServerConfig {
     cacheOptions = options;
   }
 
-  private static ClusterOptions readCluster(JsonObject file, Map<String, String> env) {
-    checkKeys("cluster.", file, CLUSTER_KEYS, "setting");
-    if (file.getValue("encryptionKey") instanceof String fileKey) {
+  private static ClusterOptions readCluster(JsonSettings file, JsonSettings env) {
+    file.checkKeys(CLUSTER_KEYS, "setting");
+    if (file.raw("encryptionKey") instanceof String fileKey) {
       refusePlaceholder("cluster.encryptionKey", fileKey, "head -c 32 /dev/urandom | base64");
     }
-    for (String key : file.fieldNames()) {
-      checkOne("cluster." + key, key, () -> new ClusterOptions(new JsonObject().put(key, file.getValue(key))));
-    }
     ClusterOptions cluster = new ClusterOptions(file);
-    setting(CLUSTER_NAME, env, cluster::setClusterName);
-    cluster.setPort(intIn(env, CLUSTER_PORT, cluster.getPort(), 1, 65535));
-    setting(CLUSTER_MEMBERS, env, v -> cluster.setMembers(ClusterOptions.parseMembers(v)));
-    setting(CLUSTER_DISCOVERY, env, v -> cluster.setDiscovery(ClusterOptions.Discovery.parse(v)));
-    setting(CLUSTER_KUBERNETES_SERVICE_DNS, env, cluster::setKubernetesServiceDns);
-    refusePlaceholder(ENCRYPTION_KEY, env.get(ENCRYPTION_KEY), "head -c 32 /dev/urandom | base64");
-    setting(ENCRYPTION_KEY, env, cluster::setEncryptionKey);
+    env.read(CLUSTER_NAME, env::string, cluster::setClusterName);
+    env.read(CLUSTER_PORT, k -> (int) env.wholeNumber(k, 1, 65535), cluster::setPort);
+    env.read(CLUSTER_MEMBERS, env::string, v -> cluster.setMembers(ClusterOptions.parseMembers(v)));
+    env.read(CLUSTER_DISCOVERY, env::string, v -> cluster.setDiscovery(ClusterOptions.Discovery.parse(v)));
+    env.read(CLUSTER_KUBERNETES_SERVICE_DNS, env::string, cluster::setKubernetesServiceDns);
+    if (env.raw(ENCRYPTION_KEY) instanceof String key) {
+      refusePlaceholder(ENCRYPTION_KEY, key, "head -c 32 /dev/urandom | base64");
+    }
+    env.read(ENCRYPTION_KEY, env::string, cluster::setEncryptionKey);
     // A lone member or a loopback-only cluster stays on loopback; otherwise bind every interface and let
     // Hazelcast advertise the address the others can reach (the pod IP on Kubernetes).
-    String clusterHost = env.get(CLUSTER_HOST);
-    if (clusterHost != null && !clusterHost.isBlank()) {
-      setting(CLUSTER_HOST, env, cluster::setHost);
-    } else if (!file.containsKey("host")) {
+    if (env.has(CLUSTER_HOST)) {
+      env.read(CLUSTER_HOST, env::string, cluster::setHost);
+    } else if (!file.has("host")) {
       boolean loopbackOnly = cluster.getDiscovery() == ClusterOptions.Discovery.TCP
         && cluster.getMembers().stream().allMatch(m -> m.startsWith("127.") || m.startsWith("localhost:"));
       cluster.setHost(loopbackOnly ? "127.0.0.1" : ClusterOptions.ANY_HOST);
@@ -375,20 +328,19 @@ public final class ServerConfig {
     return cluster;
   }
 
-  private void readAdmin(JsonObject admin, Map<String, String> env) {
-    checkKeys("admin.", admin, ADMIN_KEYS, "setting");
+  private void readAdmin(JsonSettings admin, JsonSettings env) {
+    admin.checkKeys(ADMIN_KEYS, "setting");
     String token = null;
     String name = "admin.token";
-    if (admin.containsKey("token") && admin.getValue("token") != null) {
-      Object v = admin.getValue("token");
-      if (!(v instanceof String)) {
-        throw new IllegalArgumentException("admin.token: must be a string");
+    if (admin.has("token")) {
+      if (!(admin.raw("token") instanceof String fileToken)) {
+        // never echo it
+        throw admin.error("token", "must be a string");
       }
-      token = (String) v;
+      token = fileToken;
       refusePlaceholder(name, token, "openssl rand -hex 24");
     }
-    String fromEnv = env.get(ADMIN_TOKEN);
-    if (fromEnv != null && !fromEnv.isEmpty()) {
+    if (env.raw(ADMIN_TOKEN) instanceof String fromEnv) {
       token = fromEnv;
       name = ADMIN_TOKEN;
     }
@@ -399,30 +351,20 @@ public final class ServerConfig {
         throw new IllegalArgumentException(name + " must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters long");
       }
       if (!token.equals(token.trim()) || token.chars().anyMatch(ch -> ch < 0x21 || ch > 0x7e)) {
-        throw new IllegalArgumentException(name + " must be printable ASCII without spaces (it is sent as a bearer token)");
+        throw new IllegalArgumentException(name + " must be printable ASCII without spaces (it is sent as a bearer "
+          + "token)");
       }
       adminToken = token;
     }
   }
 
-  private void readLogging(JsonObject logging, Map<String, String> env) {
-    checkKeys("logging.", logging, LOGGING_KEYS, "setting");
-    Object format = logging.getValue("format");
-    if (format != null) {
-      if (!(format instanceof String)) {
-        throw new IllegalArgumentException("logging.format: must be text or json, was '" + format + "'");
-      }
-      logFormat = LogFormat.parse("logging.format:", (String) format);
-    }
-    accessLog = bool("logging.accessLog", logging.getValue("accessLog"), false);
-    String envFormat = env.get(LOG_FORMAT);
-    if (envFormat != null && !envFormat.isBlank()) {
-      logFormat = LogFormat.parse(LOG_FORMAT, envFormat);
-    }
-    String envAccess = env.get(ACCESS_LOG);
-    if (envAccess != null && !envAccess.isBlank()) {
-      accessLog = bool(ACCESS_LOG, envAccess, false);
-    }
+  private void readLogging(JsonSettings logging, JsonSettings env) {
+    logging.checkKeys(LOGGING_KEYS, "setting");
+    logging.read("format", k -> LogFormat.parse(logging.path(k) + ":", String.valueOf(logging.raw(k))),
+      v -> logFormat = v);
+    accessLog = logging.bool("accessLog", false);
+    env.read(LOG_FORMAT, k -> LogFormat.parse(LOG_FORMAT, env.string(k)), v -> logFormat = v);
+    accessLog = env.bool(ACCESS_LOG, accessLog);
   }
 
   /**
@@ -450,114 +392,11 @@ public final class ServerConfig {
     return json.put("tokenUrl", "");
   }
 
-  private static JsonObject section(JsonObject parent, String key) {
-    return section(parent, key, key);
-  }
-
-  private static JsonObject section(JsonObject parent, String key, String path) {
-    Object v = parent.getValue(key);
-    if (v == null) {
-      return new JsonObject();
-    }
-    if (!(v instanceof JsonObject)) {
-      throw new IllegalArgumentException(path + ": must be an object (key: value settings)");
-    }
-    return (JsonObject) v;
-  }
-
-  private static void checkKeys(String prefix, JsonObject json, List<String> known, String what) {
-    Set<String> unknown = new LinkedHashSet<>(json.fieldNames());
-    unknown.removeAll(known);
-    if (!unknown.isEmpty()) {
-      String key = unknown.iterator().next();
-      throw new IllegalArgumentException(prefix + key + ": unknown " + what + " (known: " + String.join(", ", known) + ")");
-    }
-  }
-
-  /** Runs one core setter through its JSON constructor; its message gets the setting's full path. */
-  private static void checkOne(String path, String key, Runnable apply) {
-    try {
-      apply.run();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(path + ": " + withoutName(key, e.getMessage()));
-    }
-  }
-
-  /** "quotaRps must be positive" and "quotaRps: 'x' is not ..." become "must be positive" and "'x' is not ...". */
-  static String withoutName(String key, String message) {
-    if (message == null) {
-      return "invalid";
-    }
-    if (message.startsWith(key + ": ")) {
-      return message.substring(key.length() + 2);
-    }
-    if (message.startsWith(key + " ")) {
-      return message.substring(key.length() + 1);
-    }
-    return message;
-  }
-
-  private static String nonEmptyString(String path, Object v) {
-    if (!(v instanceof String) || ((String) v).isBlank()) {
-      throw new IllegalArgumentException(path + ": must be a non-empty string, was '" + v + "'");
-    }
-    return ((String) v).trim();
-  }
-
-  private static long integer(String path, Object v, long min, long max) {
-    long value;
-    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-      value = ((Number) v).longValue();
-    } else if (v instanceof Number && ((Number) v).doubleValue() == Math.rint(((Number) v).doubleValue())
-      && Math.abs(((Number) v).doubleValue()) < 1e15) {
-      value = ((Number) v).longValue();
-    } else if (v instanceof String && ((String) v).trim().matches("-?\\d{1,15}")) {
-      value = Long.parseLong(((String) v).trim());
-    } else {
-      throw new IllegalArgumentException(path + ": must be a whole number from " + min + " to " + max + ", was '" + v + "'");
-    }
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(path + ": must be a whole number from " + min + " to " + max + ", was " + value);
-    }
-    return value;
-  }
-
-  private static Duration duration(String path, Object v, boolean zeroAllowed) {
-    Duration d;
-    try {
-      d = Durations.parse(path, v);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(path + ": '" + v + "' is not a duration (use e.g. 500ms, 30s, 5m, PT1H)");
-    }
-    if (d.isNegative() || d.isZero() && !zeroAllowed) {
-      throw new IllegalArgumentException(path + ": must be " + (zeroAllowed ? "zero or positive" : "positive")
-        + ", was '" + v + "'");
-    }
-    return d;
-  }
-
-  private static boolean bool(String name, Object v, boolean dflt) {
-    if (v == null) {
-      return dflt;
-    }
-    if (v instanceof Boolean) {
-      return (Boolean) v;
-    }
-    if (v instanceof String) {
-      String s = ((String) v).trim().toLowerCase(Locale.ROOT);
-      if (s.equals("true") || s.equals("false")) {
-        return s.equals("true");
-      }
-    }
-    String sep = name.startsWith("TOKEN_CACHE_") ? " " : ": ";
-    throw new IllegalArgumentException(name + sep + "must be true or false, was '" + v + "'");
-  }
-
-  private static String readableFile(String path, Object v) {
-    String file = nonEmptyString(path, v);
+  private static String readableFile(JsonSettings settings, String key) {
+    String file = settings.nonEmptyString(key);
     Path p = Path.of(file);
     if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-      throw new IllegalArgumentException(path + ": cannot read '" + file + "' (no such file, or not readable)");
+      throw settings.error(key, "cannot read '" + file + "' (no such file, or not readable)");
     }
     return file;
   }
@@ -572,34 +411,6 @@ public final class ServerConfig {
         + "...): replace it with a real secret, e.g. " + howToMake
         + " (see k8s/overlays/example/secrets.env.example)");
     }
-  }
-
-  private static void setting(String name, Map<String, String> env, Consumer<String> apply) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return;
-    }
-    try {
-      apply.accept(raw.trim());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + ": " + e.getMessage());
-    }
-  }
-
-  private static int intIn(Map<String, String> env, String name, int dflt, int min, int max) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return dflt;
-    }
-    try {
-      int v = Integer.parseInt(raw.trim());
-      if (v >= min && v <= max) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", was '" + raw + "'");
   }
 
   /** A URL for logs: scheme, host, port and path; never user info nor query. */

@@ -195,6 +195,8 @@ class ServerConfigTest {
         .put("quotaRps", -1)), env(), "upstreams[1].quotaRps: must be a positive number, was -1.0"),
       Arguments.of("quota not a number", withUpstreams(upstream("acme", URL).put("quotaRps", "lots")), env(),
         "upstreams[0].quotaRps: must be a number, was 'lots'"),
+      Arguments.of("connections not whole", withUpstreams(upstream("acme", URL), upstream("globex", URL)
+        .put("maxConnections", 3.7)), env(), "upstreams[1].maxConnections: must be a whole number"),
       Arguments.of("negative bulkhead queue", withUpstreams(upstream("acme", URL).put("maxQueuedRequests", -1)), env(),
         "upstreams[0].maxQueuedRequests: must be zero or positive, was -1"),
       Arguments.of("bad duration", withUpstreams(upstream("acme", URL).put("requestTimeout", "soon")), env(),
