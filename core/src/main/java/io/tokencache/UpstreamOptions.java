@@ -42,8 +42,8 @@ public class UpstreamOptions {
    */
   public static final Duration DEFAULT_QUOTA_MAX_WAIT = Duration.ofSeconds(10);
   /**
-   * Added to the budget's 1 s window against timing jitter between members and the IdP: 200 ms. At saturation on a
-   * loaded 2-core machine, 100 ms let the IdP see 11-12 requests in a sliding second against a budget of 10.
+   * Added to the budget's 1 s window against timing jitter between members and the IdP (a slot sent late, an IdP
+   * counting on its own clock); half of it proved too little at saturation (see docs/cluster-design.md).
    */
   public static final Duration DEFAULT_QUOTA_SAFETY_MARGIN = Duration.ofMillis(200);
   /** Upstream requests one member runs at once: {@value}. */
