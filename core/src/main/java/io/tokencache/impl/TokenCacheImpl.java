@@ -66,6 +66,10 @@ import java.util.stream.Collectors;
  *
  * <p>Refreshes run in the budget's highest lane under their own flight key, so a miss never joins a refresh
  * (which may end by keeping the old token) and a flood of first fetches cannot take their slots.
+ *
+ * <p>Over the usual size because the hit, the miss and the refresh share their coordination (the single flights,
+ * the key's lease, a miss waiting for a refresh on its way): each path's correctness is argued against the others'
+ * here, in one place. The upstream call and its outcomes live in {@link UpstreamFetcher}.
  */
 public final class TokenCacheImpl implements TokenCache {
 
