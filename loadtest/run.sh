@@ -209,6 +209,15 @@ if [[ $has_description -eq 0 ]]; then
   props+=("-Dgatling.runDescription=$description")
 fi
 
+# The simulations build against the fake IdP's module, which a one-module build (-pl loadtest) resolves from the
+# local repository: install it there (a few seconds; skipped with LOADTEST_SKIP_BUILD=1 like the jars above).
+if [[ "${LOADTEST_SKIP_BUILD:-0}" != 1 ]]; then
+  if ! (cd "$ROOT" && { mvn -B -q -o -pl fake-idp -DskipTests install || mvn -B -q -pl fake-idp -DskipTests install; }); then
+    echo "[run.sh] installing the fake IdP's module failed (mvn -B -q -pl fake-idp -DskipTests install)" >&2
+    exit 1
+  fi
+fi
+
 started=$(date +%s)
 marker="$(mktemp)"
 echo "[run.sh] scenario $scenario: $PACKAGE.$class ${props[*]+${props[*]}}"
