@@ -137,10 +137,13 @@ final class TestCluster implements AutoCloseable {
   }
 
   /**
-   * Stops member {@code i} as a rolling restart does (its cache closed, then its Vert.x and Hazelcast member: its
-   * partitions move to the others); the others keep their indexes.
+   * Stops member {@code i} as a rolling restart does, once the cluster is safe (its cache closed, then its Vert.x and
+   * Hazelcast member: the others hold its partitions' backups); the others keep their indexes.
    */
   void stopMember(int i) {
+    // as an orderly rolling restart does: only once every partition has its backup, or the member's entries go with it
+    HazelcastInstance hz = TokenCacheCluster.hazelcastOf(members.get(i));
+    await().atMost(Duration.ofSeconds(30)).until(() -> hz.getPartitionService().isClusterSafe());
     stopped.add(i);
     caches.get(i).close().await();
     members.get(i).close().await();

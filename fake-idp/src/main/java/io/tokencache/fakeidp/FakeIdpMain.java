@@ -1,10 +1,13 @@
 package io.tokencache.fakeidp;
 
 import io.vertx.core.Vertx;
-import java.io.PrintStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,28 +15,54 @@ import java.util.concurrent.TimeUnit;
  * {@code java -jar fake-idp/target/fake-idp.jar --dynamic-clients --quota-rps 25}. Prints exactly
  * one line on standard output once listening, {@code fake-idp listening on <token url>}, so a
  * harness can wait for it; logs go to standard error. Exit code 2 on bad flags, 1 if it cannot
- * start.
+ * start. picocli parses the flags and writes the usage.
  */
+@Command(name = "java -jar fake-idp.jar", usageHelpWidth = 110,
+    description = "A fake, quota-enforcing OAuth2 client-credentials token endpoint.",
+    footer = {"Runtime control: POST <base>/control {\"failureMode\":\"UNAVAILABLE\",\"latencyMs\":50,"
+        + "\"tokenLifetimeSeconds\":20,\"quotaRps\":5}; counters: GET <base>/stats."})
 public final class FakeIdpMain {
 
-  static final String USAGE = String.join("\n",
-      "usage: java -jar fake-idp.jar [flags]",
-      "  --host HOST              listen address (default " + FakeIdpOptions.DEFAULT_HOST + ")",
-      "  --port PORT              listen port, 0 for a free one (default " + FakeIdpOptions.DEFAULT_PORT + ")",
-      "  --quota-rps RPS          token requests per second, <= 0 for unlimited (default "
-          + FakeIdpOptions.DEFAULT_QUOTA_RPS + ")",
-      "  --burst N                token bucket capacity (default: one second of quota)",
-      "  --lifetime-seconds S     token lifetime / expires_in (default "
-          + FakeIdpOptions.DEFAULT_TOKEN_LIFETIME.toSeconds() + ")",
-      "  --latency-ms MS          delay before each token answer (default 0)",
-      "  --dynamic-clients        accept any client id [A-Za-z0-9._:-]{1,128} with secret <id>-secret",
-      "  --client ID:SECRET       register a client (repeatable; the id cannot contain ':')",
-      "  --no-expires-in          omit expires_in: clients must read the JWT exp",
-      "  --refresh-tokens         add a refresh_token to client_credentials answers",
-      "  --issuer URL             iss claim (default " + FakeIdpOptions.DEFAULT_ISSUER + ")",
-      "  --help                   print this message",
-      "Runtime control: POST <base>/control {\"failureMode\":\"UNAVAILABLE\",\"latencyMs\":50,"
-          + "\"tokenLifetimeSeconds\":20,\"quotaRps\":5}; counters: GET <base>/stats.");
+  @Option(names = "--host", paramLabel = "HOST", description = "listen address (default ${DEFAULT-VALUE})")
+  String host = FakeIdpOptions.DEFAULT_HOST;
+
+  @Option(names = "--port", paramLabel = "PORT",
+      description = "listen port, 0 for a free one (default ${DEFAULT-VALUE})")
+  long port = FakeIdpOptions.DEFAULT_PORT;
+
+  @Option(names = "--quota-rps", paramLabel = "RPS",
+      description = "token requests per second, <= 0 for unlimited (default ${DEFAULT-VALUE})")
+  double quotaRps = FakeIdpOptions.DEFAULT_QUOTA_RPS;
+
+  @Option(names = "--burst", paramLabel = "N", description = "token bucket capacity (default: one second of quota)")
+  Double burst;
+
+  @Option(names = "--lifetime-seconds", paramLabel = "S",
+      description = "token lifetime / expires_in (default ${DEFAULT-VALUE})")
+  long lifetimeSeconds = FakeIdpOptions.DEFAULT_TOKEN_LIFETIME.toSeconds();
+
+  @Option(names = "--latency-ms", paramLabel = "MS", description = "delay before each token answer (default 0)")
+  long latencyMs;
+
+  @Option(names = "--dynamic-clients",
+      description = "accept any client id [A-Za-z0-9._:-]{1,128} with secret <id>-secret")
+  boolean dynamicClients;
+
+  @Option(names = "--client", paramLabel = "ID:SECRET",
+      description = "register a client (repeatable; the id cannot contain ':')")
+  List<String> clients = new ArrayList<>();
+
+  @Option(names = "--no-expires-in", description = "omit expires_in: clients must read the JWT exp")
+  boolean noExpiresIn;
+
+  @Option(names = "--refresh-tokens", description = "add a refresh_token to client_credentials answers")
+  boolean refreshTokens;
+
+  @Option(names = "--issuer", paramLabel = "URL", description = "iss claim (default ${DEFAULT-VALUE})")
+  String issuer = FakeIdpOptions.DEFAULT_ISSUER;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this message")
+  boolean help;
 
   private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
 
@@ -49,14 +78,19 @@ public final class FakeIdpMain {
       // One line per record on standard error, instead of JUL's default two.
       System.setProperty(LOG_FORMAT, "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     }
+    FakeIdpMain flags = new FakeIdpMain();
+    CommandLine cli = new CommandLine(flags);
     FakeIdpOptions options;
     try {
-      options = parse(args);
-    } catch (HelpRequested e) {
-      System.out.println(USAGE);
-      return;
-    } catch (IllegalArgumentException e) {
-      fail(System.err, e.getMessage());
+      cli.parseArgs(args);
+      if (cli.isUsageHelpRequested()) {
+        cli.usage(System.out);
+        return;
+      }
+      options = flags.options();
+    } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+      System.err.println("fake-idp: " + e.getMessage());
+      cli.usage(System.err);
       System.exit(2);
       return;
     }
@@ -86,96 +120,40 @@ public final class FakeIdpMain {
   }
 
   /**
-   * Parses command-line flags into options; accepts {@code --flag value} and {@code --flag=value}.
+   * Parses command-line flags into options ({@code --flag value} and {@code --flag=value}).
    *
-   * @param args the flags
-   * @return the options
    * @throws IllegalArgumentException with a message naming the bad flag
    */
   static FakeIdpOptions parse(String[] args) {
-    FakeIdpOptions options = new FakeIdpOptions();
-    Deque<String> queue = new ArrayDeque<>();
-    for (String arg : args) {
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        queue.add(arg.substring(0, eq));
-        queue.add(arg.substring(eq + 1));
-      } else {
-        queue.add(arg);
-      }
+    FakeIdpMain flags = new FakeIdpMain();
+    try {
+      new CommandLine(flags).parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    while (!queue.isEmpty()) {
-      String flag = queue.poll();
-      switch (flag) {
-        case "--help", "-h" -> throw new HelpRequested();
-        case "--host" -> options.setHost(value(flag, queue));
-        case "--port" -> options.setPort(port(flag, value(flag, queue)));
-        case "--quota-rps" -> options.setQuotaRps(decimal(flag, value(flag, queue)));
-        case "--burst" -> options.setBurst(decimal(flag, value(flag, queue)));
-        case "--lifetime-seconds" ->
-            options.setTokenLifetime(Duration.ofSeconds(integer(flag, value(flag, queue))));
-        case "--latency-ms" -> options.setLatency(Duration.ofMillis(integer(flag, value(flag, queue))));
-        case "--dynamic-clients" -> options.setDynamicClients(true);
-        case "--client" -> client(options, value(flag, queue));
-        case "--no-expires-in" -> options.setIncludeExpiresIn(false);
-        case "--refresh-tokens" -> options.setIssueRefreshTokens(true);
-        case "--issuer" -> options.setIssuer(value(flag, queue));
-        default -> throw new IllegalArgumentException("unknown flag: " + flag);
+    return flags.options();
+  }
+
+  /** The options the flags give; checks what picocli's types do not. */
+  FakeIdpOptions options() {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
+    }
+    FakeIdpOptions options = new FakeIdpOptions().setHost(host).setPort((int) port).setQuotaRps(quotaRps)
+        .setTokenLifetime(Duration.ofSeconds(lifetimeSeconds)).setLatency(Duration.ofMillis(latencyMs))
+        .setDynamicClients(dynamicClients).setIncludeExpiresIn(!noExpiresIn).setIssueRefreshTokens(refreshTokens)
+        .setIssuer(issuer);
+    if (burst != null) {
+      options.setBurst(burst);
+    }
+    for (String client : clients) {
+      int colon = client.indexOf(':');
+      if (colon <= 0 || colon == client.length() - 1) {
+        // Never echo the value: it holds a secret.
+        throw new IllegalArgumentException("--client expects ID:SECRET with both parts non-empty");
       }
+      options.addClient(client.substring(0, colon), client.substring(colon + 1));
     }
     return options;
-  }
-
-  private static void client(FakeIdpOptions options, String value) {
-    int colon = value.indexOf(':');
-    if (colon <= 0 || colon == value.length() - 1) {
-      // Never echo the value: it holds a secret.
-      throw new IllegalArgumentException("--client expects ID:SECRET with both parts non-empty");
-    }
-    options.addClient(value.substring(0, colon), value.substring(colon + 1));
-  }
-
-  private static String value(String flag, Deque<String> queue) {
-    String value = queue.poll();
-    if (value == null || value.startsWith("--")) {
-      throw new IllegalArgumentException(flag + " needs a value");
-    }
-    return value;
-  }
-
-  private static int port(String flag, String value) {
-    long port = integer(flag, value);
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(flag + " must be between 0 and 65535, got " + port);
-    }
-    return (int) port;
-  }
-
-  private static long integer(String flag, String value) {
-    try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " expects a whole number, got '" + value + "'");
-    }
-  }
-
-  private static double decimal(String flag, String value) {
-    try {
-      return Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " expects a number, got '" + value + "'");
-    }
-  }
-
-  private static void fail(PrintStream err, String message) {
-    err.println("fake-idp: " + message);
-    err.println(USAGE);
-  }
-
-  /** {@code --help}: print the usage and exit 0. */
-  static final class HelpRequested extends IllegalArgumentException {
-    HelpRequested() {
-      super("help requested");
-    }
   }
 }
