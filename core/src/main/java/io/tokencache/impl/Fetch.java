@@ -20,7 +20,8 @@ final class Fetch {
   private String clientTag;
   private String secretTag;
 
-  Fetch(CacheKeys keys, TokenRequest.ClientCredentials request, ResilientUpstream upstream, String key, Lane lane, long deadline) {
+  Fetch(CacheKeys keys, TokenRequest.ClientCredentials request, ResilientUpstream upstream, String key, Lane lane,
+        long deadline) {
     this.keys = keys;
     this.request = request;
     this.upstream = upstream;

@@ -259,8 +259,8 @@ public final class TokenCacheImpl implements TokenCache {
   }
 
   /** Answers from {@code token} when it is servable (a hit), else joins or leads the fetch for {@code key}. */
-  private Future<TokenResponse> serve(String key, TokenRequest.ClientCredentials request, ResilientUpstream upstream, Context caller,
-                                      CachedToken token) {
+  private Future<TokenResponse> serve(String key, TokenRequest.ClientCredentials request, ResilientUpstream upstream,
+                                      Context caller, CachedToken token) {
     long now = clock.millis();
     if (token != null && token.servable(now)) {
       if (token.refreshDue(now)) {
@@ -456,7 +456,8 @@ public final class TokenCacheImpl implements TokenCache {
    * <p>The refresh lease is named after the token generation it replaces and is kept after a successful
    * refresh: a member whose near cache still shows the old generation cannot refresh it a second time.
    */
-  private void refreshAhead(String key, TokenRequest.ClientCredentials request, CachedToken current, ResilientUpstream upstream) {
+  private void refreshAhead(String key, TokenRequest.ClientCredentials request, CachedToken current,
+                            ResilientUpstream upstream) {
     String leaseKey = generationLease(key, current);
     String flightKey = REFRESH_FLIGHT + key;
     if (fetches.isRunning(flightKey) || refreshesElsewhere.getIfPresent(leaseKey) != null) {

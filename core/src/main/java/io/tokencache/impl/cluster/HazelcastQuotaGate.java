@@ -196,7 +196,12 @@ public final class HazelcastQuotaGate implements QuotaGate {
       ownerTimed = in.readBoolean();
       String id = in.readString();
       ownerId = id == null ? "" : id;
-      clusterNow = in.readLong();
+      try {
+        clusterNow = in.readLong();
+      } catch (java.io.EOFException writtenByAnOlderMember) {
+        // a rolling upgrade: the owner's own clock stands in for the cluster clock
+        clusterNow = now;
+      }
     }
   }
 

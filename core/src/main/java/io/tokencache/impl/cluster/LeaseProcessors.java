@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * The entry processors of {@link ClusterLeases} on the {@value TokenMapConfig#LEASES_MAP} map, run on a lease's
- * partition owner: {@link Take}, {@link TakeAndRead} and {@link Release}. A lease is a {@linkplain ValueSeal sealed} (holder, until) pair.
+ * partition owner: {@link Take}, {@link TakeAndRead} and {@link Release}. A lease is a {@linkplain ValueSeal sealed}
+ * (holder, until) pair.
  */
 final class LeaseProcessors {
 

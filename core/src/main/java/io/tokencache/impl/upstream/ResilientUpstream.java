@@ -174,8 +174,8 @@ public final class ResilientUpstream {
     }
   }
 
-  private void attempt(TokenRequest.ClientCredentials request, Slot slot, Retry.AsyncContext<UpstreamResponse> context, long deadline,
-                       Promise<UpstreamResponse> result) {
+  private void attempt(TokenRequest.ClientCredentials request, Slot slot, Retry.AsyncContext<UpstreamResponse> context,
+                       long deadline, Promise<UpstreamResponse> result) {
     guarded(slot, deadline, sendable -> client.requestToken(request, sendable)).onComplete(ar -> {
       long delay = ar.succeeded() ? context.onResult(ar.result()) : context.onError(ar.cause());
       boolean inTime = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) < deadline;
