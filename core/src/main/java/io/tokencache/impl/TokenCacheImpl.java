@@ -11,8 +11,8 @@ import io.tokencache.TokenCacheOptions;
 import io.tokencache.TokenRequest;
 import io.tokencache.TokenResponse;
 import io.tokencache.UpstreamOptions;
-import io.tokencache.impl.store.LocalTokenStore;
 import io.tokencache.impl.store.FetchLeases;
+import io.tokencache.impl.store.LocalTokenStore;
 import io.tokencache.impl.store.TokenStore;
 import com.hazelcast.core.HazelcastInstance;
 import io.tokencache.cluster.ClusterOptions;
@@ -334,32 +334,15 @@ public final class TokenCacheImpl implements TokenCache {
   /**
    * Cluster-wide single flight for a miss: the member holding the key's lease fetches; the others wait for
    * its token, and try again if the lease goes away without one (the fetch failed or the member died).
-   *
-   * <p>Three round trips before the upstream call, none repeated: the first look (the caller's read), then the lease
-   * taken and the token read again in one step on the key's owner ({@link FetchLeases#leaseOrToken}: a token another
-   * member stored since the first look is found there) beside the ledger's admission on the client's owner, then
-   * the budget. The admission is asked before it is known whether this member leads: it only counts for the leader,
-   * and asked again for the same key and secret it changes nothing (the key is already held, the guess already
-   * this secret), so a waiter's costs one operation and nothing else.
    */
   private Future<Fetched> fetchOnce(Fetch fetch) {
     if (leases == null) {
-      // one member: single flight coalesced the key's misses; the store is read again in memory
-      return store.get(fetch.key).compose(token -> usable(token)
-        ? Future.succeededFuture(new Fetched(token, false))
-        : lead(fetch, admit(fetch)));
+      return lead(fetch);
     }
-    Future<Admission> admission = admit(fetch);
-    return leases.leaseOrToken(fetch.key, leaseTtl(fetch.upstream)).compose(claim -> {
-      if (usable(claim.token())) {
-        if (claim.leased()) {
-          leases.releaseLease(fetch.key);
-        }
-        return Future.succeededFuture(new Fetched(claim.token(), false));
-      }
-      if (claim.leased()) {
+    return leases.tryLease(fetch.key, leaseTtl(fetch.upstream)).compose(acquired -> {
+      if (acquired) {
         // released once the token is stored (waiters woken by the release read it), without holding the answer
-        return lead(fetch, admission).onComplete(done -> leases.releaseLease(fetch.key));
+        return lead(fetch).onComplete(done -> leases.releaseLease(fetch.key));
       }
       long left = fetch.deadline - System.nanoTime();
       if (left <= 0) {
@@ -372,15 +355,18 @@ public final class TokenCacheImpl implements TokenCache {
     });
   }
 
-  private Future<Admission> admit(Fetch fetch) {
-    return ledger.admit(admissions.get(fetch.request.upstream()), fetch.clientTag(), fetch.secretTag(), fetch.key);
-  }
-
-  /** The fetch of the member leading a key's miss: the ledger's verdict, then the budget and the call. */
-  private Future<Fetched> lead(Fetch fetch, Future<Admission> admission) {
-    return admission.compose(verdict -> admitted(fetch, verdict))
-      .compose(v -> fetchAndStore(fetch))
-      .map(t -> new Fetched(t, true));
+  /**
+   * The fetch of the member leading a key's miss. Another member may have stored the token between our first look
+   * and our lease; the ledger is asked at the same time, in one round trip each.
+   */
+  private Future<Fetched> lead(Fetch fetch) {
+    Future<CachedToken> existing = store.get(fetch.key);
+    Future<Admission> admission = ledger.admit(admissions.get(fetch.request.upstream()), fetch.clientTag(),
+      fetch.secretTag(), fetch.key);
+    return Future.all(existing, admission)
+      .compose(both -> usable(existing.result())
+        ? Future.succeededFuture(new Fetched(existing.result(), false))
+        : admitted(fetch, admission.result()).compose(v -> fetchAndStore(fetch)).map(t -> new Fetched(t, true)));
   }
 
   /** Sets the fetch's lane from the ledger's verdict, or fails with the answer given here instead of upstream. */

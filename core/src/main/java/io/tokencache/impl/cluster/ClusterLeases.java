@@ -8,7 +8,6 @@ import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.tokencache.impl.CachedToken;
 import io.tokencache.impl.store.FetchLeases;
 import io.vertx.core.Context;
@@ -94,48 +93,21 @@ public final class ClusterLeases implements FetchLeases {
   }
 
   /**
-   * Acquires the lease by a put-if-absent with a TTL on the lease's owner ({@link LeaseProcessors.Take}); a lease that
-   * does not
-   * stand (see the class comment) is taken over. It lapses between {@code ttl} and {@code ttl} + 2 s later
+   * Acquires the lease by a put-if-absent with a TTL on the lease's owner ({@link LeaseProcessors.Take}); a lease
+   * that does not stand (see the class comment) is taken over. It lapses between {@code ttl} and {@code ttl} + 2 s later
    * (Hazelcast's TTLs have a one-second granularity; see {@link HazelcastTokenStore#hazelcastTtl}), and its
    * waiters hear of it within about a second more (the expiry sweep's period).
    */
   @Override
   public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
     long ttlMillis = HazelcastTokenStore.hazelcastTtl(Math.max(1, ttl.toMillis()));
-    LeaseProcessors.Take take = new LeaseProcessors.Take(lease(leaseKey, ttlMillis), ttlMillis);
-    return Future.fromCompletionStage(leases.submitToKey(leaseKey, take), vertx.getOrCreateContext())
-      .map(Boolean::booleanValue);
-  }
-
-  @Override
-  public Future<Claim> leaseOrToken(String key, Duration ttl) {
-    long ttlMillis = HazelcastTokenStore.hazelcastTtl(Math.max(1, ttl.toMillis()));
-    LeaseProcessors.TakeAndRead takeAndRead = new LeaseProcessors.TakeAndRead(lease(key, ttlMillis), ttlMillis);
-    return Future.fromCompletionStage(leases.submitToKey(key, takeAndRead), vertx.getOrCreateContext())
-      .map(taken -> new Claim(taken.leased, handed(key, tokens.open(key, tokens.asToken(taken.token)))))
-      .recover(err -> {
-        if (!(err instanceof HazelcastSerializationException
-          || err.getCause() instanceof HazelcastSerializationException)) {
-          return Future.failedFuture(err);
-        }
-        // an owner of an older version, during a rolling upgrade, does not know the processor: two steps instead
-        return tryLease(key, ttl).compose(leased -> tokens.getFromOwner(key)
-          .map(token -> new Claim(leased, handed(key, token))));
-      });
-  }
-
-  /** {@code token}, unless it was invalidated. */
-  private CachedToken handed(String key, CachedToken token) {
-    return token != null && refused.test(key, token) ? null : token;
-  }
-
-  private Sealed lease(String leaseKey, long ttlMillis) {
     long until = clock.millis() + ttlMillis;
-    return seal.seal(TokenMapConfig.LEASES_MAP, leaseKey, out -> {
+    Sealed lease = seal.seal(TokenMapConfig.LEASES_MAP, leaseKey, out -> {
       out.writeUTF(memberId);
       out.writeLong(until);
     });
+    return Future.fromCompletionStage(leases.submitToKey(leaseKey, new LeaseProcessors.Take(lease, ttlMillis)),
+      vertx.getOrCreateContext()).map(Boolean::booleanValue);
   }
 
   /** Removes the lease only if this member still holds it (it may have lapsed and been taken by another). */
@@ -199,7 +171,7 @@ public final class ClusterLeases implements FetchLeases {
     if (w.done.compareAndSet(false, true)) {
       vertx.cancelTimer(w.timer);
       deregister(w);
-      CachedToken handed = handed(w.key, token);
+      CachedToken handed = token != null && refused.test(w.key, token) ? null : token;
       w.context.runOnContext(v -> w.promise.complete(handed));
     }
   }

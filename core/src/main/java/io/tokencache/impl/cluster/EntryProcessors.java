@@ -51,8 +51,6 @@ public final class EntryProcessors {
   static final int MERGE_INVALIDATIONS = 46;
   static final int SEALED = 47;
   static final int RELEASE_LEASE = 48;
-  static final int TAKE_LEASE_AND_READ = 49;
-  static final int TAKEN = 50;
 
   private EntryProcessors() {
   }
@@ -93,10 +91,6 @@ public final class EntryProcessors {
         return new Sealed();
       case RELEASE_LEASE:
         return new LeaseProcessors.Release();
-      case TAKE_LEASE_AND_READ:
-        return new LeaseProcessors.TakeAndRead();
-      case TAKEN:
-        return new LeaseProcessors.Taken();
       default:
         return null;
     }

@@ -153,7 +153,7 @@ public final class HazelcastTokenStore implements TokenStore {
   }
 
   /** The value as a token; a value of another type (another writer's) reads as absent, and is counted. */
-  EncryptedToken asToken(Object value) {
+  private EncryptedToken asToken(Object value) {
     if (value == null || value instanceof EncryptedToken) {
       return (EncryptedToken) value;
     }

@@ -3,11 +3,8 @@ package io.tokencache.impl.cluster;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
-import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 
 import java.io.DataInput;
 import java.io.IOException;
@@ -15,7 +12,7 @@ import java.util.Map;
 
 /**
  * The entry processors of {@link ClusterLeases} on the {@value TokenMapConfig#LEASES_MAP} map, run on a lease's
- * partition owner: {@link Take}, {@link TakeAndRead} and {@link Release}. A lease is a {@linkplain ValueSeal sealed}
+ * partition owner: {@link Take} and {@link Release}. A lease is a {@linkplain ValueSeal sealed}
  * (holder, until) pair.
  */
 final class LeaseProcessors {
@@ -104,109 +101,6 @@ final class LeaseProcessors {
       }
       lease = s;
       ttlMillis = in.readLong();
-    }
-  }
-
-  /**
-   * {@link Take} for a miss, and in the same step the key's token as its partition owner holds it: a lease key of a
-   * miss is the token's own key, so both entries live in one partition and the token is read on this partition thread
-   * (a nested operation on the same partition runs in place, no round trip). A member that takes the lease then needs
-   * no second look for a token stored since its first one: a leader stores its token before it releases its lease,
-   * and both happen on this partition, so a lease found free means any token of the last fetch is in the map now.
-   */
-  static final class TakeAndRead extends EntryProcessors.Base<Object, Taken> implements HazelcastInstanceAware {
-    private Take take;
-    /** Whether the owner took the lease (then its backups take it too). */
-    private transient boolean taken;
-    private transient HazelcastInstance hz;
-
-    TakeAndRead() {
-    }
-
-    TakeAndRead(Sealed lease, long ttlMillis) {
-      this.take = new Take(lease, ttlMillis);
-    }
-
-    @Override
-    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-      this.hz = hazelcastInstance;
-      take.setHazelcastInstance(hazelcastInstance);
-    }
-
-    @Override
-    public Taken process(Map.Entry<String, Object> entry) {
-      taken = take.process(entry);
-      Object token;
-      try {
-        IMap<String, Object> tokens = hz.getMap(TokenMapConfig.TOKENS_MAP);
-        token = tokens.executeOnKey(entry.getKey(), new EntryProcessors.Read<Object>());
-      } catch (RuntimeException unreadable) {
-        // another writer's bytes: no token this member can use, as a plain read would say
-        token = null;
-      }
-      return new Taken(taken, token);
-    }
-
-    /**
-     * The backup takes the lease as {@link Take} does, when the owner took it; it reads nothing (on a backup the
-     * token's read would be a remote call from a partition thread).
-     */
-    @Override
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public EntryProcessor<String, Object, Taken> getBackupProcessor() {
-      return taken ? (EntryProcessor) take : null;
-    }
-
-    @Override
-    public int getClassId() {
-      return EntryProcessors.TAKE_LEASE_AND_READ;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      take.writeData(out);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      take = new Take();
-      take.readData(in);
-    }
-  }
-
-  /** What {@link TakeAndRead} answers: whether the lease was taken, and the token entry's value or null. */
-  static final class Taken implements IdentifiedDataSerializable {
-    boolean leased;
-    Object token;
-
-    Taken() {
-    }
-
-    Taken(boolean leased, Object token) {
-      this.leased = leased;
-      this.token = token;
-    }
-
-    @Override
-    public int getFactoryId() {
-      return EntryProcessors.FACTORY_ID;
-    }
-
-    @Override
-    public int getClassId() {
-      return EntryProcessors.TAKEN;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeBoolean(leased);
-      out.writeObject(token);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      leased = in.readBoolean();
-      token = in.readObject();
     }
   }
 

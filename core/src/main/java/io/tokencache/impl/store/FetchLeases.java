@@ -20,22 +20,6 @@ public interface FetchLeases {
    */
   Future<Boolean> tryLease(String leaseKey, Duration ttl);
 
-  /**
-   * For a miss: tries to take the lease on {@code key} itself ({@link #tryLease}) and, in the same step, reads the
-   * token stored under {@code key} as its partition owner holds it, so that a member that takes the lease needs no
-   * second look for a token stored meanwhile.
-   */
-  Future<Claim> leaseOrToken(String key, Duration ttl);
-
-  /**
-   * What {@link #leaseOrToken} found.
-   *
-   * @param leased whether this member took the lease (it must release it, also when a token was there)
-   * @param token the key's servable token, or {@code null}
-   */
-  record Claim(boolean leased, CachedToken token) {
-  }
-
   /** Gives the lease back (after the token was stored, or the fetch failed). */
   Future<Void> releaseLease(String leaseKey);
 
