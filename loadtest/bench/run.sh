@@ -210,7 +210,7 @@ if [[ ! -f $SERVER_JAR ]]; then
   (cd "$ROOT" && mvn -B -q -o -DskipTests install) || (cd "$ROOT" && mvn -B -q -DskipTests install) \
     || die "the build failed"
 fi
-if [[ ! -f $BENCH_JAR ]] || ! java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.FreePorts 1 >/dev/null 2>&1 \
+if [[ ! -f $BENCH_JAR ]] || ! java -cp "$BENCH_JAR" io.tokencache.loadtest.harness.PortAllocator 1 >/dev/null 2>&1 \
   || [[ -n $(find "$ROOT/loadtest/src/main/java/io/tokencache/loadtest/bench" -newer "$BENCH_JAR" -name '*.java') ]]; then
   log "building the loadtest jar (bench classes missing or older than their sources): mvn -B -q -o -DskipTests -pl loadtest -am package"
   (cd "$ROOT" && mvn -B -q -o -DskipTests -pl loadtest -am package) || (cd "$ROOT" && mvn -B -q -DskipTests -pl loadtest -am package) \
@@ -259,7 +259,7 @@ if [[ $WAIT_QUIET -gt 0 ]]; then
   meta quiet_wait "waited ${waited}s for a 1-min load below $QUIET_LOAD"
 fi
 
-ports() { java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.FreePorts "$1"; }
+ports() { java -cp "$BENCH_JAR" io.tokencache.loadtest.harness.PortAllocator "$1"; }
 random_key() { head -c 32 /dev/urandom | base64 | tr -d '\n'; }
 
 start_idp() { # NAME PORT CPU flags... -> IDP_PID
@@ -521,12 +521,10 @@ phase_rollover() {
   local p idp http cport
   mapfile -t p < <(ports 3)
   idp=${p[0]} http=${p[1]} cport=${p[2]}
-  # the stub IdP: the fake IdP's RSA signing (50 tokens per refresh) would steal the CPU wrk runs on and show up
-  # as latency; a real IdP's CPU is elsewhere
-  start idp-roll "$AUX_CPU" java -Xmx256m -XX:+UseSerialGC -cp "$BENCH_JAR" io.tokencache.loadtest.bench.StubIdp \
-    --port "$idp" --lifetime-seconds "$ROLL_STEADY_LIFETIME" --latency-ms 20 --log-issues
-  local idp_pid=$STARTED_PID
-  wait_line "$RUN/logs/idp-roll.log" "listening on" "$idp_pid"
+  # random signatures: RSA signing (50 tokens per refresh) would steal the CPU wrk runs on and show up as latency;
+  # a real IdP's CPU is elsewhere
+  start_idp idp-roll "$idp" "$AUX_CPU" --lifetime-seconds "$ROLL_STEADY_LIFETIME" --latency-ms 20 --random-signatures
+  local idp_pid=$IDP_PID
   start_node tc-roll "$SUT_CPU" "$http" "$cport" "http://127.0.0.1:$idp/oauth2/token" "bench-$RUN_ID-roll" "" \
     "$(random_key)" "$SERVER_JVM"
   local tc_pid=$NODE_PID
@@ -567,22 +565,21 @@ phase_rollover() {
 phase_heap() {
   log "phase 4: heap per cached token at $HEAP_TOKENS tokens (load $(load_avg))"
   meta load.4-heap "$(load_avg)"
-  local p stub http cport
+  local p idp http cport
   mapfile -t p < <(ports 3)
-  stub=${p[0]} http=${p[1]} cport=${p[2]}
-  start stub-idp "" java -Xmx256m -cp "$BENCH_JAR" io.tokencache.loadtest.bench.StubIdp --port "$stub" \
-    --lifetime-seconds 3600
-  local stub_pid=$STARTED_PID
-  wait_line "$RUN/logs/stub-idp.log" "listening on" "$stub_pid"
+  idp=${p[0]} http=${p[1]} cport=${p[2]}
+  # random signatures: a hundred thousand RSA signatures would take minutes
+  start_idp heap-idp "$idp" "" --lifetime-seconds 3600 --random-signatures
+  local idp_pid=$IDP_PID
   local room=$((HEAP_TOKENS * 2 + 10000))
   printf '{"cluster":{"maxTokensPerMember":%d,"nearCacheMaxEntries":%d}}\n' "$room" "$room" >"$RUN/heap/config.json"
-  NODE_QUOTA=5000 start_node tc-heap "" "$http" "$cport" "http://127.0.0.1:$stub/oauth2/token" "bench-$RUN_ID-heap" "" \
+  NODE_QUOTA=5000 start_node tc-heap "" "$http" "$cport" "http://127.0.0.1:$idp/oauth2/token" "bench-$RUN_ID-heap" "" \
     "$(random_key)" "-Xms1g -Xmx1g -XX:+UseSerialGC" TOKEN_CACHE_CONFIG="$RUN/heap/config.json"
   local tc_pid=$NODE_PID
   wait_ready "http://127.0.0.1:$http/health/ready" "$tc_pid"
   java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.HeapBench --server "http://127.0.0.1:$http" --pid "$tc_pid" \
     --tokens "$HEAP_TOKENS" --concurrency 32 --prefix "heap-$RUN_ID" --out "$RUN/heap.json" --histograms "$RUN/heap"
-  stop_pids "$tc_pid" "$stub_pid"
+  stop_pids "$tc_pid" "$idp_pid"
   meta heap.server_jvm "-Xms1g -Xmx1g -XX:+UseSerialGC"
   meta heap.config "cluster.maxTokensPerMember and nearCacheMaxEntries $room (room for every token)"
 }

@@ -58,6 +58,10 @@ public final class FakeIdpMain {
   @Option(names = "--refresh-tokens", description = "add a refresh_token to client_credentials answers")
   boolean refreshTokens;
 
+  @Option(names = "--random-signatures",
+      description = "random bytes instead of the RS256 signature (same size, no RSA cost: for benchmarks)")
+  boolean randomSignatures;
+
   @Option(names = "--issuer", paramLabel = "URL", description = "iss claim (default ${DEFAULT-VALUE})")
   String issuer = FakeIdpOptions.DEFAULT_ISSUER;
 
@@ -142,7 +146,7 @@ public final class FakeIdpMain {
     FakeIdpOptions options = new FakeIdpOptions().setHost(host).setPort((int) port).setQuotaRps(quotaRps)
         .setTokenLifetime(Duration.ofSeconds(lifetimeSeconds)).setLatency(Duration.ofMillis(latencyMs))
         .setDynamicClients(dynamicClients).setIncludeExpiresIn(!noExpiresIn).setIssueRefreshTokens(refreshTokens)
-        .setIssuer(issuer);
+        .setRandomSignatures(randomSignatures).setIssuer(issuer);
     if (burst != null) {
       options.setBurst(burst);
     }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  *
  * <p>JSON keys: {@code host}, {@code port}, {@code quotaRps}, {@code burst} (absent: follows the
  * quota), {@code tokenLifetimeSeconds}, {@code includeExpiresIn}, {@code latencyMs},
- * {@code issueRefreshTokens}, {@code clients} (object of client id to secret),
+ * {@code issueRefreshTokens}, {@code randomSignatures}, {@code clients} (object of client id to secret),
  * {@code dynamicClients}, {@code issuer}. Note that {@link #toJson()} contains the client secrets:
  * never log it.
  */
@@ -51,6 +51,7 @@ public class FakeIdpOptions {
   private boolean includeExpiresIn = DEFAULT_INCLUDE_EXPIRES_IN;
   private Duration latency = DEFAULT_LATENCY;
   private boolean issueRefreshTokens = DEFAULT_ISSUE_REFRESH_TOKENS;
+  private boolean randomSignatures;
   /** Synchronised: a running IdP's secrets can be rotated ({@link FakeIdp#rotateSecret}) while it serves. */
   private final Map<String, String> clients = Collections.synchronizedMap(new LinkedHashMap<>());
   private boolean dynamicClients = DEFAULT_DYNAMIC_CLIENTS;
@@ -73,6 +74,7 @@ public class FakeIdpOptions {
     this.includeExpiresIn = other.includeExpiresIn;
     this.latency = other.latency;
     this.issueRefreshTokens = other.issueRefreshTokens;
+    this.randomSignatures = other.randomSignatures;
     this.clients.putAll(other.clients);
     this.dynamicClients = other.dynamicClients;
     this.issuer = other.issuer;
@@ -96,6 +98,7 @@ public class FakeIdpOptions {
     setIncludeExpiresIn(json.getBoolean("includeExpiresIn", DEFAULT_INCLUDE_EXPIRES_IN));
     setLatency(Duration.ofMillis(json.getLong("latencyMs", DEFAULT_LATENCY.toMillis())));
     setIssueRefreshTokens(json.getBoolean("issueRefreshTokens", DEFAULT_ISSUE_REFRESH_TOKENS));
+    setRandomSignatures(json.getBoolean("randomSignatures", false));
     JsonObject clientsJson = json.getJsonObject("clients", new JsonObject());
     for (String id : clientsJson.fieldNames()) {
       addClient(id, clientsJson.getString(id));
@@ -123,6 +126,7 @@ public class FakeIdpOptions {
         .put("includeExpiresIn", includeExpiresIn)
         .put("latencyMs", latency.toMillis())
         .put("issueRefreshTokens", issueRefreshTokens)
+        .put("randomSignatures", randomSignatures)
         .put("clients", clientsJson)
         .put("dynamicClients", dynamicClients)
         .put("issuer", issuer);
@@ -262,6 +266,22 @@ public class FakeIdpOptions {
    */
   public FakeIdpOptions setIssueRefreshTokens(boolean issueRefreshTokens) {
     this.issueRefreshTokens = issueRefreshTokens;
+    return this;
+  }
+
+  /** @return whether tokens carry random bytes where the RS256 signature goes */
+  public boolean isRandomSignatures() {
+    return randomSignatures;
+  }
+
+  /**
+   * @param randomSignatures true to put 256 random bytes where the RS256 signature goes: tokens of the same shape
+   *     and size, without the RSA cost, for benchmarks that fill a cache with many tokens or share the IdP's CPU
+   *     with the load (a cache never verifies the signature; the JWKS then verifies none)
+   * @return this
+   */
+  public FakeIdpOptions setRandomSignatures(boolean randomSignatures) {
+    this.randomSignatures = randomSignatures;
     return this;
   }
 

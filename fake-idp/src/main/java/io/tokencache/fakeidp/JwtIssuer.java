@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,11 +36,16 @@ final class JwtIssuer {
   // Unique per instance (random prefix) and per issuance (counter): tests rely on distinct tokens.
   private final String jtiPrefix;
   private final AtomicLong jtiCounter = new AtomicLong();
+  // The JOSE header the signer writes, for tokens shaped like its own without its RSA signature.
+  private final String unsignedHeader;
 
-  private JwtIssuer(JWTAuth signer, JsonObject jwks, String jtiPrefix) {
+  private JwtIssuer(JWTAuth signer, JsonObject jwks, String jtiPrefix, String kid) {
     this.signer = signer;
     this.jwks = jwks;
     this.jtiPrefix = jtiPrefix;
+    this.unsignedHeader = Base64.getUrlEncoder().withoutPadding().encodeToString(
+        new JsonObject().put("typ", "JWT").put("alg", "RS256").put("kid", kid).encode()
+            .getBytes(StandardCharsets.UTF_8));
   }
 
   /** Generates a fresh RSA key pair; blocking (CPU bound). */
@@ -56,7 +62,7 @@ final class JwtIssuer {
     JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setId(kid).setBuffer(pem)));
     JwtIssuer issuer = new JwtIssuer(signer, jwks((RSAPublicKey) keyPair.getPublic(), kid),
-        randomToken(random, 9));
+        randomToken(random, 9), kid);
     // The first signature of a fresh JVM loads and compiles the signing path, which takes longer than the budget's
     // safety margin: signed here, off the event loop, it no longer delays the first requests behind it, whose
     // arrival times the quota checks and tests read.
@@ -72,6 +78,21 @@ final class JwtIssuer {
   /** @return the signed compact JWT for these claims (used as given, nothing added) */
   String sign(JsonObject claims) {
     return signer.generateToken(claims, SIGNING);
+  }
+
+  /**
+   * @param randomSignature true for 256 random bytes in place of the signature (an RS256 signature's size)
+   * @return the compact JWT for these claims, signed or shaped like a signed one
+   */
+  String sign(JsonObject claims, boolean randomSignature) {
+    if (!randomSignature) {
+      return sign(claims);
+    }
+    byte[] signature = new byte[256];
+    ThreadLocalRandom.current().nextBytes(signature);
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    return unsignedHeader + "." + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(signature);
   }
 
   /** @return {@code {"keys":[...]}} with the public key */

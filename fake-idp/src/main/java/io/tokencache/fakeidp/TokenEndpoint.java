@@ -204,7 +204,7 @@ final class TokenEndpoint {
         .put("jti", idp.jwtIssuer().nextJti())
         .put("client_id", clientId);
     JsonObject body = new JsonObject()
-        .put("access_token", idp.jwtIssuer().sign(claims))
+        .put("access_token", idp.jwtIssuer().sign(claims, idp.registry().isRandomSignatures()))
         .put("token_type", "Bearer");
     if (idp.includeExpiresIn()) {
       body.put("expires_in", lifetime);

@@ -62,6 +62,34 @@ class TokenEndpointTest {
   }
 
   @Test
+  @DisplayName("with random signatures, issues distinct tokens of a signed token's shape and size that the JWKS does not verify")
+  void shouldShapeRandomSignedTokensLikeSignedOnes(Vertx vertx, VertxTestContext test) {
+    FakeIdp.start(vertx, options())
+        .compose(signed -> clientCredentials(client, signed).map(r -> r.bodyAsJsonObject().getString("access_token")))
+        .compose(signedToken -> FakeIdp.start(vertx, options().setRandomSignatures(true))
+            .compose(fast -> clientCredentials(client, fast)
+                .compose(a -> clientCredentials(client, fast).map(b -> new String[] {signedToken,
+                    a.bodyAsJsonObject().getString("access_token"), b.bodyAsJsonObject().getString("access_token")}))
+                .compose(tokens -> JWTAuth.create(vertx,
+                        new JWTAuthOptions().addJwk(fast.jwks().getJsonArray("keys").getJsonObject(0)))
+                    .authenticate(new TokenCredentials(tokens[1]))
+                    .transform(verified -> Future.succeededFuture(new Object[] {tokens, verified.succeeded()})))))
+        .onComplete(test.succeeding(result -> test.verify(() -> {
+          String[] tokens = (String[]) result[0];
+          assertThat(tokens[1]).isNotEqualTo(tokens[2]);
+          String[] parts = tokens[1].split("\\.");
+          assertThat(parts).hasSize(3);
+          assertThat(java.util.Base64.getUrlDecoder().decode(parts[2])).hasSize(256);
+          assertThat(claims(tokens[1]).getString("client_id")).isEqualTo(CLIENT);
+          assertThat(claims(tokens[1]).getLong("exp") - claims(tokens[1]).getLong("iat")).isEqualTo(3600);
+          // the same claims' sizes differ only in the jti's random prefix and counter
+          assertThat(Math.abs(tokens[1].length() - tokens[0].length())).isLessThanOrEqualTo(4);
+          assertThat((boolean) result[1]).as("verified by the JWKS").isFalse();
+          test.completeNow();
+        })));
+  }
+
+  @Test
   @DisplayName("issues a Bearer token to a client authenticated with HTTP Basic")
   void shouldIssueTokenWithBasicAuth(Vertx vertx, VertxTestContext test) {
     exchange(vertx, test, options(), idp -> clientCredentials(client, idp), response -> {

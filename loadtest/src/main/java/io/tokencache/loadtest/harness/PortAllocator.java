@@ -48,6 +48,21 @@ public final class PortAllocator {
         + highest + " after " + ATTEMPTS + " attempts"));
   }
 
+  /**
+   * Prints N distinct free ports, one per line, for {@code loadtest/bench/run.sh}.
+   *
+   * @param args the number of ports (default 1)
+   */
+  public static void main(String[] args) {
+    PortAllocator ports = new PortAllocator();
+    int n = args.length == 0 ? 1 : Integer.parseInt(args[0]);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      out.append(ports.next()).append('\n');
+    }
+    System.out.print(out);
+  }
+
   private static boolean free(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(false);
