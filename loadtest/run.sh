@@ -77,9 +77,6 @@ properties common to every scenario (-Dname=value for all, -D<scenario>.name=val
                          flood: the in-use keys' rate)
   serverJvmArgs="..."    JVM flags of each member (-Xmx192m -XX:+UseSerialGC -Xss512k)
   readyTimeoutSeconds=S  how long a member may take to become ready (120)
-  idp=process|in-process where the fake IdP runs: its own JVM from fake-idp/target/fake-idp.jar
-                         (default: an observer the load generator's pauses cannot skew) or
-                         inside the Gatling JVM
   refreshAheadFraction=F the server's refresh point, for the per-refresh-cycle verdict (0.75)
 
 scenario properties:

@@ -31,9 +31,7 @@ import java.util.regex.Pattern;
  * classes that grew most show what a token costs; the token string itself (a Latin-1 {@code String} of the
  * token's length) is reported apart so the overhead net of it shows.
  *
- * <p>The server's process is measured from outside so the figure is the real server's, as deployed; an
- * in-process cache was not an option: {@code core} and {@code server} depend on this module for their tests,
- * so this module cannot depend on {@code core}.
+ * <p>The server's process is measured from outside so the figure is the real server's, as deployed.
  */
 public final class HeapBench {
 

@@ -1,7 +1,6 @@
 package io.tokencache.loadtest.harness;
 
 import io.tokencache.fakeidp.FailureMode;
-import io.tokencache.fakeidp.FakeIdpOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -303,10 +302,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }
     JsonObject stats = idp.stats();
     int maxRps = IdpControl.maxRequestsInAnyWindow1s(stats);
-    if (idp.lag() != null) {
-      stats.put("eventLoopLag", idp.lag());
-    }
-    stats.put("mode", idp.mode());
     stopMembers();
     JsonArray members = new JsonArray();
     for (ServerMember member : started) {
@@ -421,25 +416,13 @@ public final class ClusterOrchestrator implements AutoCloseable {
 
   /** Starts the IdP unlimited and without latency; {@link #armIdp()} applies the run's settings once it is warm. */
   private void startIdp() {
-    FakeIdpOptions idpOptions = new FakeIdpOptions()
-        .setHost(ClusterPlan.HOST)
-        .setPort(0)
-        .setDynamicClients(true)
-        .setQuotaRps(0)
-        .setTokenLifetime(options.getTokenLifetime())
-        .setIssuer("https://fake-idp.loadtest/" + options.getScenario());
-    List<String> command = idpCommand();
-    if (command == null) {
-      idp = InProcessIdp.start(idpOptions);
-      return;
-    }
-    idp = ProcessIdp.start(command, List.of("--host", ClusterPlan.HOST, "--port", "0", "--dynamic-clients",
+    idp = IdpControl.start(idpCommand(), List.of("--host", ClusterPlan.HOST, "--port", "0", "--dynamic-clients",
         "--quota-rps", "0", "--lifetime-seconds", Long.toString(options.getTokenLifetime().toSeconds()),
-        "--issuer", idpOptions.getIssuer()), options.getReportDir().resolve("idp.log"));
+        "--issuer", "https://fake-idp.loadtest/" + options.getScenario()), options.getReportDir().resolve("idp.log"));
     writePids();
   }
 
-  /** The IdP's command line up to its flags, null to run it in this JVM. */
+  /** The IdP's command line up to its flags. */
   private List<String> idpCommand() {
     List<String> command = new ArrayList<>();
     command.add(options.getJavaBin().toString());
@@ -449,15 +432,14 @@ public final class ClusterOrchestrator implements AutoCloseable {
       jars.put("idp", json(stored));
       command.add("-jar");
       command.add(stored.path().toString());
-      return command;
-    }
-    if (options.getIdpClasspath() != null) {
+    } else if (options.getIdpClasspath() != null) {
       command.add("-cp");
       command.add(options.getIdpClasspath());
       command.add("io.tokencache.fakeidp.FakeIdpMain");
-      return command;
+    } else {
+      throw new HarnessException("no fake IdP to start: set HarnessOptions.idpJar or idpClasspath");
     }
-    return null;
+    return command;
   }
 
   /** The run's IdP settings, applied once the IdP is warm; its counters start from zero. */
@@ -465,9 +447,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
     idp.setLatency(options.getIdpLatency());
     idp.setQuotaRps(options.getQuotaRps());
     idp.resetCounters();
-    if (idp instanceof InProcessIdp inProcess) {
-      inProcess.startLagProbe();
-    }
   }
 
   /**

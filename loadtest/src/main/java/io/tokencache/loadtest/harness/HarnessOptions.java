@@ -301,8 +301,8 @@ public final class HarnessOptions {
   }
 
   /**
-   * @param idpJar {@code fake-idp.jar}, run as a process of its own (from its copy in {@link #getJarStoreDir()}); null to run the
-   *     IdP in this JVM (unless a class path is set)
+   * @param idpJar {@code fake-idp.jar}, run as a process of its own (from its copy in {@link #getJarStoreDir()}); null to run
+   *     it from {@link #setIdpClasspath(String) a class path}
    * @return this
    */
   public HarnessOptions setIdpJar(Path idpJar) {
@@ -371,7 +371,7 @@ public final class HarnessOptions {
         .put("serverQuotaRps", getServerQuotaRps())
         .put("tokenLifetimeSeconds", tokenLifetime.toSeconds())
         .put("idpLatencyMs", idpLatency.toMillis())
-        .put("idp", idpJar != null ? "process: " + idpJar : idpClasspath != null ? "process (class path)" : "in-process")
+        .put("idp", idpJar != null ? "process: " + idpJar : "process (class path)")
         .put("readyTimeoutSeconds", readyTimeout.toSeconds())
         .put("drainMillis", drain.toMillis())
         .put("stopTimeoutSeconds", stopTimeout.toSeconds());

@@ -2,52 +2,135 @@ package io.tokencache.loadtest.harness;
 
 import io.tokencache.fakeidp.FailureMode;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The fake IdP as the orchestrator drives it, wherever it runs: in the Gatling JVM
- * ({@link InProcessIdp}) or as its own process from {@code fake-idp.jar} ({@link ProcessIdp}, the
- * default for load runs: an observer in its own JVM timestamps arrivals without the load
- * generator's pauses).
+ * The fake IdP as the orchestrator drives it: a process of its own ({@code java -jar fake-idp.jar}, or its main
+ * class on a class path), so that an observer in its own JVM timestamps arrivals without the load generator's
+ * pauses. Driven over HTTP: {@code GET /stats}, {@code POST /stats/reset}, {@code POST /control}. It prints one
+ * line, {@code fake-idp listening on <token url>}, once ready; its logs (stderr) go to a file.
  */
-public interface IdpControl extends AutoCloseable {
+public final class IdpControl implements AutoCloseable {
+
+  private static final String READY = "fake-idp listening on ";
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2))
+      .build();
+
+  private final Process process;
+  private final String tokenUrl;
+  private final String baseUrl;
+
+  private IdpControl(Process process, String tokenUrl) {
+    this.process = process;
+    this.tokenUrl = tokenUrl;
+    this.baseUrl = tokenUrl.substring(0, tokenUrl.length() - "/oauth2/token".length());
+  }
+
+  /**
+   * @param command the command up to the IdP's flags ({@code java ... -jar fake-idp.jar})
+   * @param flags the IdP's flags
+   * @param log file for its standard error
+   * @return the IdP, once it listens
+   * @throws HarnessException when it does not start within 60 s
+   */
+  static IdpControl start(List<String> command, List<String> flags, Path log) {
+    List<String> all = new ArrayList<>(command);
+    all.addAll(flags);
+    Process process;
+    try {
+      Files.createDirectories(log.getParent());
+      process = new ProcessBuilder(all).redirectError(log.toFile()).start();
+    } catch (IOException e) {
+      throw new HarnessException("cannot start the fake IdP (" + String.join(" ", all) + "): " + e, e);
+    }
+    BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+      try {
+        return stdout.readLine();
+      } catch (IOException e) {
+        return null;
+      }
+    });
+    String line;
+    try {
+      line = ready.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      line = null;
+    }
+    if (line == null || !line.startsWith(READY)) {
+      process.destroyForcibly();
+      String stderr;
+      try {
+        stderr = Files.readString(log);
+      } catch (IOException e) {
+        stderr = "(no log)";
+      }
+      throw new HarnessException("the fake IdP did not start (first line: " + line + "); its log:\n" + stderr);
+    }
+    // Nothing else comes on stdout; drain it anyway, so the process can never block on a full pipe.
+    Thread drain = new Thread(() -> {
+      try {
+        stdout.transferTo(java.io.Writer.nullWriter());
+      } catch (IOException ignored) {
+        // process gone
+      }
+    }, "fake-idp-stdout");
+    drain.setDaemon(true);
+    drain.start();
+    return new IdpControl(process, line.substring(READY.length()).trim());
+  }
 
   /** @return the token endpoint, {@code http://127.0.0.1:<port>/oauth2/token} */
-  String tokenUrl();
+  public String tokenUrl() {
+    return tokenUrl;
+  }
 
-  /**
-   * @param mode how to treat token requests from now on
-   */
-  void setFailureMode(FailureMode mode);
+  /** @param mode how to treat token requests from now on */
+  public void setFailureMode(FailureMode mode) {
+    control(new JsonObject().put("failureMode", mode.name()));
+  }
 
-  /**
-   * @param latency delay before each token answer from now on
-   */
-  void setLatency(Duration latency);
+  /** @param latency delay before each token answer from now on */
+  public void setLatency(Duration latency) {
+    control(new JsonObject().put("latencyMs", latency.toMillis()));
+  }
 
-  /**
-   * @param quotaRps the quota from now on (a fresh, full bucket when it was unlimited)
-   */
-  void setQuotaRps(double quotaRps);
+  /** @param quotaRps the quota from now on (a fresh, full bucket when it was unlimited) */
+  public void setQuotaRps(double quotaRps) {
+    control(new JsonObject().put("quotaRps", quotaRps));
+  }
 
   /** Zeroes every counter. */
-  void resetCounters();
+  public void resetCounters() {
+    send(HttpRequest.newBuilder(URI.create(baseUrl + "/stats/reset")).POST(HttpRequest.BodyPublishers.noBody()), 204);
+  }
 
   /**
    * @return the IdP's counters, as {@code GET /stats}: {@code tokenRequests}, {@code throttled},
    *     {@code failuresInjected}, {@code rejectedClients}, {@code maxRequestsInAnyWindow1s},
    *     {@code requestsPerSecond}, {@code issuedAtMillis}, {@code issuedByClient},
    *     {@code issuedAtByClient} (client id to the epoch millis of each token issued to it),
-   *     {@code settings} (with {@code failureMode}, {@code quotaRps}), ...; plus
-   *     {@code eventLoopLag} when measured
+   *     {@code settings} (with {@code failureMode}, {@code quotaRps}), ...
    */
-  JsonObject stats();
-
-  /** @return where the IdP runs, for the summary: {@code in-process} or {@code process} */
-  String mode();
-
-  /** @return the IdP's pid when it is a process of its own, else -1 */
-  long pid();
+  public JsonObject stats() {
+    return new JsonObject(send(HttpRequest.newBuilder(URI.create(baseUrl + "/stats")).GET(), 200));
+  }
 
   /**
    * @param stats as {@link #stats()}
@@ -57,17 +140,49 @@ public interface IdpControl extends AutoCloseable {
     return stats.getInteger("maxRequestsInAnyWindow1s", 0);
   }
 
-  /** Stops the IdP; never throws. */
-  @Override
-  void close();
-
-  /** @return a lag probe's figures, if this IdP measures its event loop, else null */
-  default JsonObject lag() {
-    return null;
+  /** @return the current failure mode, from {@link #stats()} */
+  public FailureMode failureMode() {
+    return FailureMode.valueOf(stats().getJsonObject("settings").getString("failureMode"));
   }
 
-  /** Convenience for tests: the current failure mode, from {@link #stats()}. */
-  default FailureMode failureMode() {
-    return FailureMode.valueOf(stats().getJsonObject("settings").getString("failureMode"));
+  /** @return the IdP's pid */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Stops the IdP; never throws. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  private void control(JsonObject settings) {
+    send(HttpRequest.newBuilder(URI.create(baseUrl + "/control"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(settings.encode())), 200);
+  }
+
+  private String send(HttpRequest.Builder request, int expected) {
+    try {
+      HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != expected) {
+        throw new HarnessException("fake IdP answered " + response.statusCode() + ": " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new HarnessException("fake IdP unreachable: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HarnessException("interrupted talking to the fake IdP", e);
+    }
   }
 }

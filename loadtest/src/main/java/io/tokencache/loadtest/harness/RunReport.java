@@ -230,14 +230,6 @@ public final class RunReport {
         .getDouble("quotaRps", record.options().getDouble("quotaRps", 0.0));
   }
 
-  /**
-   * @return the worst lag of the IdP's event loop during the load, -1 if not measured: arrivals at
-   *     the IdP are timestamped on that loop, so a lag of L ms may bunch arrivals L ms apart
-   */
-  public long idpLagMillis() {
-    return record.idpStats().getJsonObject("eventLoopLag", new JsonObject()).getLong("maxLagMillis", -1L);
-  }
-
   /** @return requests Gatling sent */
   public long requests() {
     return stats.total().requests();
@@ -310,11 +302,6 @@ public final class RunReport {
   /** @return the summary */
   public JsonObject toJson() {
     List<String> allNotes = new ArrayList<>(notes);
-    if (idpLagMillis() > 100) {
-      allNotes.add("the IdP's event loop (in the Gatling JVM) ran up to " + idpLagMillis() + " ms late: arrivals"
-          + " spread over that much time may have been timestamped together, inflating max_upstream_rps;"
-          + " see idp_loop_lag_ms in timeline.csv");
-    }
     JsonObject idp = record.idpStats();
     JsonObject json = new JsonObject()
         .put("scenario", record.scenario())
@@ -338,8 +325,6 @@ public final class RunReport {
         .put("members_final", record.membersFinal())
         .put("members_planned", record.plannedMembers())
         .put("cluster_size_reported_max", record.clusterViewMax())
-        .put("idp_mode", idp.getString("mode", "in-process"))
-        .put("idp_event_loop_max_lag_ms", idpLagMillis())
         .put("cluster_name", record.clusterName());
     extras.forEach(entry -> json.put(entry.getKey(), entry.getValue()));
     JsonObject verdictJson = new JsonObject();

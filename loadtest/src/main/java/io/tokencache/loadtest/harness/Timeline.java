@@ -30,13 +30,12 @@ public final class Timeline {
    * @param clusterView the cluster size the members reported in their last sample, -1 if unknown
    * @param clientRequests Gatling requests completed in that second
    * @param clientFailed of which KO
-   * @param idpLagMillis how late the IdP's event loop ran in that second at worst, -1 if unknown
    * @param upstreamMaxSliding1s the most admitted token requests the IdP received in any sliding 1 s window
    *     ending in that second (what the quota limits; a calendar second can split a burst in two)
    */
   public record Row(long epochSecond, long t, int upstreamRequests, int upstreamAdmitted, int upstream429,
       int upstreamFailuresInjected, int upstream401, int membersLive, int memberProcesses, int clusterView,
-      long clientRequests, long clientFailed, long idpLagMillis, int upstreamMaxSliding1s) {}
+      long clientRequests, long clientFailed, int upstreamMaxSliding1s) {}
 
   private final List<Row> rows;
   private final long startSecond;
@@ -66,8 +65,6 @@ public final class Timeline {
     }
     Map<Long, Integer> sliding = slidingMaxPerSecond(admittedMillis);
     List<RunRecord.MemberSample> samples = record.samples();
-    JsonObject lag = record.idpStats().getJsonObject("eventLoopLag", new JsonObject())
-        .getJsonObject("maxLagMillisPerSecond", new JsonObject());
     List<Row> rows = new ArrayList<>();
     int sample = -1;
     for (long second = first; second <= last; second++) {
@@ -87,10 +84,8 @@ public final class Timeline {
           - cumulative(samples, from, RunRecord.MemberSample::idpFailuresInjected), ok);
       int rejected = clamp(cumulative(samples, to, RunRecord.MemberSample::idpRejectedClients)
           - cumulative(samples, from, RunRecord.MemberSample::idpRejectedClients), ok - failures);
-      Long lagMillis = lag.getLong(Long.toString(second));
       rows.add(new Row(second, second - first, total, ok, Math.max(0, total - ok), failures, rejected, live,
-          processes, view == null ? -1 : view, client[0], client[1], lagMillis == null ? -1 : lagMillis,
-          sliding.getOrDefault(second, 0)));
+          processes, view == null ? -1 : view, client[0], client[1], sliding.getOrDefault(second, 0)));
     }
     return new Timeline(rows, first);
   }
@@ -167,7 +162,7 @@ public final class Timeline {
   public String toCsv() {
     StringBuilder csv = new StringBuilder(
         "t_s,epoch_s,upstream_requests,upstream_admitted,upstream_429,upstream_failures_injected,upstream_401,"
-            + "members_live,member_processes,cluster_view,client_requests,client_failed,idp_loop_lag_ms,"
+            + "members_live,member_processes,cluster_view,client_requests,client_failed,"
             + "upstream_max_sliding_1s\n");
     for (Row r : rows) {
       csv.append(r.t()).append(',').append(r.epochSecond()).append(',').append(r.upstreamRequests()).append(',')
@@ -177,7 +172,6 @@ public final class Timeline {
           .append(r.clusterView() < 0 ? "" : Integer.toString(r.clusterView())).append(',')
           .append(r.clientRequests()).append(',')
           .append(r.clientFailed()).append(',')
-          .append(r.idpLagMillis() < 0 ? "" : Long.toString(r.idpLagMillis())).append(',')
           .append(r.upstreamMaxSliding1s()).append('\n');
     }
     return csv.toString();

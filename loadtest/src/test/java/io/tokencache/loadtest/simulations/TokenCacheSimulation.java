@@ -60,9 +60,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code -Dherd.members=1}): {@code members}, {@code schedule}, {@code quotaRps},
  * {@code serverQuotaRps}, {@code lifetimeSeconds}, {@code idpLatencyMs}, {@code keys},
  * {@code serverJvmArgs}, {@code maxFailed}, {@code p95Ms}, {@code p99Ms}, {@code readyTimeoutSeconds},
- * {@code rampInSeconds} (10: the rate ramps up from 1/s over the first seconds of a phase),
- * {@code idp} ({@code process}: the fake IdP runs from {@code fake-idp.jar} in its own JVM, an
- * observer unaffected by the load generator's pauses; {@code in-process}: inside the Gatling JVM).
+ * {@code rampInSeconds} (10: the rate ramps up from 1/s over the first seconds of a phase). The fake IdP
+ * runs from {@code fake-idp.jar} in its own JVM, an observer unaffected by the load generator's pauses.
  */
 public abstract class TokenCacheSimulation extends Simulation {
 
@@ -127,17 +126,12 @@ public abstract class TokenCacheSimulation extends Simulation {
         .setServerJvmArgs(Arrays.asList(params.stringValue("serverJvmArgs",
             String.join(" ", HarnessOptions.DEFAULT_SERVER_JVM_ARGS)).trim().split("\\s+")))
         .setReadyTimeout(Duration.ofSeconds(params.intValue("readyTimeoutSeconds", 120, 5, 600)));
-    String idpMode = params.stringValue("idp", "process");
-    if (idpMode.equals("process")) {
-      Path idpJar = Path.of(System.getProperty("loadtest.idpJar", "../fake-idp/target/fake-idp.jar"));
-      if (!Files.isRegularFile(idpJar)) {
-        throw new IllegalStateException("fake IdP jar not found at " + idpJar.toAbsolutePath()
-            + ": build it with `mvn -B -q -pl loadtest -DskipTests package`, or run with -Didp=in-process");
-      }
-      harness.setIdpJar(idpJar);
-    } else if (!idpMode.equals("in-process")) {
-      throw new IllegalArgumentException("idp must be process or in-process, was " + idpMode);
+    Path idpJar = Path.of(System.getProperty("loadtest.idpJar", "../fake-idp/target/fake-idp.jar"));
+    if (!Files.isRegularFile(idpJar)) {
+      throw new IllegalStateException("fake IdP jar not found at " + idpJar.toAbsolutePath()
+          + ": build it with `mvn -B -q -pl fake-idp -DskipTests package`");
     }
+    harness.setIdpJar(idpJar);
     this.cluster = ClusterOrchestrator.create(harness);
     this.keys = new KeySpace("lt-" + scenario, params.intValue("keys", defaults.keys(), 1, 100_000),
         KeySpace.DEFAULT_SCOPES);
