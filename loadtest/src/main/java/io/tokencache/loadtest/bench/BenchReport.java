@@ -1,5 +1,9 @@
 package io.tokencache.loadtest.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.Color;
@@ -41,17 +45,27 @@ public final class BenchReport {
    * Entry point.
    *
    * @param args {@code --dir RUN_DIR}
-   * @throws IOException when a file cannot be read or written
    */
-  public static void main(String[] args) throws IOException {
-    Args a = Args.parse(args);
-    Path dir = Path.of(a.required("dir"));
-    JsonObject results = build(dir);
-    Files.writeString(dir.resolve("results.json"), results.encodePrettily());
-    String md = markdown(results);
-    Files.writeString(dir.resolve("results.md"), md);
-    charts(results, dir);
-    System.out.println(md);
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Cli()).execute(args));
+  }
+
+  @Command(name = "BenchReport", mixinStandardHelpOptions = true,
+      description = "Writes results.json, results.md and the charts of a bench run's folder.")
+  static final class Cli implements Callable<Integer> {
+    @Option(names = "--dir", required = true, paramLabel = "RUN_DIR", description = "the run's folder")
+    Path dir;
+
+    @Override
+    public Integer call() throws IOException {
+      JsonObject results = build(dir);
+      Files.writeString(dir.resolve("results.json"), results.encodePrettily());
+      String md = markdown(results);
+      Files.writeString(dir.resolve("results.md"), md);
+      charts(results, dir);
+      System.out.println(md);
+      return 0;
+    }
   }
 
   static JsonObject build(Path dir) throws IOException {

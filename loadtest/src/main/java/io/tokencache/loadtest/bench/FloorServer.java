@@ -1,5 +1,9 @@
 package io.tokencache.loadtest.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -65,25 +69,41 @@ public final class FloorServer extends VerticleBase {
   }
 
   /**
-   * Entry point.
+   * Entry point; the server keeps running after it returns.
    *
    * @param args {@code --host H} (127.0.0.1), {@code --port P} (required), {@code --body-file F}
    *     (required: the token body to answer, e.g. one captured from token-cache), {@code --instances N}
    *     (default: available processors)
-   * @throws Exception when it cannot start
    */
-  public static void main(String[] args) throws Exception {
-    Args a = Args.parse(args);
-    String host = a.get("host", "127.0.0.1");
-    int port = a.intValue("port", -1);
-    Path bodyFile = Path.of(a.required("body-file"));
-    int instances = a.intValue("instances", Math.max(1, Runtime.getRuntime().availableProcessors()));
-    Buffer body = Buffer.buffer(Files.readAllBytes(bodyFile));
-    Vertx vertx = Vertx.vertx();
-    vertx.deployVerticle(() -> new FloorServer(host, port, body), new DeploymentOptions().setInstances(instances))
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    System.out.println("floor listening on http://" + host + ":" + port + "/oauth2/token (" + instances
-        + " verticles, body " + body.length() + " bytes)");
-    System.out.flush();
+  public static void main(String[] args) {
+    int code = new CommandLine(new Cli()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Command(name = "FloorServer", mixinStandardHelpOptions = true,
+      description = "A plain Vert.x HttpServer answering a fixed token body: the floor of a Vert.x endpoint.")
+  static final class Cli implements Callable<Integer> {
+    @Option(names = "--host", description = "listen address (default ${DEFAULT-VALUE})")
+    String host = "127.0.0.1";
+    @Option(names = "--port", required = true)
+    int port;
+    @Option(names = "--body-file", required = true, description = "the token body to answer")
+    Path bodyFile;
+    @Option(names = "--instances", description = "verticles (default: available processors)")
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    @Override
+    public Integer call() throws Exception {
+      Buffer body = Buffer.buffer(Files.readAllBytes(bodyFile));
+      Vertx vertx = Vertx.vertx();
+      vertx.deployVerticle(() -> new FloorServer(host, port, body), new DeploymentOptions().setInstances(instances))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      System.out.println("floor listening on http://" + host + ":" + port + "/oauth2/token (" + instances
+          + " verticles, body " + body.length() + " bytes)");
+      System.out.flush();
+      return 0;
+    }
   }
 }

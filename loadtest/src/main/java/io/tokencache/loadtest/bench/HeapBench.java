@@ -1,5 +1,9 @@
 package io.tokencache.loadtest.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -45,18 +49,41 @@ public final class HeapBench {
    *
    * @param args {@code --server BASE_URL --pid PID --tokens 100000 --concurrency 64 --prefix heap --out FILE
    *     [--histograms DIR] [--jcmd jcmd]}
-   * @throws Exception when the run breaks
    */
-  public static void main(String[] args) throws Exception {
-    Args a = Args.parse(args);
-    String server = a.required("server");
-    long pid = a.longValue("pid", -1);
-    int tokens = a.intValue("tokens", 100_000);
-    int concurrency = a.intValue("concurrency", 64);
-    String prefix = a.get("prefix", "heap");
-    Path out = Path.of(a.required("out"));
-    Path histograms = Path.of(a.get("histograms", out.getParent() == null ? "." : out.getParent().toString()));
-    String jcmd = a.get("jcmd", "jcmd");
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Cli()).execute(args));
+  }
+
+  @Command(name = "HeapBench", mixinStandardHelpOptions = true,
+      description = "Heap per cached token of a running server, from class histograms before and after a fill.")
+  static final class Cli implements Callable<Integer> {
+    @Option(names = "--server", required = true, description = "the server's base URL")
+    String server;
+    @Option(names = "--pid", required = true, description = "the server's pid, for jcmd")
+    long pid;
+    @Option(names = "--tokens", description = "tokens to fill (default ${DEFAULT-VALUE})")
+    int tokens = 100_000;
+    @Option(names = "--concurrency", description = "requests in flight (default ${DEFAULT-VALUE})")
+    int concurrency = 64;
+    @Option(names = "--prefix", description = "client id prefix (default ${DEFAULT-VALUE})")
+    String prefix = "heap";
+    @Option(names = "--out", required = true)
+    Path out;
+    @Option(names = "--histograms", description = "where the histograms go (default: beside --out)")
+    Path histograms;
+    @Option(names = "--jcmd", description = "the jcmd command (default ${DEFAULT-VALUE})")
+    String jcmd = "jcmd";
+
+    @Override
+    public Integer call() throws Exception {
+      run(server, pid, tokens, concurrency, prefix, out,
+          histograms != null ? histograms : out.toAbsolutePath().getParent(), jcmd);
+      return 0;
+    }
+  }
+
+  private static void run(String server, long pid, int tokens, int concurrency, String prefix, Path out,
+      Path histograms, String jcmd) throws Exception {
     Files.createDirectories(histograms);
 
     Vertx vertx = Vertx.vertx();

@@ -1,5 +1,9 @@
 package io.tokencache.loadtest.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import io.tokencache.loadtest.harness.Generations;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,30 +59,51 @@ public final class HerdBench {
    *
    * @param args {@code --system NAME --targets url,url,url --idp BASE_URL --prefix P --keys 50 --herd 12
    *     --lifetime 20 --lifetimes 3 --rps 300 --refresh-fraction 0.75 --warmup 3000 --out FILE}
-   * @throws Exception when the run breaks
    */
-  public static void main(String[] args) throws Exception {
-    Args a = Args.parse(args);
-    String system = a.required("system");
-    List<String> targets = List.of(a.required("targets").split(","));
-    String idp = a.required("idp");
-    String prefix = a.required("prefix");
-    int keys = a.intValue("keys", 50);
-    int herd = a.intValue("herd", 12);
-    int lifetime = a.intValue("lifetime", 20);
-    int lifetimes = a.intValue("lifetimes", 3);
-    int rps = a.intValue("rps", 300);
-    double fraction = a.doubleValue("refresh-fraction", 0.75);
-    Path out = Path.of(a.required("out"));
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Cli()).execute(args));
+  }
 
-    Vertx vertx = Vertx.vertx();
-    try {
-      JsonObject result = run(vertx, system, targets, idp, prefix, keys, herd, lifetime, lifetimes, rps, fraction,
-          a.intValue("warmup", 3000));
-      Files.writeString(out, result.encodePrettily());
-      System.out.println(system + ": " + result.getJsonObject("upstream").encode());
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  @Command(name = "HerdBench", mixinStandardHelpOptions = true,
+      description = "Upstream calls per key of N caching nodes under a herd, counted at the fake IdP.")
+  static final class Cli implements Callable<Integer> {
+    @Option(names = "--system", required = true, description = "the system's name in the figures")
+    String system;
+    @Option(names = "--targets", required = true, split = ",", description = "the nodes' base URLs")
+    List<String> targets;
+    @Option(names = "--idp", required = true, description = "the fake IdP's base URL")
+    String idp;
+    @Option(names = "--prefix", required = true, description = "client id prefix")
+    String prefix;
+    @Option(names = "--keys", description = "keys (default ${DEFAULT-VALUE})")
+    int keys = 50;
+    @Option(names = "--herd", description = "first requests per key at once (default ${DEFAULT-VALUE})")
+    int herd = 12;
+    @Option(names = "--lifetime", description = "token lifetime, s (default ${DEFAULT-VALUE})")
+    int lifetime = 20;
+    @Option(names = "--lifetimes", description = "lifetimes the load lasts (default ${DEFAULT-VALUE})")
+    int lifetimes = 3;
+    @Option(names = "--rps", description = "steady requests per second (default ${DEFAULT-VALUE})")
+    int rps = 300;
+    @Option(names = "--refresh-fraction", description = "the caches' refresh point (default ${DEFAULT-VALUE})")
+    double fraction = 0.75;
+    @Option(names = "--warmup", description = "warm-up requests on other keys (default ${DEFAULT-VALUE})")
+    int warmup = 3000;
+    @Option(names = "--out", required = true)
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      Vertx vertx = Vertx.vertx();
+      try {
+        JsonObject result = run(vertx, system, targets, idp, prefix, keys, herd, lifetime, lifetimes, rps, fraction,
+            warmup);
+        Files.writeString(out, result.encodePrettily());
+        System.out.println(system + ": " + result.getJsonObject("upstream").encode());
+        return 0;
+      } finally {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
     }
   }
 

@@ -1,5 +1,9 @@
 package io.tokencache.loadtest.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -41,19 +45,33 @@ public final class JfrTop {
    * Entry point.
    *
    * @param args {@code --jfr FILE --out FILE [--requests N] [--top 20] [--threads vert.x-eventloop]}
-   * @throws IOException when the recording cannot be read
    */
-  public static void main(String[] args) throws IOException {
-    Args a = Args.parse(args);
-    Path jfr = Path.of(a.required("jfr"));
-    Path out = Path.of(a.required("out"));
-    long requests = a.longValue("requests", 0);
-    int top = a.intValue("top", 20);
-    String threads = a.get("threads", "vert.x-eventloop");
-    JsonObject summary = summarize(jfr, threads, requests, top);
-    Files.writeString(out, summary.encodePrettily());
-    System.out.println("jfr: " + summary.getLong("samples") + " event-loop samples; token-cache frames on "
-        + summary.getDouble("own_code_on_stack_share") * 100 + "% of them");
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Cli()).execute(args));
+  }
+
+  @Command(name = "JfrTop", mixinStandardHelpOptions = true,
+      description = "Summarises where the event loops of a JFR recording spend their CPU and what they allocate.")
+  static final class Cli implements Callable<Integer> {
+    @Option(names = "--jfr", required = true)
+    Path jfr;
+    @Option(names = "--out", required = true)
+    Path out;
+    @Option(names = "--requests", description = "requests served during the recording, for per-request figures")
+    long requests;
+    @Option(names = "--top", description = "methods listed (default ${DEFAULT-VALUE})")
+    int top = 20;
+    @Option(names = "--threads", description = "thread name prefix (default ${DEFAULT-VALUE})")
+    String threads = "vert.x-eventloop";
+
+    @Override
+    public Integer call() throws IOException {
+      JsonObject summary = summarize(jfr, threads, requests, top);
+      Files.writeString(out, summary.encodePrettily());
+      System.out.println("jfr: " + summary.getLong("samples") + " event-loop samples; token-cache frames on "
+          + summary.getDouble("own_code_on_stack_share") * 100 + "% of them");
+      return 0;
+    }
   }
 
   static JsonObject summarize(Path jfr, String threadPrefix, long requests, int top) throws IOException {
