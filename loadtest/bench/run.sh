@@ -28,6 +28,7 @@ Environment (defaults): BENCH_DURATION=20 (s per hit round) BENCH_ROUNDS=3 BENCH
   BENCH_PACED_CONNECTIONS=128 (wrk -c of the paced hit rounds: enough that connections never limit the rate)
   BENCH_PACED_WARMUP=30 (s per system at the paced rate before the paced rounds)
   BENCH_HERD_KEYS=50 BENCH_HERD_PER_KEY=12 BENCH_HERD_LIFETIME=20 BENCH_HERD_LIFETIMES=3 BENCH_HERD_RPS=300
+  BENCH_HERD_WARMUP=5 (s of warm-up on other keys before the herd)
   BENCH_ROLL_LIFETIME=20 BENCH_ROLL_WINDOW=5 BENCH_ROLL_WINDOWS=16 BENCH_ROLL_KEYS=50 BENCH_JFR_SECONDS=20
   BENCH_SERVER_JAR (default server/target/token-cache-server.jar: measure another build, e.g. a patched one)
 Exit code: 0 when every phase ran (targets met or not: see results.md), 1 when the run broke, 2 on bad usage.
@@ -53,6 +54,7 @@ HERD_LIFETIME=${BENCH_HERD_LIFETIME:-20}
 HERD_LIFETIMES=${BENCH_HERD_LIFETIMES:-3}
 HERD_RPS=${BENCH_HERD_RPS:-300}
 HERD_IDP_LATENCY=${BENCH_HERD_IDP_LATENCY:-100}
+HERD_WARMUP=${BENCH_HERD_WARMUP:-5}
 ROLL_LIFETIME=${BENCH_ROLL_LIFETIME:-20}
 ROLL_STEADY_LIFETIME=3600
 ROLL_WINDOW=${BENCH_ROLL_WINDOW:-5}
@@ -94,8 +96,9 @@ for p in ${PHASES//,/ }; do
 done
 if [[ $QUICK == 1 ]]; then
   DURATION=5 ROUNDS=2 WARMUP=3 PACED_WARMUP=3 JFR_SECONDS=5 HEAP_TOKENS=10000
-  HERD_LIFETIME=8 HERD_LIFETIMES=2 HERD_PER_KEY=6 ROLL_LIFETIME=8 ROLL_WINDOW=2 ROLL_WINDOWS=8
+  HERD_LIFETIME=8 HERD_LIFETIMES=2 HERD_PER_KEY=6 HERD_WARMUP=2 ROLL_LIFETIME=8 ROLL_WINDOW=2 ROLL_WINDOWS=8
 fi
+(( HERD_KEYS * HERD_PER_KEY % 3 == 0 )) || { echo "run.sh: BENCH_HERD_KEYS x BENCH_HERD_PER_KEY must divide by 3 (one wrk thread per node)" >&2; exit 2; }
 has_phase() { [[ ",$PHASES," == *",$1,"* ]]; }
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*"; }
@@ -467,6 +470,34 @@ phase_hit() {
 }
 
 # ------------------------------------------------------------------ 2. herd
+# herd_run SYSTEM PREFIX IDP_PORT PORT PORT PORT: the herd against three nodes, one wrk thread on each: a warm-up on
+# 20 other keys, then at once the herd (HERD_PER_KEY first requests per key, all at t = 0) and the steady load
+# (HERD_RPS req/s over every key and node) until the last token lifetime ends; the IdP counts the calls per key.
+# Writes $RUN/herd-SYSTEM.json (the settings and both wrk lines) and $RUN/herd-SYSTEM-idp.json (the IdP's stats).
+herd_run() {
+  local system=$1 prefix=$2 idp=$3 ports="$4,$5,$6" url="http://127.0.0.1:$4/oauth2/token"
+  local secs=$((HERD_LIFETIMES * HERD_LIFETIME - 1)) once=$((HERD_KEYS * HERD_PER_KEY / 3)) t0 t1 herd tail
+  pin "" env BENCH_CLIENT="$prefix-warm" BENCH_KEYS=20 BENCH_TARGETS="$ports" \
+    wrk -t3 -c48 -d"${HERD_WARMUP}s" -s "$BENCH_SRC/token.lua" "$url" >"$RUN/logs/$system-herd-warmup.log" 2>&1 \
+    || die "the herd's warm-up failed: $(cat "$RUN/logs/$system-herd-warmup.log")"
+  t0=$(now_ms)
+  pin "" env BENCH_CLIENT="$prefix" BENCH_KEYS="$HERD_KEYS" BENCH_TARGETS="$ports" BENCH_RATE="$HERD_RPS" \
+    BENCH_THREADS=3 wrk -t3 -c$((HERD_RPS * 2)) -d"${secs}s" --timeout 10s -s "$BENCH_SRC/token.lua" "$url" \
+    >"$RUN/logs/$system-herd-tail.log" 2>&1 &
+  local tail_pid=$!
+  herd=$(pin "" env BENCH_CLIENT="$prefix" BENCH_KEYS="$HERD_KEYS" BENCH_TARGETS="$ports" BENCH_ONCE="$once" \
+    wrk -t3 -c$((once * 3)) -d"${secs}s" --timeout 30s -s "$BENCH_SRC/token.lua" "$url" | grep '^WRKJSON ' | sed 's/^WRKJSON //')
+  wait "$tail_pid" || die "the herd's steady load failed: $(cat "$RUN/logs/$system-herd-tail.log")"
+  t1=$(now_ms)
+  tail=$(grep '^WRKJSON ' "$RUN/logs/$system-herd-tail.log" | sed 's/^WRKJSON //')
+  [[ -n $herd && -n $tail ]] || die "wrk printed no figures for the $system herd"
+  curl -fsS "http://127.0.0.1:$idp/stats" >"$RUN/herd-$system-idp.json"
+  printf '{"system":"%s","prefix":"%s","nodes":3,"keys":%d,"herd_per_key":%d,"tail_rps":%d,"lifetime_seconds":%d,"refresh_fraction":0.75,"warmup_seconds":%d,"duration_seconds":%s,"herd":%s,"tail":%s}\n' \
+    "$system" "$prefix" "$HERD_KEYS" "$HERD_PER_KEY" "$HERD_RPS" "$HERD_LIFETIME" "$HERD_WARMUP" \
+    "$(awk "BEGIN{printf \"%.1f\", ($t1 - $t0) / 1000}")" "$herd" "$tail" >"$RUN/herd-$system.json"
+  log "  $system: herd $(grep -o '"requests":[0-9]*' <<<"$herd") p99 $(grep -o '"p99":[0-9]*' <<<"$herd") us; steady $(grep -o '"requests":[0-9]*,"duration_us":[0-9]*,"errors":[0-9]*,"status_errors":[0-9]*' <<<"$tail")"
+}
+
 phase_herd() {
   log "phase 2: upstream calls per key, 3 token-cache nodes vs 3 nginx caches (load $(load_avg))"
   meta load.2-herd "$(load_avg)"
@@ -494,21 +525,16 @@ phase_herd() {
   done
   curl -s "${targets[0]}/health/ready" | grep -q '"members":3' || die "the 3 token-cache nodes did not form one cluster"
   log "  3 token-cache nodes in one cluster; herd of $((HERD_KEYS * HERD_PER_KEY)) first requests, then ${HERD_RPS} req/s for $((HERD_LIFETIMES * HERD_LIFETIME))s"
-  local common=(--idp "http://127.0.0.1:$idp" --keys "$HERD_KEYS" --herd "$HERD_PER_KEY" --lifetime "$HERD_LIFETIME"
-    --lifetimes "$HERD_LIFETIMES" --rps "$HERD_RPS" --refresh-fraction 0.75)
-  java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.HerdBench --system token-cache \
-    --targets "$(IFS=,; echo "${targets[*]}")" --prefix "herd-tc-$RUN_ID" "${common[@]}" --out "$RUN/herd-token-cache.json"
+  herd_run token-cache "herd-tc-$RUN_ID" "$idp" "${p[1]}" "${p[2]}" "${p[3]}"
   stop_pids "${nodes[@]}"
 
-  local ttl=$((HERD_LIFETIME * 3 / 4)) ngs=() ntargets=()
+  local ttl=$((HERD_LIFETIME * 3 / 4)) ngs=()
   for i in 0 1 2; do
     start_nginx "nginx-herd-$i" "" "${p[$((7 + i))]}" "$idp" "$ttl" 1
     ngs+=("$NGINX_PID")
-    ntargets+=("http://127.0.0.1:${p[$((7 + i))]}")
   done
   log "  3 independent nginx caches (proxy_cache_valid ${ttl}s, proxy_cache_lock on); the same herd"
-  java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.HerdBench --system nginx \
-    --targets "$(IFS=,; echo "${ntargets[*]}")" --prefix "herd-ng-$RUN_ID" "${common[@]}" --out "$RUN/herd-nginx.json"
+  herd_run nginx "herd-ng-$RUN_ID" "$idp" "${p[7]}" "${p[8]}" "${p[9]}"
   stop_pids "${ngs[@]}" "$idp_pid"
   meta herd.nginx_ttl "$ttl"
   meta herd.idp_latency_ms "$HERD_IDP_LATENCY"

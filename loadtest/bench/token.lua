@@ -6,6 +6,10 @@
 --                 schedule per thread, see delay() below); unset: closed loop, each connection sends its next
 --                 request as soon as the answer is in
 --   BENCH_THREADS wrk's -t, needed with BENCH_RATE (each thread paces itself to BENCH_RATE / BENCH_THREADS)
+--   BENCH_TARGETS optional: ports on 127.0.0.1 (comma-separated); thread i sends to port i mod n, so -t3 with three
+--                 ports puts one thread on each node (the URL's port must answer too: wrk checks it first)
+--   BENCH_ONCE    optional: each thread sends this many requests at once, one per connection (give it
+--                 -c BENCH_ONCE x threads), and no more: the herd of first requests; its latencies are the herd's
 -- done() prints one line: WRKJSON {"requests":..,"duration_us":..,"errors":..,"status_errors":..,"p50":..,...}
 -- (latencies in microseconds).
 
@@ -54,8 +58,31 @@ else
   end
 end
 
+local targets = os.getenv("BENCH_TARGETS")
+if targets ~= nil and targets ~= "" then
+  local ports, next_thread = {}, 0
+  for port in targets:gmatch("%d+") do ports[#ports + 1] = port end
+  function setup(thread)
+    thread.addr = wrk.lookup("127.0.0.1", ports[next_thread % #ports + 1])[1]
+    next_thread = next_thread + 1
+  end
+end
+
+local once = tonumber(os.getenv("BENCH_ONCE") or "")
 local rate = tonumber(os.getenv("BENCH_RATE") or "")
-if rate ~= nil and rate > 0 then
+if once ~= nil and once > 0 then
+  -- wrk calls delay() before each request: the first BENCH_ONCE go at once, the next would wait an hour; the
+  -- thread stops when every one of its requests is answered (wrk itself ends after -d)
+  local sent, answered = 0, 0
+  function delay()
+    sent = sent + 1
+    return sent <= once and 0 or 3600000
+  end
+  function response()
+    answered = answered + 1
+    if answered >= once then wrk.thread:stop() end
+  end
+elseif rate ~= nil and rate > 0 then
   -- Only defined when pacing: wrk checks whether a delay() function exists and stays closed-loop without one.
   -- wrk calls delay() in the thread's own Lua state before each request of each connection (the first one too)
   -- and writes that request when the returned number of milliseconds has passed. Each call claims the next slot

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * <p>Raw files: {@code meta.properties}; {@code hit/<system>-r<round>.json} (one saturated wrk run each: closed
  * loop, the same concurrency); {@code hit/paced/<system>-r<round>.json} (one paced wrk run each: the same request
  * rate for every system, {@code target_rps}; absent in older runs);
- * {@code herd-<system>.json} ({@link HerdBench}); {@code rollover/<kind>-w<n>.json} (one wrk window each)
+ * {@code herd-<system>.json} and {@code herd-<system>-idp.json} ({@link HerdFigures}); {@code rollover/<kind>-w<n>.json} (one wrk window each)
  * with {@code rollover/idp-stats.json}; {@code heap.json} ({@link HeapBench}); {@code jfr.json}
  * ({@link JfrTop}). Any of them may be missing (a phase not run): its section is left out.
  */
@@ -86,9 +86,9 @@ public final class BenchReport {
     }
     JsonObject herd = new JsonObject();
     for (String system : List.of("token-cache", "nginx")) {
-      Path f = dir.resolve("herd-" + system + ".json");
-      if (Files.exists(f)) {
-        herd.put(system, new JsonObject(Files.readString(f)));
+      JsonObject figures = HerdFigures.of(dir, system);
+      if (figures != null) {
+        herd.put(system, figures);
       }
     }
     if (!herd.isEmpty()) {
@@ -382,7 +382,7 @@ public final class BenchReport {
           fmt("%.2f (max %d calls per key over %.2f lifetimes)", perLifetime, u.getInteger("calls_per_key_max"),
               u.getDouble("lifetimes_covered")), perLifetime <= 1.0));
       if (u.containsKey("calls_per_key_per_generation")) {
-        // the invariant: one fetch per key per token generation, cluster-wide (see HerdBench, Generations)
+        // the invariant: one fetch per key per token generation, cluster-wide (see HerdFigures, Generations)
         double perGeneration = u.getDouble("calls_per_key_per_generation");
         JsonObject ng = herd.getJsonObject("nginx");
         JsonObject ngu = ng == null ? null : ng.getJsonObject("upstream");

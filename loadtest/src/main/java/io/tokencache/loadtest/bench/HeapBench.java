@@ -1,5 +1,8 @@
 package io.tokencache.loadtest.bench;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
@@ -218,12 +221,15 @@ public final class HeapBench {
   static final class Pass {
     final AtomicLong ok = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
-    final HerdBench.Tally tally = new HerdBench.Tally();
+    final Map<String, AtomicInteger> byStatus = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> byCache = new ConcurrentHashMap<>();
     volatile int tokenLength;
     volatile int bodyLength;
 
     void record(int status, String cache, Buffer body) {
-      tally.add(status, cache);
+      byStatus.computeIfAbsent(status < 0 ? "error" : Integer.toString(status), s -> new AtomicInteger())
+          .incrementAndGet();
+      byCache.computeIfAbsent(cache == null ? "-" : cache, s -> new AtomicInteger()).incrementAndGet();
       if (status == 200) {
         ok.incrementAndGet();
         if (tokenLength == 0 && body != null) {
@@ -239,7 +245,12 @@ public final class HeapBench {
     }
 
     JsonObject toJson() {
-      return new JsonObject().put("ok", ok.get()).put("failed", failed.get()).put("answers", tally.toJson());
+      JsonObject status = new JsonObject();
+      new TreeMap<>(byStatus).forEach((k, v) -> status.put(k, v.get()));
+      JsonObject cache = new JsonObject();
+      new TreeMap<>(byCache).forEach((k, v) -> cache.put(k, v.get()));
+      return new JsonObject().put("ok", ok.get()).put("failed", failed.get())
+          .put("answers", new JsonObject().put("status", status).put("cache", cache));
     }
   }
 }

@@ -54,12 +54,23 @@ class BenchReportTest {
 
   private static final long[] GENERATIONS = {0, 15_000, 30_000, 45_000};
 
-  /** token-cache's herd figures: 3 keys fetched once per generation; {@code duplicate}: one fetched twice. */
-  static JsonObject tokenCacheUpstream(boolean duplicate) {
-    long[] once = HerdBenchTest.fetches(GENERATIONS, 1, 0);
-    long[] twice = {0, 15_000, 15_030, 30_000, 45_000};
-    return HerdBench.callsPerKey(new int[] {4, duplicate ? 5 : 4, 4},
-        new long[][] {once, duplicate ? twice : once, once}, 59, 20);
+  /**
+   * One system's raw herd files, as run.sh writes them: the settings with the herd's and the steady load's wrk
+   * lines, and the IdP's issue times of each key.
+   */
+  private static void herd(Path dir, String system, String prefix, long[]... issuedAt) throws Exception {
+    JsonObject byClient = new JsonObject();
+    JsonObject atByClient = new JsonObject();
+    for (int k = 0; k < issuedAt.length; k++) {
+      byClient.put(prefix + "-" + k, issuedAt[k].length);
+      atByClient.put(prefix + "-" + k, new JsonArray(java.util.Arrays.stream(issuedAt[k]).boxed().toList()));
+    }
+    Files.writeString(dir.resolve("herd-" + system + "-idp.json"), new JsonObject().put("issuedByClient", byClient)
+        .put("issuedAtByClient", atByClient).put("tokenRequests", 50).encode());
+    Files.writeString(dir.resolve("herd-" + system + ".json"), new JsonObject().put("system", system)
+        .put("prefix", prefix).put("keys", issuedAt.length).put("herd_per_key", 200).put("duration_seconds", 59.0)
+        .put("lifetime_seconds", 20).put("tail_rps", 300).put("refresh_fraction", 0.75)
+        .put("herd", wrk(600, 900_000, 1_800_000)).put("tail", wrk(17_000, 800, 2000)).encode());
   }
 
   private static Path run(Path dir) throws Exception {
@@ -79,20 +90,11 @@ class BenchReportTest {
       hit(dir, "token-cache", r + 1, rounds[r][1], 3000);
       hit(dir, "vertx-floor", r + 1, rounds[r][2], 2500);
     }
-    Files.writeString(dir.resolve("herd-token-cache.json"), new JsonObject().put("system", "token-cache")
-        .put("keys", 50).put("herd_requests", 600).put("duration_seconds", 59.0).put("lifetime_seconds", 20)
-        .put("tail_rps", 300).put("refresh_fraction", 0.75)
-        .put("herd_answers", new JsonObject().put("status", new JsonObject().put("200", 600)))
-        .put("tail_answers", new JsonObject().put("status", new JsonObject().put("200", 17000)))
-        .put("upstream", tokenCacheUpstream(duplicate)).encode());
-    Files.writeString(dir.resolve("herd-nginx.json"), new JsonObject().put("system", "nginx")
-        .put("keys", 50).put("herd_requests", 600).put("duration_seconds", 59.0).put("lifetime_seconds", 20)
-        .put("tail_rps", 300).put("refresh_fraction", 0.75)
-        .put("herd_answers", new JsonObject().put("status", new JsonObject().put("200", 600)))
-        .put("tail_answers", new JsonObject().put("status", new JsonObject().put("200", 17000)))
-        .put("upstream", HerdBench.callsPerKey(new int[] {12, 12, 12}, new long[][] {
-            HerdBenchTest.fetches(GENERATIONS, 3, 2), HerdBenchTest.fetches(GENERATIONS, 3, 3),
-            HerdBenchTest.fetches(GENERATIONS, 3, 1)}, 59, 20)).encode());
+    long[] once = HerdFiguresTest.fetches(GENERATIONS, 1, 0);
+    long[] twice = {0, 15_000, 15_030, 30_000, 45_000};
+    herd(dir, "token-cache", "herd-tc", once, duplicate ? twice : once, once);
+    herd(dir, "nginx", "herd-ng", HerdFiguresTest.fetches(GENERATIONS, 3, 2), HerdFiguresTest.fetches(GENERATIONS, 3, 3),
+        HerdFiguresTest.fetches(GENERATIONS, 3, 1));
     // steady windows at 0..20 s; roll-over windows at 100..120 s with a token issued at 111 s
     for (int w = 0; w < 4; w++) {
       window(dir, "steady", w + 1, w * 5000L, 2000);
@@ -227,9 +229,11 @@ class BenchReportTest {
   @DisplayName("reads older herd files without per-generation figures: no generation target, '-' in the table")
   void shouldReadOlderHerdFiles(@TempDir Path tmp) throws Exception {
     Path dir = run(tmp);
-    JsonObject old = new JsonObject(Files.readString(dir.resolve("herd-token-cache.json")));
+    // as the bench's former Java driver wrote them: the figures computed, no IdP file beside
+    JsonObject old = HerdFigures.of(dir, "token-cache");
     old.getJsonObject("upstream").remove("calls_per_key_per_generation");
     Files.writeString(dir.resolve("herd-token-cache.json"), old.encode());
+    Files.delete(dir.resolve("herd-token-cache-idp.json"));
     JsonObject r = BenchReport.build(dir);
     assertThat(r.getJsonArray("targets")).hasSize(6);
     assertThat(BenchReport.markdown(r)).contains("| 1.36 | - | - |");
@@ -258,8 +262,8 @@ class BenchReportTest {
     assertThat(md).contains("| token-cache | 23000 |").contains("## Targets").contains("**no**")
         .contains("## 4. Heap per cached token")
         .contains("| per token generation (mean / worst key) | duplicate calls |")
-        .contains("| token-cache (3 nodes) | 50 | 600 | 59 | 20 | 4.00 / 4 | 1.36 | 1.00 / 1.00 | 0 |")
-        .contains("| nginx (3 nodes) | 50 | 600 | 59 | 20 | 12.00 / 12 | 4.07 | 3.00 / 3.00 | 24 |")
+        .contains("| token-cache (3 nodes) | 3 | 600 | 59 | 20 | 4.00 / 4 | 1.36 | 1.00 / 1.00 | 0 |")
+        .contains("| nginx (3 nodes) | 3 | 600 | 59 | 20 | 12.00 / 12 | 4.07 | 3.00 / 3.00 | 24 |")
         .doesNotContain("refresh cycle");
     BenchReport.charts(r, dir);
     for (String png : List.of("hit-throughput.png", "hit-cpu.png", "hit-latency.png", "upstream-calls.png", "rollover-p99.png",
