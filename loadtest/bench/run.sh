@@ -477,7 +477,7 @@ phase_hit() {
 herd_run() {
   local system=$1 prefix=$2 idp=$3 ports="$4,$5,$6" url="http://127.0.0.1:$4/oauth2/token"
   local secs=$((HERD_LIFETIMES * HERD_LIFETIME - 1)) once=$((HERD_KEYS * HERD_PER_KEY / 3)) t0 t1 herd tail
-  pin "" env BENCH_CLIENT="$prefix-warm" BENCH_KEYS=20 BENCH_TARGETS="$ports" \
+  pin "" env BENCH_CLIENT="$prefix-warm" BENCH_KEYS=20 BENCH_TARGETS="$ports" BENCH_THREADS=3 \
     wrk -t3 -c48 -d"${HERD_WARMUP}s" -s "$BENCH_SRC/token.lua" "$url" >"$RUN/logs/$system-herd-warmup.log" 2>&1 \
     || die "the herd's warm-up failed: $(cat "$RUN/logs/$system-herd-warmup.log")"
   t0=$(now_ms)
@@ -486,7 +486,7 @@ herd_run() {
     >"$RUN/logs/$system-herd-tail.log" 2>&1 &
   local tail_pid=$!
   herd=$(pin "" env BENCH_CLIENT="$prefix" BENCH_KEYS="$HERD_KEYS" BENCH_TARGETS="$ports" BENCH_ONCE="$once" \
-    wrk -t3 -c$((once * 3)) -d"${secs}s" --timeout 30s -s "$BENCH_SRC/token.lua" "$url" | grep '^WRKJSON ' | sed 's/^WRKJSON //')
+    BENCH_THREADS=3 wrk -t3 -c$((once * 3)) -d"${secs}s" --timeout 30s -s "$BENCH_SRC/token.lua" "$url" | grep '^WRKJSON ' | sed 's/^WRKJSON //')
   wait "$tail_pid" || die "the herd's steady load failed: $(cat "$RUN/logs/$system-herd-tail.log")"
   t1=$(now_ms)
   tail=$(grep '^WRKJSON ' "$RUN/logs/$system-herd-tail.log" | sed 's/^WRKJSON //')
@@ -588,6 +588,27 @@ phase_rollover() {
 }
 
 # ------------------------------------------------------------------ 4. heap
+# heap_pass NAME PREFIX N URL: one request for each of N client ids <PREFIX>-0 .. -(N-1) (N even), 32 at a time, over
+# two wrk threads; waits until both threads say they are done, then stops wrk. The wrk line goes to heap/NAME.json.
+heap_pass() {
+  local name=$1 prefix=$2 n=$3 url=$4 log="$RUN/heap/$1.wrk.log" pid i
+  env BENCH_CLIENT="$prefix" BENCH_KEYS="$n" BENCH_ONCE=$((n / 2)) BENCH_THREADS=2 \
+    wrk -t2 -c32 -d3600s --timeout 60s -s "$BENCH_SRC/token.lua" "$url" >"$log" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 36000; i++)); do
+    (( $(grep -c '^WRKTHREAD done' "$log") >= 2 )) && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -INT "$pid" 2>/dev/null
+  wait "$pid" || true
+  grep '^WRKJSON ' "$log" | sed 's/^WRKJSON //' >"$RUN/heap/$name.json"
+  grep -q '"requests":'"$n"',' "$RUN/heap/$name.json" || die "the heap phase's $name pass did not get $n answers: $(cat "$log")"
+  # a refusal (503 on a machine too busy for the upstream bulkhead's bound) is counted; the figures divide by the
+  # tokens actually fetched
+  log "  $name: $n requests, $(grep -o '"duration_us":[0-9]*,"errors":[0-9]*,"status_errors":[0-9]*' "$RUN/heap/$name.json")"
+}
+
 phase_heap() {
   log "phase 4: heap per cached token at $HEAP_TOKENS tokens (load $(load_avg))"
   meta load.4-heap "$(load_avg)"
@@ -603,8 +624,19 @@ phase_heap() {
     "$(random_key)" "-Xms1g -Xmx1g -XX:+UseSerialGC" TOKEN_CACHE_CONFIG="$RUN/heap/config.json"
   local tc_pid=$NODE_PID
   wait_ready "http://127.0.0.1:$http/health/ready" "$tc_pid"
-  java -cp "$BENCH_JAR" io.tokencache.loadtest.bench.HeapBench --server "http://127.0.0.1:$http" --pid "$tc_pid" \
-    --tokens "$HEAP_TOKENS" --concurrency 32 --prefix "heap-$RUN_ID" --out "$RUN/heap.json" --histograms "$RUN/heap"
+  local url="http://127.0.0.1:$http/oauth2/token" h="$RUN/heap"
+  # warm-up on other client ids (class loading, JIT, pools), so the baseline is a serving server's; the first
+  # histogram's full GC clears the warm-up's garbage
+  heap_pass warmup "heap-$RUN_ID-warm" 2000 "$url"
+  jcmd "$tc_pid" GC.class_histogram >/dev/null || die "jcmd $tc_pid GC.class_histogram failed"
+  jcmd "$tc_pid" GC.class_histogram >"$h/histogram-before.txt"
+  heap_pass fill "heap-$RUN_ID" "$HEAP_TOKENS" "$url"
+  jcmd "$tc_pid" GC.class_histogram >"$h/histogram-after-fill.txt"
+  heap_pass hits "heap-$RUN_ID" "$HEAP_TOKENS" "$url"
+  jcmd "$tc_pid" GC.class_histogram >"$h/histogram-after-hits.txt"
+  curl -fsS -u "heap-$RUN_ID-0:heap-$RUN_ID-0-secret" -d 'grant_type=client_credentials&scope=orders%3Aread' "$url" \
+    >"$h/answer.json"
+  curl -fsS "http://127.0.0.1:$http/metrics" >"$h/metrics.txt"
   stop_pids "$tc_pid" "$idp_pid"
   meta heap.server_jvm "-Xms1g -Xmx1g -XX:+UseSerialGC"
   meta heap.config "cluster.maxTokensPerMember and nearCacheMaxEntries $room (room for every token)"

@@ -5,11 +5,14 @@
 --   BENCH_RATE    optional: pace the requests to this many per second in total for this wrk process (a fixed
 --                 schedule per thread, see delay() below); unset: closed loop, each connection sends its next
 --                 request as soon as the answer is in
---   BENCH_THREADS wrk's -t, needed with BENCH_RATE (each thread paces itself to BENCH_RATE / BENCH_THREADS)
+--   BENCH_THREADS wrk's -t, needed with BENCH_RATE (each thread paces itself to BENCH_RATE / BENCH_THREADS) and
+--                 to spread several keys over the threads
 --   BENCH_TARGETS optional: ports on 127.0.0.1 (comma-separated); thread i sends to port i mod n, so -t3 with three
 --                 ports puts one thread on each node (the URL's port must answer too: wrk checks it first)
---   BENCH_ONCE    optional: each thread sends this many requests at once, one per connection (give it
---                 -c BENCH_ONCE x threads), and no more: the herd of first requests; its latencies are the herd's
+--   BENCH_ONCE    optional: each thread sends this many requests in all, over its connections, then prints
+--                 "WRKTHREAD done" once all are answered and stops (wrk itself ends after -d or on SIGINT). With
+--                 -c BENCH_ONCE x threads they all go at once: a herd of first requests, whose latencies are the
+--                 herd's. Thread i of n starts at key i x keys / n, so BENCH_ONCE = keys / n asks each key once.
 -- done() prints one line: WRKJSON {"requests":..,"duration_us":..,"errors":..,"status_errors":..,"p50":..,...}
 -- (latencies in microseconds).
 
@@ -50,7 +53,7 @@ else
     for i = 0, keys - 1 do
       requests[i + 1] = wrk.format("POST", nil, headers(client .. "-" .. i), body)
     end
-    n = math.random(keys)
+    n = math.floor(wrk.thread:get("index") * keys / (tonumber(os.getenv("BENCH_THREADS") or "") or 1))
   end
   function request()
     n = n % keys + 1
@@ -58,13 +61,13 @@ else
   end
 end
 
-local targets = os.getenv("BENCH_TARGETS")
-if targets ~= nil and targets ~= "" then
-  local ports, next_thread = {}, 0
-  for port in targets:gmatch("%d+") do ports[#ports + 1] = port end
-  function setup(thread)
-    thread.addr = wrk.lookup("127.0.0.1", ports[next_thread % #ports + 1])[1]
-    next_thread = next_thread + 1
+local ports, index = {}, 0
+for port in (os.getenv("BENCH_TARGETS") or ""):gmatch("%d+") do ports[#ports + 1] = port end
+function setup(thread)
+  thread:set("index", index)
+  index = index + 1
+  if #ports > 0 then
+    thread.addr = wrk.lookup("127.0.0.1", ports[(index - 1) % #ports + 1])[1]
   end
 end
 
@@ -80,7 +83,11 @@ if once ~= nil and once > 0 then
   end
   function response()
     answered = answered + 1
-    if answered >= once then wrk.thread:stop() end
+    if answered == once then
+      io.write("WRKTHREAD done\n")
+      io.stdout:flush()
+      wrk.thread:stop()
+    end
   end
 elseif rate ~= nil and rate > 0 then
   -- Only defined when pacing: wrk checks whether a delay() function exists and stays closed-loop without one.

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * loop, the same concurrency); {@code hit/paced/<system>-r<round>.json} (one paced wrk run each: the same request
  * rate for every system, {@code target_rps}; absent in older runs);
  * {@code herd-<system>.json} and {@code herd-<system>-idp.json} ({@link HerdFigures}); {@code rollover/<kind>-w<n>.json} (one wrk window each)
- * with {@code rollover/idp-stats.json}; {@code heap.json} ({@link HeapBench}); {@code jfr.json}
+ * with {@code rollover/idp-stats.json}; {@code heap/} ({@link HeapFigures}); {@code jfr.json}
  * ({@link JfrTop}). Any of them may be missing (a phase not run): its section is left out.
  */
 public final class BenchReport {
@@ -98,8 +98,9 @@ public final class BenchReport {
     if (rollover != null) {
       results.put("rollover", rollover);
     }
-    if (Files.exists(dir.resolve("heap.json"))) {
-      results.put("heap", new JsonObject(Files.readString(dir.resolve("heap.json"))));
+    JsonObject heap = HeapFigures.of(dir);
+    if (heap != null) {
+      results.put("heap", heap);
     }
     if (Files.exists(dir.resolve("jfr.json"))) {
       results.put("jfr", new JsonObject(Files.readString(dir.resolve("jfr.json"))));

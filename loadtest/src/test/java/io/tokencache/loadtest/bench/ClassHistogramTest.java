@@ -74,7 +74,7 @@ class ClassHistogramTest {
   @Test
   @DisplayName("a Latin-1 String of n characters takes 24 B plus a 16 B array header plus n, 8-aligned")
   void shouldSizeStrings() {
-    assertThat(HeapBench.stringBytes(658)).isEqualTo(24 + 680);
-    assertThat(HeapBench.stringBytes(0)).isEqualTo(40);
+    assertThat(HeapFigures.stringBytes(658)).isEqualTo(24 + 680);
+    assertThat(HeapFigures.stringBytes(0)).isEqualTo(40);
   }
 }
