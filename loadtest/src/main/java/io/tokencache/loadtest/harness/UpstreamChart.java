@@ -2,49 +2,61 @@ package io.tokencache.loadtest.harness;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.Stroke;
-import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import javax.imageio.ImageIO;
+import java.util.function.ToDoubleFunction;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
+import org.knowm.xchart.style.Styler.LegendLayout;
+import org.knowm.xchart.style.Styler.LegendPosition;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Draws a run's chart with java.awt, headless: upstream token requests per calendar second (tokens issued,
- * injected failures, 401 and 429 stacked as bars) with, as a line, the most requests in any sliding 1 s window
- * ending in that second (what the quota limits), against the quota line; below, one lane per member (process
- * starting, in rotation, requests served each second, process start and first request served marked); below
- * that, the client's requests and failures per second. The time axis starts at the first event, so members
- * started before the load (t &lt; 0) show too. Vertical marks show membership changes and IdP switches.
+ * A run's chart, drawn with XChart: three charts over one time axis, stacked into one PNG. The axis counts seconds
+ * since the load started and begins at the first event, so members started before the load (t &lt; 0, shaded)
+ * show too.
+ * <ol>
+ *   <li>Upstream token requests per calendar second at the IdP, stacked: tokens issued, injected failures, 401,
+ *       429 on top; a step line for the most requests in any sliding 1 s window ending in that second (what the
+ *       quota limits); the quota, dashed.
+ *   <li>One lane per member, oldest on top: a thin grey band while its process starts, a wide light green band
+ *       while it is in rotation, a step line of the requests it served each second (scaled within its lane to the
+ *       busiest member-second), a triangle at its process start, a dot at its first request served; the legend
+ *       names each lane's member with the seconds from process start to ready and to serving. Left out without
+ *       members.
+ *   <li>The client's requests and failures (KO) per second.
+ * </ol>
+ * Dotted vertical lines on every chart mark membership changes and IdP switches, labelled on the first.
  */
 public final class UpstreamChart {
 
-  private static final int WIDTH = 1400;
-  private static final int LANE_HEIGHT = 30;
-  private static final int MIN_LANES_HEIGHT = 110;
-  private static final int LEFT = 80;
-  private static final int RIGHT = 40;
-  private static final Color ADMITTED = new Color(0x3b, 0x73, 0xb9);
+  static final int WIDTH = 1400;
+  static final int LANE_HEIGHT = 34;
+  static final Color QUOTA = new Color(0xb0, 0x10, 0x10);
+  static final Color EVENT = new Color(0x99, 0x66, 0xcc);
+  private static final Color ISSUED = new Color(0x3b, 0x73, 0xb9);
   private static final Color THROTTLED = new Color(0xd6, 0x27, 0x28);
   private static final Color INJECTED = new Color(0xff, 0x9f, 0x1c);
   private static final Color REJECTED = new Color(0x8c, 0x8c, 0x8c);
-  static final Color QUOTA = new Color(0xb0, 0x10, 0x10);
   private static final Color CLIENT = new Color(0x55, 0x55, 0x55);
-  private static final Color GRID = new Color(0xe6, 0xe6, 0xe6);
-  static final Color EVENT = new Color(0x99, 0x66, 0xcc);
-  static final Color SLIDING = new Color(0x20, 0x20, 0x20);
-  static final Color BEFORE_LOAD = new Color(0xf4, 0xf4, 0xf4);
+  private static final Color SLIDING = new Color(0x20, 0x20, 0x20);
+  private static final Color BEFORE_LOAD = new Color(0xee, 0xee, 0xee);
   static final Color STARTING = new Color(0xb8, 0xb8, 0xb8);
   static final Color IN_ROTATION = new Color(0xcf, 0xeb, 0xcf);
-  static final Color SERVED = new Color(0x2c, 0xa0, 0x2c);
-  static final Color FIRST_SERVED = new Color(0x10, 0x50, 0x10);
+  private static final Color SERVED = new Color(0x2c, 0xa0, 0x2c);
+  private static final Color FIRST_SERVED = new Color(0x10, 0x50, 0x10);
+
+  /** The upstream chart's axis: the bars count calendar seconds. */
+  static final String UPSTREAM_AXIS = "token requests at the IdP, per calendar second";
 
   /**
    * What to draw.
@@ -72,10 +84,11 @@ public final class UpstreamChart {
         List<RunRecord.TimelineEvent> events) {
       this(title, subtitle, timeline, quotaRps, events, 0, List.of());
     }
-  }
 
-  /** Where the panels go, for a given data. */
-  record Layout(Panel upstream, Panel members, Panel client, int height) {}
+    int seconds() {
+      return Math.max(1, timeline.rows().size());
+    }
+  }
 
   private UpstreamChart() {}
 
@@ -87,12 +100,7 @@ public final class UpstreamChart {
    * @throws IOException when the file cannot be written
    */
   public static void write(Data data, Path file) throws IOException {
-    BufferedImage image = render(data);
-    try (var out = Files.newOutputStream(file)) {
-      if (!ImageIO.write(image, "png", out)) {
-        throw new IOException("no PNG writer available");
-      }
-    }
+    ChartImage.write(render(data), file);
   }
 
   /**
@@ -100,346 +108,272 @@ public final class UpstreamChart {
    * @return the image
    */
   public static BufferedImage render(Data data) {
-    int height = layout(data).height();
-    BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, WIDTH, height);
-      g.setColor(Color.BLACK);
-      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
-      g.drawString(data.title(), LEFT, 32);
-      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-      g.drawString(data.subtitle(), LEFT, 56);
-
-      List<Timeline.Row> rows = data.timeline().rows();
-      Layout layout = layout(data);
-      drawUpstream(g, layout.upstream(), rows, data.quotaRps());
-      drawMembers(g, layout.members(), data.members());
-      drawClient(g, layout.client(), rows);
-      drawEvents(g, data, layout.upstream(), layout.members(), layout.client());
-      return image;
-    } finally {
-      g.dispose();
-    }
+    return ChartImage.compose(data.title(), data.subtitle(), charts(data));
   }
 
-  static Layout layout(Data data) {
-    int seconds = Math.max(1, data.timeline().rows().size());
-    int origin = data.originT();
-    int lanesHeight = Math.max(MIN_LANES_HEIGHT, LANE_HEIGHT * Math.max(1, data.members().size()));
-    Panel upstream = new Panel(LEFT, 110, WIDTH - LEFT - RIGHT, 400, seconds, origin);
-    Panel members = new Panel(LEFT, 560, WIDTH - LEFT - RIGHT, lanesHeight, seconds, origin);
-    Panel client = new Panel(LEFT, members.bottom() + 50, WIDTH - LEFT - RIGHT, 150, seconds, origin);
-    return new Layout(upstream, members, client, client.bottom() + 40);
+  /** The charts, top to bottom. */
+  static List<XYChart> charts(Data data) {
+    List<XYChart> charts = new ArrayList<>(List.of(upstream(data)));
+    if (!data.members().isEmpty()) {
+      charts.add(members(data));
+    }
+    charts.add(client(data));
+    return charts;
+  }
+
+  private static XYChart upstream(Data data) {
+    List<Timeline.Row> rows = data.timeline().rows();
+    int peak = rows.stream().mapToInt(r -> Math.max(r.upstreamRequests(), r.upstreamMaxSliding1s())).max().orElse(0);
+    // Headroom above the tallest bar keeps the event labels clear of the data.
+    double max = niceCeiling(Math.max(data.quotaRps() * 1.5, peak * 1.3));
+    XYChart chart = timeChart(data.originT(), data.seconds(), 480, UPSTREAM_AXIS, 0, max);
+    List<long[]> layers = List.of(perSecond(rows, r -> r.upstreamAdmitted() - r.upstreamFailuresInjected()
+        - r.upstream401()), perSecond(rows, Timeline.Row::upstreamFailuresInjected),
+        perSecond(rows, Timeline.Row::upstream401), perSecond(rows, Timeline.Row::upstream429));
+    stack(chart, List.of("token issued", "failure injected", "401", "429"),
+        List.of(ISSUED, INJECTED, REJECTED, THROTTLED), layers);
+    // The sliding-second maximum, a step over each second: what the quota and the verdict judge; unknown: a gap.
+    Points sliding = new Points();
+    for (int i = 0; i <= rows.size(); i++) {
+      int v = rows.get(Math.min(i, rows.size() - 1)).upstreamMaxSliding1s();
+      if (v < 0) {
+        sliding.gap();
+      } else {
+        sliding.add(i, v);
+      }
+    }
+    sliding.draw(chart, "max in any sliding 1 s", SLIDING, 1.5f, XYSeriesRenderStyle.Step);
+    quota(chart, data.originT(), data.seconds(), data.quotaRps());
+    events(chart, data, max);
+    return chart;
+  }
+
+  private static XYChart members(Data data) {
+    List<MemberLane> lanes = data.members();
+    int n = lanes.size();
+    // Lanes are named in the legend, one line per member beside its dot: in this chart XChart placed texts and
+    // tick labels at the middle of the axis.
+    XYChart chart = timeChart(data.originT(), data.seconds(), 200 + (LANE_HEIGHT + 20) * n, "members", 0.5,
+        n + 0.5);
+    chart.getStyler().setYAxisTicksVisible(false).setLegendLayout(LegendLayout.Vertical);
+    double maxServed = Math.max(1, lanes.stream().mapToLong(MemberLane::maxServed).max().orElse(1));
+    Points starting = new Points();
+    Points inRotation = new Points();
+    Points served = new Points();
+    Points started = new Points();
+    List<String> labels = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      MemberLane lane = lanes.get(i);
+      double y = n - i;
+      double end = lane.leftT() != null ? lane.leftT() : data.seconds();
+      double ready = lane.readyT() != null ? lane.readyT() : end;
+      starting.segment(lane.startedT(), ready, y);
+      if (lane.readyT() != null) {
+        inRotation.segment(ready, end, y);
+      }
+      long[] perSecond = lane.served();
+      for (int s = 0; s <= perSecond.length && perSecond.length > 0; s++) {
+        served.add(lane.fromT() + s, y - 0.35 + 0.7 * perSecond[Math.min(s, perSecond.length - 1)] / maxServed);
+      }
+      served.gap();
+      started.add(lane.startedT(), y);
+      labels.add(String.format("m%d (%s lane): process start t=%.1f s \u00b7 ready +%s \u00b7 first request served +%s",
+          lane.index(), ordinal(i + 1), lane.startedT(), seconds(lane.startToReady()), seconds(lane.startToServing())));
+    }
+    inRotation.draw(chart, "in rotation", IN_ROTATION, LANE_HEIGHT * 0.7f, XYSeriesRenderStyle.Line);
+    starting.draw(chart, "process starting", STARTING, 6, XYSeriesRenderStyle.Line);
+    served.draw(chart, "requests served / s", SERVED, 1.5f, XYSeriesRenderStyle.Step);
+    marks(chart, "process start", Color.BLACK, SeriesMarkers.TRIANGLE_UP, started);
+    for (int i = 0; i < n; i++) {
+      // A dot at the first request served; a member that served none has its line at its process start.
+      MemberLane lane = lanes.get(i);
+      Double at = lane.firstServedT();
+      XYSeries dot = chart.addSeries(labels.get(i), new double[] {at != null ? at : lane.startedT()},
+          new double[] {n - i});
+      dot.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter).setMarker(at != null ? SeriesMarkers.CIRCLE
+          : SeriesMarkers.NONE).setMarkerColor(FIRST_SERVED);
+    }
+    events(chart, data, Double.NaN);
+    return chart;
+  }
+
+  private static XYChart client(Data data) {
+    List<Timeline.Row> rows = data.timeline().rows();
+    long peak = rows.stream().mapToLong(Timeline.Row::clientRequests).max().orElse(0);
+    double max = niceCeiling(Math.max(10, peak * 1.1));
+    XYChart chart = timeChart(data.originT(), data.seconds(), 260, "client requests / s", 0, max);
+    // Each second's count drawn at the middle of the second.
+    double[] x = rows.stream().mapToDouble(r -> r.t() + 0.5).toArray();
+    line(chart, "requests (Gatling)", CLIENT, 2, XYSeriesRenderStyle.Line, x,
+        rows.stream().mapToDouble(Timeline.Row::clientRequests).toArray());
+    line(chart, "failed (KO)", THROTTLED, 2, XYSeriesRenderStyle.Line, x,
+        rows.stream().mapToDouble(Timeline.Row::clientFailed).toArray());
+    events(chart, data, Double.NaN);
+    return chart;
   }
 
   /**
-   * A plotting area with x in seconds since the start of the load, from {@code origin} (&lt;= 0) to
-   * {@code seconds}.
+   * An XY chart over the run's time axis with the legend below (clear of the data), the same left margin for
+   * every chart so that their time axes line up, and the part before the load shaded.
    */
-  record Panel(int x, int y, int width, int height, int seconds, int origin) {
-    Panel(int x, int y, int width, int height, int seconds) {
-      this(x, y, width, height, seconds, 0);
+  static XYChart timeChart(int origin, int seconds, int height, String yTitle, double yMin, double yMax) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(height)
+        .xAxisTitle("seconds since the load started").yAxisTitle(yTitle).build();
+    chart.getStyler().setChartTitleVisible(false).setLegendPosition(LegendPosition.OutsideS)
+        .setLegendLayout(LegendLayout.Horizontal).setChartBackgroundColor(Color.WHITE)
+        .setPlotBackgroundColor(Color.WHITE).setYAxisLeftWidthHint(60).setAnnotationLineColor(EVENT)
+        .setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {3f, 4f}, 0f))
+        .setMarkerSize(10);
+    chart.getStyler().setXAxisMin((double) origin).setXAxisMax((double) seconds).setYAxisMin(yMin)
+        .setYAxisMax(yMax).setXAxisTickMarkSpacingHint((WIDTH - 120) * niceStep(seconds - origin)
+            / (seconds - origin)).setPlotGridVerticalLinesVisible(false)
+        .setxAxisTickLabelsFormattingFunction(t -> String.format("%.0f s", t));
+    if (origin < 0) {
+      XYSeries shade = line(chart, "before the load", BEFORE_LOAD, 1, XYSeriesRenderStyle.StepArea,
+          new double[] {origin, 0}, new double[] {yMax, yMax});
+      shade.setFillColor(BEFORE_LOAD);
+      shade.setLineStyle(new BasicStroke(8f));
     }
-
-    double xOf(double t) {
-      return x + (t - origin) * width / (seconds - origin);
-    }
-
-    double yOf(double value, double max) {
-      return y + height - value * height / max;
-    }
-
-    int bottom() {
-      return y + height;
-    }
-
-    /** @return the span of the axis in seconds */
-    int span() {
-      return seconds - origin;
-    }
+    return chart;
   }
 
-  /** Shades the part of a panel before the load started, where only members (and no load) can show. */
-  static void beforeLoad(Graphics2D g, Panel p) {
-    if (p.origin() >= 0) {
+  /**
+   * Stacked per-second bars: each layer drawn as a step area of the running total, the topmost first so that the
+   * ones below paint over it (XChart stacks category charts only, and those have no numeric time axis).
+   */
+  static void stack(XYChart chart, List<String> names, List<Color> colors, List<long[]> layers) {
+    int n = layers.stream().mapToInt(l -> l.length).max().orElse(0);
+    if (n == 0) {
       return;
     }
-    g.setColor(BEFORE_LOAD);
-    int x0 = (int) Math.round(p.xOf(0));
-    g.fillRect(p.x() + 1, p.y() + 1, x0 - p.x() - 1, p.height() - 1);
-    g.setColor(Color.GRAY);
-    g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 11));
-    g.drawString("before the load", p.x() + 4, p.bottom() - 4);
-  }
-
-  private static void drawUpstream(Graphics2D g, Panel p, List<Timeline.Row> rows, double quota) {
-    int maxRequests = rows.stream()
-        .mapToInt(r -> Math.max(r.upstreamRequests(), r.upstreamMaxSliding1s())).max().orElse(0);
-    // Headroom above the tallest bar keeps the legend clear of the data.
-    double max = niceCeiling(Math.max(quota * 1.5, maxRequests * 1.3));
-    beforeLoad(g, p);
-    grid(g, p, max, UPSTREAM_AXIS);
-    timeAxis(g, p);
-
-    double barWidth = Math.max(1, (double) p.width() / p.span() - 1);
-    for (Timeline.Row row : rows) {
-      // Stacked from the bottom: tokens issued, injected failures, 401, then 429 on top.
-      double x = p.xOf(row.t());
-      int issued = row.upstreamAdmitted() - row.upstreamFailuresInjected() - row.upstream401();
-      int[] heights = {issued, row.upstreamFailuresInjected(), row.upstream401(), row.upstream429()};
-      Color[] colors = {ADMITTED, INJECTED, REJECTED, THROTTLED};
-      int base = 0;
-      for (int i = 0; i < heights.length; i++) {
-        if (heights[i] <= 0) {
-          continue;
-        }
-        double bottom = p.yOf(base, max);
-        double top = p.yOf(base + heights[i], max);
-        g.setColor(colors[i]);
-        g.fill(new java.awt.geom.Rectangle2D.Double(x, top, barWidth, bottom - top));
-        base += heights[i];
+    double[][] totals = new double[layers.size()][n + 1];
+    for (int l = 0; l < layers.size(); l++) {
+      for (int t = 0; t <= n; t++) {
+        long[] layer = layers.get(l);
+        int s = Math.min(t, n - 1); // the last second repeated: a step needs its right edge
+        totals[l][t] = (l > 0 ? totals[l - 1][t] : 0) + (s < layer.length ? layer[s] : 0);
       }
     }
-
-    Stroke old = g.getStroke();
-    // The sliding-second maximum, a step over each second: what the quota and the verdict judge.
-    g.setStroke(new BasicStroke(1.5f));
-    step(g, p, rows, max, SLIDING, Timeline.Row::upstreamMaxSliding1s);
-    g.setColor(QUOTA);
-    g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {10f, 6f}, 0f));
-    int quotaY = (int) Math.round(p.yOf(quota, max));
-    g.drawLine(p.x(), quotaY, p.x() + p.width(), quotaY);
-    g.setStroke(old);
-    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    g.drawString("quota " + ClusterPlan.formatRps(quota) + " rps", p.x() + 6, quotaY - 6);
-    legend(g, p.x() + p.width() - 4, p.y() + 10, new String[] {
-        "token issued", "failure injected", "401", "429", "max in any sliding 1 s", "quota (token bucket)"},
-        new Color[] {ADMITTED, INJECTED, REJECTED, THROTTLED, SLIDING, QUOTA});
+    for (int l = layers.size() - 1; l >= 0; l--) {
+      // A line wide enough to read in the legend.
+      line(chart, names.get(l), colors.get(l), 2.5f, XYSeriesRenderStyle.StepArea, seconds(n + 1, 0), totals[l])
+          .setFillColor(colors.get(l));
+    }
   }
 
-  /** The upstream panel's axis: the bars count calendar seconds. */
-  static final String UPSTREAM_AXIS = "token requests at the IdP, per calendar second";
+  /** The quota as a dashed line across the chart. */
+  static void quota(XYChart chart, int origin, int seconds, double quotaRps) {
+    line(chart, "quota " + ClusterPlan.formatRps(quotaRps) + " rps (token bucket)", QUOTA, 2,
+        XYSeriesRenderStyle.Line, new double[] {origin, seconds}, new double[] {quotaRps, quotaRps})
+        .setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {10f, 6f},
+            0f));
+  }
 
   /**
-   * One lane per member, oldest on top: a grey band while its process starts, a light green band while it is
-   * in rotation, green bars for the requests it served each second (scaled to the busiest member-second), a
-   * black triangle at its process start and a dark green dot at its first request served, labelled with the
-   * seconds from process start to that first request.
+   * A dotted vertical line per labelled event; with {@code labelY} a number, the labels too, in three rows from
+   * that height down so that close events do not overprint each other.
    */
-  private static void drawMembers(Graphics2D g, Panel p, List<MemberLane> lanes) {
-    beforeLoad(g, p);
-    g.setColor(Color.GRAY);
-    g.drawRect(p.x(), p.y(), p.width(), p.height());
-    verticalLabel(g, "members", p.x() - 55, p.y() + p.height() / 2, Color.DARK_GRAY);
-    timeAxis(g, p);
-    long maxServed = Math.max(1, lanes.stream().mapToLong(MemberLane::maxServed).max().orElse(1));
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    for (int i = 0; i < lanes.size(); i++) {
-      MemberLane lane = lanes.get(i);
-      double top = laneTop(p, i);
-      double bottom = top + LANE_HEIGHT - 6;
-      double end = lane.leftT() != null ? lane.leftT() : p.seconds();
-      double ready = lane.readyT() != null ? lane.readyT() : end;
-      g.setColor(STARTING);
-      g.fill(new java.awt.geom.Rectangle2D.Double(p.xOf(lane.startedT()), top + (bottom - top) / 2 - 3,
-          Math.max(1, p.xOf(ready) - p.xOf(lane.startedT())), 6));
-      if (lane.readyT() != null) {
-        g.setColor(IN_ROTATION);
-        g.fill(new java.awt.geom.Rectangle2D.Double(p.xOf(ready), top, Math.max(1, p.xOf(end) - p.xOf(ready)),
-            bottom - top));
-      }
-      g.setColor(SERVED);
-      double barWidth = Math.max(1, (double) p.width() / p.span() - 1);
-      long[] served = lane.served();
-      for (int s = 0; s < served.length; s++) {
-        if (served[s] <= 0) {
-          continue;
-        }
-        double h = Math.max(1, (bottom - top) * served[s] / maxServed);
-        g.fill(new java.awt.geom.Rectangle2D.Double(p.xOf(lane.fromT() + s), bottom - h, barWidth, h));
-      }
-      // Process start: a triangle pointing up at the start.
-      double sx = p.xOf(lane.startedT());
-      g.setColor(Color.BLACK);
-      g.fillPolygon(new int[] {(int) sx - 5, (int) sx + 5, (int) sx}, new int[] {(int) bottom, (int) bottom,
-          (int) bottom - 9}, 3);
-      g.setColor(Color.DARK_GRAY);
-      g.drawString("m" + lane.index(), p.x() - 30, (int) bottom - 4);
-      if (lane.firstServedT() != null) {
-        double fx = p.xOf(lane.firstServedT());
-        double cy = top + (bottom - top) / 2;
-        g.setColor(FIRST_SERVED);
-        g.fill(new java.awt.geom.Ellipse2D.Double(fx - 4, cy - 4, 8, 8));
-        String text = String.format("process start t=%.1f s \u00b7 ready +%.1f s \u00b7 serving +%.1f s",
-            lane.startedT(), lane.startToReady() == null ? Double.NaN : lane.startToReady(), lane.startToServing());
-        g.setColor(Color.BLACK);
-        g.drawString(text, (int) fx + 8, (int) cy + 4);
-      }
-    }
-    legend(g, p.x() + p.width() - 4, p.y() - 24,
-        new String[] {"process starting", "in rotation", "requests served / s", "\u25b2 process start",
-            "\u25cf first request served (s after process start)"},
-        new Color[] {STARTING, IN_ROTATION, SERVED, Color.BLACK, FIRST_SERVED});
-  }
-
-  /** The top of member lane {@code i}. */
-  static double laneTop(Panel p, int i) {
-    return p.y() + 3 + i * (double) LANE_HEIGHT;
-  }
-
-  /** A step line of a per-second value; negative values (unknown) leave a gap. */
-  private static void step(Graphics2D g, Panel p, List<Timeline.Row> rows, double max, Color color,
-      java.util.function.ToIntFunction<Timeline.Row> value) {
-    g.setColor(color);
-    double previousY = Double.NaN;
-    for (Timeline.Row row : rows) {
-      int v = value.applyAsInt(row);
-      if (v < 0) {
-        previousY = Double.NaN;
-        continue;
-      }
-      double y = p.yOf(v, max);
-      double x0 = p.xOf(row.t());
-      double x1 = p.xOf(row.t() + 1);
-      if (!Double.isNaN(previousY) && previousY != y) {
-        g.draw(new java.awt.geom.Line2D.Double(x0, previousY, x0, y));
-      }
-      g.draw(new java.awt.geom.Line2D.Double(x0, y, x1, y));
-      previousY = y;
-    }
-  }
-
-  private static void drawClient(Graphics2D g, Panel p, List<Timeline.Row> rows) {
-    long maxRequests = rows.stream().mapToLong(Timeline.Row::clientRequests).max().orElse(0);
-    double max = niceCeiling(Math.max(10, maxRequests * 1.1));
-    beforeLoad(g, p);
-    grid(g, p, max, "client requests / s");
-    timeAxis(g, p);
-    Stroke old = g.getStroke();
-    g.setStroke(new BasicStroke(2f));
-    polyline(g, p, rows, max, CLIENT, false);
-    polyline(g, p, rows, max, THROTTLED, true);
-    g.setStroke(old);
-    legend(g, p.x() + p.width() - 4, p.y() - 24, new String[] {"requests (Gatling)", "failed (KO)"},
-        new Color[] {CLIENT, THROTTLED});
-  }
-
-  private static void polyline(Graphics2D g, Panel p, List<Timeline.Row> rows, double max, Color color,
-      boolean failed) {
-    g.setColor(color);
-    double px = Double.NaN;
-    double py = Double.NaN;
-    for (Timeline.Row row : rows) {
-      double value = failed ? row.clientFailed() : row.clientRequests();
-      double x = p.xOf(row.t() + 0.5);
-      double y = p.yOf(value, max);
-      if (!Double.isNaN(px)) {
-        g.draw(new java.awt.geom.Line2D.Double(px, py, x, y));
-      }
-      px = x;
-      py = y;
-    }
-  }
-
-  static void drawEvents(Graphics2D g, Data data, Panel labelled, Panel... panels) {
+  static void events(XYChart chart, Data data, double labelY) {
     long start = data.timeline().startSecond() * 1000;
-    Stroke old = g.getStroke();
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    int lane = 0;
+    int row = 0;
     for (RunRecord.TimelineEvent event : data.events()) {
       double t = (event.epochMillis() - start) / 1000.0;
-      if (t < labelled.origin() || t > labelled.seconds() || event.label().isEmpty()) {
+      if (t < data.originT() || t > data.seconds() || event.label().isEmpty()) {
         continue;
       }
-      int x = (int) Math.round(labelled.xOf(t));
-      g.setColor(EVENT);
-      g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {3f, 4f}, 0f));
-      g.drawLine(x, labelled.y(), x, labelled.bottom());
-      for (Panel panel : panels) {
-        g.drawLine(x, panel.y(), x, panel.bottom());
+      chart.addAnnotation(new AnnotationLine(t, true, false));
+      if (!Double.isNaN(labelY)) {
+        chart.addAnnotation(new AnnotationText(event.label(), t + pixels(event.label().length() * 3.5 + 4, data),
+            labelY * (0.96 - 0.05 * (row++ % 3)), false));
       }
-      g.setStroke(old);
-      // Three label lanes above the panel so that close events do not overprint each other.
-      g.drawString(event.label(), x + 3, labelled.y() - 6 - 13 * (lane % 3));
-      lane++;
     }
-    g.setStroke(old);
   }
 
-  static void grid(Graphics2D g, Panel p, double max, String label) {
-    grid(g, p, max, label, 5);
+  static XYSeries line(XYChart chart, String name, Color color, float width, XYSeriesRenderStyle style, double[] x,
+      double[] y) {
+    XYSeries series = chart.addSeries(name, x, y);
+    series.setXYSeriesRenderStyle(style).setMarker(SeriesMarkers.NONE).setLineColor(color)
+        .setLineStyle(new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER));
+    series.setFillColor(color);
+    return series;
   }
 
-  private static void grid(Graphics2D g, Panel p, double max, String label, int ticks) {
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    FontMetrics metrics = g.getFontMetrics();
-    for (int i = 0; i <= ticks; i++) {
-      double value = max * i / ticks;
-      int y = (int) Math.round(p.yOf(value, max));
-      g.setColor(GRID);
-      g.drawLine(p.x(), y, p.x() + p.width(), y);
-      g.setColor(Color.DARK_GRAY);
-      String text = value == Math.rint(value) ? Long.toString((long) value) : String.format("%.1f", value);
-      g.drawString(text, p.x() - 8 - metrics.stringWidth(text), y + 4);
+  private static void marks(XYChart chart, String name, Color color, Marker marker, Points points) {
+    for (XYSeries series : points.draw(chart, name, color, 1, XYSeriesRenderStyle.Scatter)) {
+      series.setMarker(marker).setMarkerColor(color);
     }
-    g.setColor(Color.GRAY);
-    g.drawRect(p.x(), p.y(), p.width(), p.height());
-    verticalLabel(g, label, p.x() - 55, p.y() + p.height() / 2, Color.DARK_GRAY);
   }
 
-  static void timeAxis(Graphics2D g, Panel p) {
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    FontMetrics metrics = g.getFontMetrics();
-    int step = niceStep(p.span());
-    g.setColor(Color.DARK_GRAY);
-    // Ticks on multiples of the step, 0 (the load's start) among them.
-    for (int t = Math.floorDiv(p.origin(), step) * step; t <= p.seconds(); t += step) {
-      if (t < p.origin()) {
-        continue;
+  /** The seconds 0, 1, ... as x values, shifted by {@code from}. */
+  static double[] seconds(int count, long from) {
+    double[] x = new double[count];
+    for (int i = 0; i < count; i++) {
+      x[i] = from + i;
+    }
+    return x;
+  }
+
+  private static String ordinal(int lane) {
+    return lane == 1 ? "top" : lane + (lane == 2 ? "nd" : lane == 3 ? "rd" : "th");
+  }
+
+  private static String seconds(Double value) {
+    return value == null ? "\u2013" : String.format("%.1f s", value);
+  }
+
+  private static long[] perSecond(List<Timeline.Row> rows, ToDoubleFunction<Timeline.Row> value) {
+    return rows.stream().mapToLong(r -> (long) value.applyAsDouble(r)).toArray();
+  }
+
+  /** A width in pixels as seconds on the time axis (about: the plot is a little narrower than the chart). */
+  private static double pixels(double px, Data data) {
+    return px * (data.seconds() - data.originT()) / (WIDTH - 120.0);
+  }
+
+  /**
+   * Runs of points drawn as one series: XChart breaks a line on no value (a NaN upsets its axis and annotation
+   * scale), so each run is a series of its own, the first one named in the legend.
+   */
+  private static final class Points {
+    private final List<double[][]> runs = new ArrayList<>();
+    private final List<Double> x = new ArrayList<>();
+    private final List<Double> y = new ArrayList<>();
+
+    void add(double px, double py) {
+      x.add(px);
+      y.add(py);
+    }
+
+    void segment(double from, double to, double py) {
+      add(from, py);
+      add(to, py);
+      gap();
+    }
+
+    void gap() {
+      if (!x.isEmpty()) {
+        runs.add(new double[][] {x.stream().mapToDouble(Double::doubleValue).toArray(),
+            y.stream().mapToDouble(Double::doubleValue).toArray()});
+        x.clear();
+        y.clear();
       }
-      int x = (int) Math.round(p.xOf(t));
-      g.drawLine(x, p.bottom(), x, p.bottom() + 4);
-      String text = t + " s";
-      g.drawString(text, x - metrics.stringWidth(text) / 2, p.bottom() + 18);
+    }
+
+    List<XYSeries> draw(XYChart chart, String name, Color color, float width, XYSeriesRenderStyle style) {
+      gap();
+      List<XYSeries> drawn = new ArrayList<>();
+      for (int i = 0; i < runs.size(); i++) {
+        XYSeries series = line(chart, i == 0 ? name : name + " " + i, color, width, style, runs.get(i)[0],
+            runs.get(i)[1]);
+        series.setShowInLegend(i == 0);
+        drawn.add(series);
+      }
+      return drawn;
     }
   }
 
-  /** Draws a legend whose right edge is at {@code right}. */
-  static void legend(Graphics2D g, int right, int y, String[] labels, Color[] colors) {
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    FontMetrics metrics = g.getFontMetrics();
-    int width = 0;
-    for (String label : labels) {
-      width += metrics.stringWidth(label) + 34;
-    }
-    int x = right - width;
-    g.setColor(new Color(255, 255, 255, 220));
-    g.fillRect(x - 6, y - 2, width + 6, 22);
-    int cx = x;
-    for (int i = 0; i < labels.length; i++) {
-      g.setColor(colors[i]);
-      g.fillRect(cx, y + 5, 18, 10);
-      g.setColor(Color.BLACK);
-      g.drawString(labels[i], cx + 22, y + 15);
-      cx += metrics.stringWidth(labels[i]) + 34;
-    }
-  }
-
-  private static void verticalLabel(Graphics2D g, String text, int x, int y, Color color) {
-    AffineTransform saved = g.getTransform();
-    g.setColor(color);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    int width = g.getFontMetrics().stringWidth(text);
-    g.rotate(-Math.PI / 2, x, y);
-    g.drawString(text, x - width / 2, y);
-    g.setTransform(saved);
-  }
-
-  /** 1, 2 or 5 times a power of ten, at or above {@code value}. */
+  /** 1, 2, 2.5 or 5 times a power of ten, at or above {@code value}. */
   static double niceCeiling(double value) {
     if (value <= 0) {
       return 1;

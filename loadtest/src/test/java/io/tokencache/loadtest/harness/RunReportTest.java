@@ -161,23 +161,25 @@ class RunReportTest {
     UpstreamChart.Data data = new UpstreamChart.Data("t", "s", report.timeline(), 10, List.of(), -3,
         report.memberLanes());
     BufferedImage image = UpstreamChart.render(data);
-    UpstreamChart.Layout layout = UpstreamChart.layout(data);
-    UpstreamChart.Panel lanes = layout.members();
-    assertThat(lanes.origin()).isEqualTo(-3);
-    assertThat(layout.upstream().xOf(-3)).as("the axis starts at the first event").isEqualTo(lanes.x());
-    // m1 and m2 were starting at t = -2.5 s, before the load: each in its own lane, apart.
-    int startingX = (int) lanes.xOf(-2.5);
-    for (int lane = 0; lane < 2; lane++) {
-      int y = (int) (UpstreamChart.laneTop(lanes, lane) + 12);
-      assertThat(new java.awt.Color(image.getRGB(startingX, y))).as("m%d starting", lane + 1)
-          .isEqualTo(UpstreamChart.STARTING);
-    }
-    // m3 not started yet at -2.5 s; in rotation at 1.95 s (after ready, before serving).
-    int m3 = (int) (UpstreamChart.laneTop(lanes, 2) + 4);
-    assertThat(new java.awt.Color(image.getRGB(startingX, m3))).isNotEqualTo(UpstreamChart.STARTING)
-        .isNotEqualTo(UpstreamChart.IN_ROTATION);
-    assertThat(new java.awt.Color(image.getRGB((int) lanes.xOf(1.95), m3))).isEqualTo(UpstreamChart.IN_ROTATION);
-    assertThat(image.getHeight()).isEqualTo(layout.height());
+    List<org.knowm.xchart.XYChart> charts = UpstreamChart.charts(data);
+    assertThat(charts).hasSize(3);
+    assertThat(charts).as("every chart's axis starts at the first event")
+        .allSatisfy(c -> assertThat(c.getStyler().getXAxisMin()).isEqualTo(-3.0));
+    org.knowm.xchart.XYChart lanes = charts.get(1);
+    // Lanes oldest on top: m1 at y = 3, m2 at 2, m3 at 1. m1 and m2 were starting before the load, apart.
+    // Each lane's band is a series of its own, in lane order.
+    var series = lanes.getSeriesMap();
+    assertThat(series.get("process starting").getXData()).containsExactly(-3.0, -1.5);
+    assertThat(series.get("process starting").getYData()).containsExactly(3.0, 3.0);
+    assertThat(series.get("process starting 1").getXData()).containsExactly(-2.8, -1.2);
+    assertThat(series.get("process starting 1").getYData()).containsExactly(2.0, 2.0);
+    // m3 starting from 1 s to ready at 1.9 s, then in rotation (after ready, before serving) to the end.
+    assertThat(series.get("process starting 2").getXData()).containsExactly(1.0, 1.9);
+    assertThat(series.get("in rotation 2").getXData()).containsExactly(1.9, 4.0);
+    assertThat(series.get("in rotation 2").getYData()).containsExactly(1.0, 1.0);
+    assertThat(lanes.getSeriesMap()).containsKeys("process start",
+        "requests served / s", "before the load");
+    assertThat(image.getHeight()).isEqualTo(64 + charts.stream().mapToInt(org.knowm.xchart.XYChart::getHeight).sum());
   }
 
   @Test
