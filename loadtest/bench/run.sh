@@ -8,6 +8,8 @@
 #   4. heap     heap per cached token at 100,000 tokens (one token-cache node)
 #   5. startup  process start to /health/ready: a member joining a running member and a lone one, 5 starts each,
 #               with the CDS archive and without (loadtest/bench/startup.sh, which also runs alone)
+#   6. miss     a hit and a cold miss through the engine's API (no HTTP), one member and a 3-member cluster: the
+#               miss's overhead over the IdP's own answer and the map operations it costs (ElectionCostBenchmark)
 # Writes loadtest/target/bench/<timestamp>/{results.json,results.md,*.png} and the raw files behind them.
 # See docs/benchmarks.md for what is measured and how to read it.
 set -euo pipefail
@@ -15,7 +17,7 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 usage: loadtest/bench/run.sh [options]
-  --phases LIST     comma-separated subset of hit,herd,rollover,heap,startup (default: all)
+  --phases LIST     comma-separated subset of hit,herd,rollover,heap,startup,miss (default: all)
   --quick           short durations (a smoke run of the command, ~4 min; figures not meaningful)
   --no-pin          do not pin with taskset (default on >= 2 CPUs: servers on CPU 1, wrk and helpers on CPU 0)
   --wait-quiet[=S]  before measuring, wait up to S seconds (default 600) for the 1-min load average to drop
@@ -62,7 +64,7 @@ ROLL_WINDOWS=${BENCH_ROLL_WINDOWS:-16}
 ROLL_KEYS=${BENCH_ROLL_KEYS:-50}
 JFR_SECONDS=${BENCH_JFR_SECONDS:-20}
 QUIET_LOAD=${BENCH_QUIET_LOAD:-1.0}
-PHASES=hit,herd,rollover,heap,startup
+PHASES=hit,herd,rollover,heap,startup,miss
 PIN=auto
 WAIT_QUIET=0
 PUBLISH=0
@@ -92,7 +94,7 @@ if [[ ! $PACED_WARMUP =~ ^[1-9][0-9]*$ ]]; then
   echo "run.sh: BENCH_PACED_WARMUP must be a positive integer (seconds), not '$PACED_WARMUP'" >&2; exit 2
 fi
 for p in ${PHASES//,/ }; do
-  case $p in hit|herd|rollover|heap|startup) ;; *) echo "run.sh: unknown phase '$p'" >&2; exit 2 ;; esac
+  case $p in hit|herd|rollover|heap|startup|miss) ;; *) echo "run.sh: unknown phase '$p'" >&2; exit 2 ;; esac
 done
 if [[ $QUICK == 1 ]]; then
   DURATION=5 ROUNDS=2 WARMUP=3 PACED_WARMUP=3 JFR_SECONDS=5 HEAP_TOKENS=10000
@@ -651,6 +653,15 @@ if has_phase startup; then
   meta load.5-startup "$(load_avg)"
   BENCH_SERVER_JAR=$SERVER_JAR "$BENCH_SRC/startup.sh" --out "$RUN/startup" --starts "$([[ $QUICK == 1 ]] && echo 2 || echo 5)" \
     || die "the start-up phase failed (see $RUN/startup/logs)"
+fi
+if has_phase miss; then
+  log "phase 6: a hit and a cold miss through the engine, 1 and 3 members (load $(load_avg))"
+  meta load.6-miss "$(load_avg)"
+  # the engine's own benchmark, from core's test classes (the fake IdP from the same tree)
+  (cd "$ROOT" && mvn -B -q -o -pl fake-idp install -DskipTests && mvn -B -q -o -pl core test-compile exec:java \
+    -Dexec.classpathScope=test -Dexec.mainClass=io.tokencache.bench.ElectionCostBenchmark) \
+    >"$RUN/miss.txt" 2>"$RUN/logs/miss.log" || die "the miss phase failed (see $RUN/logs/miss.log)"
+  grep -v 'BENCHJSON' "$RUN/miss.txt" | sed 's/\x1b\[[0-9;]*m//g' | while read -r line; do log "  $line"; done
 fi
 meta finished "$(date -Is)"
 

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * loop, the same concurrency); {@code hit/paced/<system>-r<round>.json} (one paced wrk run each: the same request
  * rate for every system, {@code target_rps}; absent in older runs);
  * {@code herd-<system>.json} and {@code herd-<system>-idp.json} ({@link HerdFigures}); {@code rollover/<kind>-w<n>.json} (one wrk window each)
- * with {@code rollover/idp-stats.json}; {@code heap/} ({@link HeapFigures}); {@code jfr.json}
+ * with {@code rollover/idp-stats.json}; {@code heap/} ({@link HeapFigures}); {@code miss.txt} (ElectionCostBenchmark's output); {@code startup/startup.json}; {@code jfr.json}
  * ({@link JfrTop}). Any of them may be missing (a phase not run): its section is left out.
  */
 public final class BenchReport {
@@ -104,6 +104,14 @@ public final class BenchReport {
     }
     if (Files.exists(dir.resolve("jfr.json"))) {
       results.put("jfr", new JsonObject(Files.readString(dir.resolve("jfr.json"))));
+    }
+    if (Files.exists(dir.resolve("startup").resolve("startup.json"))) {
+      results.put("startup", new JsonObject(Files.readString(dir.resolve("startup").resolve("startup.json"))));
+    }
+    if (Files.exists(dir.resolve("miss.txt"))) {
+      // ElectionCostBenchmark's last line: BENCHJSON {...}
+      Files.readAllLines(dir.resolve("miss.txt")).stream().filter(l -> l.contains("BENCHJSON {")).findFirst()
+          .ifPresent(l -> results.put("miss", new JsonObject(l.substring(l.indexOf("BENCHJSON {") + 10))));
     }
     results.put("targets", targets(results));
     return results;
@@ -595,6 +603,25 @@ public final class BenchReport {
         JsonObject c = (JsonObject) o;
         md.append(fmt("| `%s` | %.2f | %.1f | %.1f%% |\n", c.getString("class"), c.getDouble("instances_per_token"),
             c.getDouble("bytes_per_token"), c.getDouble("share") * 100));
+      }
+      md.append("\n");
+    }
+
+    JsonObject miss = r.getJsonObject("miss");
+    if (miss != null) {
+      md.append("## 6. A hit and a cold miss through the engine (no HTTP)\n\n");
+      md.append(fmt("Each miss a new client, one at a time; the IdP (in the same JVM) answers a request sent to it "
+          + "straight in %.2f ms (median).\n\n", miss.getDouble("idp_answer_ms_median")));
+      md.append("| setup | hit median / p99 µs | miss median / p99 ms | miss over the IdP's answer ms | map operations per "
+          + "miss |\n|---|---:|---:|---:|---|\n");
+      for (String setup : List.of("single", "cluster3")) {
+        JsonObject m = miss.getJsonObject(setup);
+        JsonObject ops = m == null ? null : m.getJsonObject("map_operations_per_miss");
+        if (m != null) {
+          md.append(fmt("| %s | %.2f / %.2f | %.2f / %.2f | %.2f | %s |\n", setup.equals("single") ? "one member"
+                  : "member of 3", m.getDouble("hit_us_median"), m.getDouble("hit_us_p99"), m.getDouble("miss_ms_median"),
+              m.getDouble("miss_ms_p99"), m.getDouble("miss_overhead_ms_median"), ops == null ? "-" : ops.encode()));
+        }
       }
       md.append("\n");
     }

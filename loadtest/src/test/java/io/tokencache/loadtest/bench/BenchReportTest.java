@@ -307,4 +307,20 @@ class BenchReportTest {
     }
     throw new AssertionError("no target " + prefix);
   }
+
+  @Test
+  @DisplayName("reads the engine benchmark's figures from its last line and reports the miss's overhead per setup")
+  void shouldReportTheEngineMiss(@TempDir Path tmp) throws Exception {
+    Path dir = run(tmp);
+    Files.writeString(dir.resolve("miss.txt"), "the IdP's own answer, sent straight: median 1.36 ms\n"
+        + "\u001b[0mBENCHJSON {\"idp_answer_ms_median\":1.36,\"single\":{\"hit_us_median\":0.79,\"hit_us_p99\":6.99,"
+        + "\"miss_ms_median\":1.51,\"miss_ms_p99\":10.28,\"miss_overhead_ms_median\":0.15},\"cluster3\":{"
+        + "\"hit_us_median\":0.93,\"hit_us_p99\":1.42,\"miss_ms_median\":8.79,\"miss_ms_p99\":39.68,"
+        + "\"miss_overhead_ms_median\":7.43,\"map_operations_per_miss\":{\"token-cache.tokens\":3.0,\"total\":8.0}}}\n");
+    JsonObject r = BenchReport.build(dir);
+    assertThat(r.getJsonObject("miss").getJsonObject("cluster3").getDouble("miss_overhead_ms_median")).isEqualTo(7.43);
+    assertThat(BenchReport.markdown(r)).contains("## 6. A hit and a cold miss through the engine")
+        .contains("| one member | 0.79 / 6.99 | 1.51 / 10.28 | 0.15 | - |")
+        .contains("| member of 3 | 0.93 / 1.42 | 8.79 / 39.68 | 7.43 | {\"token-cache.tokens\":3.0,\"total\":8.0} |");
+  }
 }
