@@ -128,8 +128,10 @@ class RogueMemberTest {
           }
         }
       }
+      // its owner, or its backup: a write's backup fails on a member without the key and sends no acknowledgement,
+      // so every budget reservation then waits out Hazelcast's backup timeout
       rogueOwnsTheBudget = rogue.getPartitionService().getPartition(TokenCacheOptions.DEFAULT_UPSTREAM).getOwner()
-        .localMember();
+        .localMember() || rogue.getMap(TokenMapConfig.QUOTA_MAP).getLocalMapStats().getBackupEntryCount() > 0;
     } finally {
       rogue.getLifecycleService().terminate();
     }
@@ -152,7 +154,8 @@ class RogueMemberTest {
     });
     if (!rogueOwnsTheBudget) {
       // The forged tokens read as absent, so every request then needs the budget: with its log on a partition the
-      // rogue owns (a third of the runs), none can be served until it leaves, within the bounds checked above.
+      // rogue owns or backs up (two thirds of the runs), none can be served until it leaves, within the bounds
+      // checked above.
       assertThat(answers).as("some requests were answered meanwhile").anyMatch(a -> a.response.statusCode() == 200);
     }
 
