@@ -78,8 +78,8 @@ public final class TokenMapConfig {
     }
     NearCacheConfig nearCache = new NearCacheConfig(TOKENS_MAP)
       // BINARY: for a key this member owns, the near cache keeps the very Data the record holds (a local get
-      // hands it over as it is), where OBJECT would keep a second, deserialized copy of every ciphertext. A hit
-      // recognises the instance it decrypted last without deserializing it (HazelcastTokenStore.get).
+      // hands it over as it is), where OBJECT would keep a second, deserialized copy of every ciphertext. Hazelcast
+      // deserializes the value on each read; the store's decrypted cache then spares the cipher for hot tokens.
       .setInMemoryFormat(InMemoryFormat.BINARY)
       .setInvalidateOnChange(true)
       // also near-cache keys this member owns, so a hit on them never waits for a partition thread
