@@ -61,6 +61,8 @@ public class ClusterOptions {
   public static final int DEFAULT_MAX_TOKENS_PER_MEMBER = 100_000;
   /** Tokens one member keeps in its near cache: {@value}. */
   public static final int DEFAULT_NEAR_CACHE_MAX_ENTRIES = 100_000;
+  /** Tokens one member keeps decrypted, the hot ones: {@value}. */
+  public static final int DEFAULT_DECRYPTED_MAX_ENTRIES = 4_096;
   /** Synchronous backups of each token and lease: {@value}. */
   public static final int DEFAULT_BACKUP_COUNT = 1;
   /** Hazelcast's limit on backups. */
@@ -84,6 +86,7 @@ public class ClusterOptions {
   private int kubernetesServicePort = DEFAULT_KUBERNETES_SERVICE_PORT;
   private int maxTokensPerMember = DEFAULT_MAX_TOKENS_PER_MEMBER;
   private int nearCacheMaxEntries = DEFAULT_NEAR_CACHE_MAX_ENTRIES;
+  private int decryptedMaxEntries = DEFAULT_DECRYPTED_MAX_ENTRIES;
   private int backupCount = DEFAULT_BACKUP_COUNT;
   private String encryptionKey;
 
@@ -102,6 +105,7 @@ public class ClusterOptions {
     this.kubernetesServicePort = other.kubernetesServicePort;
     this.maxTokensPerMember = other.maxTokensPerMember;
     this.nearCacheMaxEntries = other.nearCacheMaxEntries;
+    this.decryptedMaxEntries = other.decryptedMaxEntries;
     this.backupCount = other.backupCount;
     this.encryptionKey = other.encryptionKey;
   }
@@ -110,7 +114,8 @@ public class ClusterOptions {
    * From JSON: {@code clusterName}, {@code host}, {@code port}, {@code members} (an array of {@code host:port},
    * or one comma-separated string), {@code discovery} ({@code tcp}, {@code multicast}, {@code kubernetes}),
    * {@code kubernetesServiceDns}, {@code kubernetesServicePort}, {@code maxTokensPerMember},
-   * {@code nearCacheMaxEntries}, {@code backupCount}, {@code encryptionKey} (base64 of 32 bytes).
+   * {@code nearCacheMaxEntries}, {@code decryptedMaxEntries}, {@code backupCount}, {@code encryptionKey} (base64 of
+   * 32 bytes).
    *
    * @throws IllegalArgumentException naming the setting that is wrong
    */
@@ -135,6 +140,7 @@ public class ClusterOptions {
     s.read("kubernetesServicePort", s::integer, this::setKubernetesServicePort);
     s.read("maxTokensPerMember", s::integer, this::setMaxTokensPerMember);
     s.read("nearCacheMaxEntries", s::integer, this::setNearCacheMaxEntries);
+    s.read("decryptedMaxEntries", s::integer, this::setDecryptedMaxEntries);
     s.read("backupCount", s::integer, this::setBackupCount);
     if (s.has("encryptionKey")) {
       if (!(s.raw("encryptionKey") instanceof String key)) {
@@ -332,7 +338,7 @@ public class ClusterOptions {
     return this;
   }
 
-  /** Tokens one member keeps in its near cache (and decrypted); least recently used evicted beyond. */
+  /** Tokens one member keeps in its near cache (encrypted); least recently used evicted beyond. */
   public int getNearCacheMaxEntries() {
     return nearCacheMaxEntries;
   }
@@ -343,6 +349,24 @@ public class ClusterOptions {
       throw new IllegalArgumentException("nearCacheMaxEntries must be at least 1, was " + nearCacheMaxEntries);
     }
     this.nearCacheMaxEntries = nearCacheMaxEntries;
+    return this;
+  }
+
+  /**
+   * Tokens one member keeps decrypted: the hot ones, by how often they are asked for. A hit on another token
+   * decrypts it (AES-GCM of under a kilobyte) instead of reading a plaintext copy: a bound on the heap a member
+   * spends per token, at some CPU on hits of tokens asked for rarely.
+   */
+  public int getDecryptedMaxEntries() {
+    return decryptedMaxEntries;
+  }
+
+  /** Sets how many tokens one member keeps decrypted; at least 1. */
+  public ClusterOptions setDecryptedMaxEntries(int decryptedMaxEntries) {
+    if (decryptedMaxEntries < 1) {
+      throw new IllegalArgumentException("decryptedMaxEntries must be at least 1, was " + decryptedMaxEntries);
+    }
+    this.decryptedMaxEntries = decryptedMaxEntries;
     return this;
   }
 
@@ -428,6 +452,7 @@ public class ClusterOptions {
       .put("kubernetesServicePort", kubernetesServicePort)
       .put("maxTokensPerMember", maxTokensPerMember)
       .put("nearCacheMaxEntries", nearCacheMaxEntries)
+      .put("decryptedMaxEntries", decryptedMaxEntries)
       .put("backupCount", backupCount);
     if (kubernetesServiceDns != null) {
       json.put("kubernetesServiceDns", kubernetesServiceDns);

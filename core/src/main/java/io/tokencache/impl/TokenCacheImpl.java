@@ -159,7 +159,7 @@ public final class TokenCacheImpl implements TokenCache {
     // Tokens and client records are timed on the cluster clock, whose keeper changes only ever move it forward.
     // The budget stays on its owner's own clock: a forward jump would empty its windows at once.
     return ClusterClock.start(vertx, hz, clock).compose(clusterClock -> HazelcastTokenStore.create(vertx, hz, cipher,
-        clusterClock)
+        clusterClock, cluster.getDecryptedMaxEntries())
       .compose(tokens -> {
         // The invalidation log's start and the leases' listener registrations each wait for every member: run
         // them side by side, since a member joining a spike is of no use until both are done. Nothing is served

@@ -29,6 +29,7 @@ class ClusterOptionsTest {
     assertThat(o.getKubernetesServicePort()).isEqualTo(5701);
     assertThat(o.getMaxTokensPerMember()).isEqualTo(100_000);
     assertThat(o.getNearCacheMaxEntries()).isEqualTo(100_000);
+    assertThat(o.getDecryptedMaxEntries()).isEqualTo(4_096);
     assertThat(o.getBackupCount()).isEqualTo(1);
     assertThat(o.hasEncryptionKey()).isFalse();
   }
@@ -39,8 +40,10 @@ class ClusterOptionsTest {
     ClusterOptions o = new ClusterOptions().setClusterName("prod.tokens").setHost("10.0.0.5").setPort(5801)
       .setMembers(List.of("10.0.0.5:5801", "10.0.0.6:5801", "[::1]:5701")).setDiscovery(Discovery.KUBERNETES)
       .setKubernetesServiceDns("token-cache-hazelcast.default.svc.cluster.local").setKubernetesServicePort(5702)
-      .setMaxTokensPerMember(5000).setNearCacheMaxEntries(700).setBackupCount(2).setEncryptionKey(KEY);
+      .setMaxTokensPerMember(5000).setNearCacheMaxEntries(700).setDecryptedMaxEntries(300).setBackupCount(2)
+      .setEncryptionKey(KEY);
     ClusterOptions back = new ClusterOptions(o.toJson());
+    assertThat(back.getDecryptedMaxEntries()).isEqualTo(300);
     assertThat(back.toJson()).isEqualTo(o.toJson());
     assertThat(back.getMembers()).containsExactly("10.0.0.5:5801", "10.0.0.6:5801", "[::1]:5701");
     assertThat(back.getDiscovery()).isEqualTo(Discovery.KUBERNETES);
@@ -93,6 +96,7 @@ class ClusterOptionsTest {
     assertThatThrownBy(() -> o.setKubernetesServicePort(0)).hasMessageContaining("kubernetesServicePort");
     assertThatThrownBy(() -> o.setMaxTokensPerMember(0)).hasMessageContaining("maxTokensPerMember");
     assertThatThrownBy(() -> o.setNearCacheMaxEntries(0)).hasMessageContaining("nearCacheMaxEntries");
+    assertThatThrownBy(() -> o.setDecryptedMaxEntries(0)).hasMessageContaining("decryptedMaxEntries");
     assertThatThrownBy(() -> o.setBackupCount(0)).hasMessageContaining("backupCount");
     assertThatThrownBy(() -> o.setBackupCount(7)).hasMessageContaining("backupCount");
     assertThatThrownBy(() -> new ClusterOptions(new JsonObject().put("port", "x"))).hasMessageContaining("port");

@@ -154,7 +154,7 @@ class HazelcastConfigFactoryTest {
   }
 
   @Test
-  @DisplayName("token map: one synchronous backup, LRU eviction per member, near cache of objects invalidated on change")
+  @DisplayName("token map: one synchronous backup, LRU eviction per member, near cache of serialized values (the record's own, for local keys) invalidated on change")
   void shouldConfigureTokenMap() {
     Config c = HazelcastConfigFactory.create(new ClusterOptions().setMaxTokensPerMember(1234)
       .setNearCacheMaxEntries(567));
@@ -167,7 +167,8 @@ class HazelcastConfigFactoryTest {
     assertThat(tokens.getEvictionConfig().getSize()).isEqualTo(1234);
     NearCacheConfig near = tokens.getNearCacheConfig();
     assertThat(near).isNotNull();
-    assertThat(near.getInMemoryFormat()).isEqualTo(InMemoryFormat.OBJECT);
+    assertThat(near.getInMemoryFormat()).isEqualTo(InMemoryFormat.BINARY);
+    assertThat(near.isCacheLocalEntries()).isTrue();
     assertThat(near.isInvalidateOnChange()).isTrue();
     assertThat(near.getEvictionConfig().getSize()).isEqualTo(567);
     assertThat(near.getEvictionConfig().getMaxSizePolicy()).isEqualTo(MaxSizePolicy.ENTRY_COUNT);

@@ -30,6 +30,9 @@ import java.util.Map;
  * processor so the owner and its backups apply the same update; callers only ever see delays, which no clock skew
  * between members changes. A change of owner (migration) may move the clock by the skew between the two.
  * Each processor carries the caller's {@link BudgetPolicy}: the log holds no configuration of its own.
+ *
+ * <p>Its entry processors and their wire form live here, beside the gate that sends them, which puts it just over
+ * the usual size: the two change together whenever the budget's inputs do.
  */
 public final class HazelcastQuotaGate implements QuotaGate {
 

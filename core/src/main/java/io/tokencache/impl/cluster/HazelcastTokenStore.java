@@ -3,7 +3,6 @@ package io.tokencache.impl.cluster;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -14,6 +13,7 @@ import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
+import io.tokencache.cluster.ClusterOptions;
 import io.tokencache.impl.CachedToken;
 import io.tokencache.impl.store.LocalTokenStore;
 import io.tokencache.impl.store.TokenStore;
@@ -48,15 +48,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * without ever holding the key or decrypting. Both are authenticated as the ciphertext's associated data: a value
  * retagged, given a later serve-until, or written by a member without the key is refused (counted, logged once).
  *
- * <p><b>Near cache and hits.</b> The token map's near cache keeps deserialized {@code EncryptedToken}s
- * ({@code OBJECT} format, invalidated on change, local entries included): a hit costs no network and no
- * deserialization, but would still cost an AES-GCM decryption. So the store keeps a small decrypted cache, by map
- * key, of (fingerprint of the ciphertext, token): a read whose ciphertext is the one last decrypted or written here
- * (same nonce, tag and length: nonces are random, so that is the same write) is answered from it. Decryption
- * happens once per token version per member; the near cache decides freshness, the decrypted cache only spares
- * the cipher. Both hold at most {@code nearCacheMaxEntries} entries and drop them at serve-until. After its own
- * {@link #put} (which invalidates the key's near-cache entry), a member reads the key back at once to refill its
- * near cache, and answers hits from the token it wrote until that read is back. A miss
+ * <p><b>Near cache and hits.</b> The token map's near cache keeps the serialized {@code EncryptedToken}s
+ * ({@code BINARY} format, invalidated on change, local entries included): for a key this member owns it holds the
+ * very value the partition's record holds, so a token is not held twice encrypted on its owner. Hazelcast
+ * deserializes a near-cached value on each read; a hit costs no network, but would also cost an AES-GCM
+ * decryption. So the store keeps a decrypted cache, by map key, of (fingerprint of the ciphertext, token): a read
+ * whose ciphertext has that fingerprint (same nonce, tag and length: nonces are random, so that is the same
+ * write) is answered from it. The near cache decides freshness, the decrypted cache only spares the cipher. It
+ * holds tokens in plaintext, so it is bounded to the hot ones ({@code decryptedMaxEntries}, by frequency:
+ * Caffeine's admission keeps a scan of cold keys from displacing them); a token outside it is decrypted on each
+ * hit. After its own {@link #put} (which invalidates the key's near-cache entry), a member reads the key back at
+ * once to refill its near cache, and answers hits from the token it wrote until that read is back. A miss
  * (Hazelcast near-caches those too) is always confirmed with the key's owner: see {@link #get}.
  *
  * <p>Every Hazelcast call is asynchronous ({@code getAsync}, {@code setAsync}, {@code removeAsync},
@@ -98,13 +100,28 @@ public final class HazelcastTokenStore implements TokenStore {
   }
 
   /**
+   * {@link #create(Vertx, HazelcastInstance, TokenCipher, Clock, int)} with at most
+   * {@link ClusterOptions#DEFAULT_DECRYPTED_MAX_ENTRIES} tokens kept decrypted.
+   */
+  public static Future<HazelcastTokenStore> create(Vertx vertx, HazelcastInstance hz, TokenCipher cipher, Clock clock) {
+    return create(vertx, hz, cipher, clock, ClusterOptions.DEFAULT_DECRYPTED_MAX_ENTRIES);
+  }
+
+  /**
    * Opens the store on a running member whose {@code Config} went through {@link TokenMapConfig#apply} (as
    * {@code io.tokencache.cluster.HazelcastConfigFactory}'s does).
    *
    * <p>Fails with an {@link IllegalStateException} if the cluster's tokens are encrypted under another key than
    * {@code cipher}'s ({@link ClusterIdentity}): such a member must not become ready.
+   *
+   * @param decryptedMaxEntries the most tokens this member keeps decrypted (the hot ones); others are decrypted on
+   *     each hit. At least 1.
    */
-  public static Future<HazelcastTokenStore> create(Vertx vertx, HazelcastInstance hz, TokenCipher cipher, Clock clock) {
+  public static Future<HazelcastTokenStore> create(Vertx vertx, HazelcastInstance hz, TokenCipher cipher, Clock clock,
+                                                   int decryptedMaxEntries) {
+    if (decryptedMaxEntries < 1) {
+      throw new IllegalArgumentException("decryptedMaxEntries must be at least 1, was " + decryptedMaxEntries);
+    }
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(hz, "hz");
     Objects.requireNonNull(cipher, "cipher");
@@ -113,9 +130,7 @@ public final class HazelcastTokenStore implements TokenStore {
       return Future.failedFuture(new IllegalStateException("the Hazelcast member lacks token-cache's map and "
         + "serialization settings: build its Config with HazelcastConfigFactory or TokenMapConfig.apply"));
     }
-    MapConfig mapConfig = hz.getConfig().getMapConfig(TokenMapConfig.TOKENS_MAP);
-    int decryptedMax = mapConfig.getNearCacheConfig().getEvictionConfig().getSize();
-    HazelcastTokenStore store = new HazelcastTokenStore(vertx, hz, cipher, clock, decryptedMax);
+    HazelcastTokenStore store = new HazelcastTokenStore(vertx, hz, cipher, clock, decryptedMaxEntries);
     return new ClusterIdentity(vertx, hz, cipher, store.seal).check().map(store);
   }
 
@@ -136,7 +151,14 @@ public final class HazelcastTokenStore implements TokenStore {
       return Future.succeededFuture(known.token);
     }
     // read as Object: a value of another type (written by a foreign member) is treated as absent, not cast
-    CompletableFuture<?> read = ((IMap<String, ?>) tokens).getAsync(key).toCompletableFuture();
+    CompletableFuture<?> read;
+    try {
+      read = ((IMap<String, ?>) tokens).getAsync(key).toCompletableFuture();
+    } catch (HazelcastSerializationException e) {
+      // The near cache keeps serialized values (BINARY) and deserializes one on each read, here: one this member
+      // cannot read (another writer's bytes) is absent, as the owner's read will say (and count).
+      return readFromOwner(key).map(owned -> open(key, owned));
+    }
     // A near-cache hit comes back already completed. Hazelcast runs callbacks of its futures on its own
     // executor even then, so bridging it would cost two thread hops per hit; read it in place instead.
     if (read.isDone() && !read.isCompletedExceptionally()) {
@@ -195,6 +217,7 @@ public final class HazelcastTokenStore implements TokenStore {
       seal.refused(TokenMapConfig.TOKENS_MAP);
       return null;
     }
+    // A cold token (one the decrypted cache's bound does not admit) is decrypted again on its next hit.
     decrypted.put(key, new Decrypted(enc.ciphertext(), token));
     return token.servable(now) ? token : null;
   }
@@ -305,6 +328,12 @@ public final class HazelcastTokenStore implements TokenStore {
     return Future.fromCompletionStage(raw.submitToKey(key, new EntryProcessors.Read<>()), vertx.getOrCreateContext())
       .recover(this::unreadableAsAbsent)
       .map(this::asToken);
+  }
+
+  /** How many tokens this member holds decrypted now (for tests: the bound is kept). */
+  long decryptedCount() {
+    decrypted.cleanUp();
+    return decrypted.estimatedSize();
   }
 
   @Override

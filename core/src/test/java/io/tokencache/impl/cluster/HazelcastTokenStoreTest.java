@@ -206,6 +206,74 @@ class HazelcastTokenStoreTest {
     assertThat(join(s1.replace(key, next, postponed))).isFalse();
   }
 
+  @Test
+  @DisplayName("tokens beyond the decrypted cache's bound are served right, decrypted on their hits, and only the bound is kept in plaintext")
+  void shouldServeColdTokensBeyondTheDecryptedBound() throws Exception {
+    HazelcastTokenStore cold = join(HazelcastTokenStore.create(vertx, members.get(0), TokenCipher.of(KEY),
+      Clock.systemUTC(), 1));
+    try {
+      List<String> keys = new ArrayList<>();
+      List<CachedToken> tokens = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        keys.add(newKey());
+        tokens.add(token("cold-" + i + "-" + keys.get(i)));
+        join(s2.put(keys.get(i), tokens.get(i)));
+      }
+      for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < keys.size(); i++) {
+          assertThat(join(cold.get(keys.get(i)))).isEqualTo(tokens.get(i));
+        }
+      }
+      assertThat(cold.decryptedCount()).isLessThanOrEqualTo(1);
+    } finally {
+      join(cold.close());
+    }
+  }
+
+  @Test
+  @DisplayName("an updated token is never served stale by a member with a bounded decrypted cache, whether its old version was kept decrypted or evicted")
+  void shouldNeverServeAStaleTokenOnceUpdatedWithABoundedDecryptedCache() throws Exception {
+    HazelcastTokenStore cold = join(HazelcastTokenStore.create(vertx, members.get(0), TokenCipher.of(KEY),
+      Clock.systemUTC(), 1));
+    try {
+      String key = newKey();
+      String other = newKey();
+      CachedToken v1 = token("v1-" + key);
+      CachedToken otherToken = token("other-" + other);
+      join(s2.put(key, v1));
+      join(s2.put(other, otherToken));
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> v1.equals(join(cold.get(key))));
+
+      // v1 kept decrypted (the last token read), then replaced on another member
+      CachedToken v2 = token("v2-" + key);
+      join(s2.put(key, v2));
+      awaitOnlyServed(cold, key, other, otherToken, v2);
+
+      // v2's decrypted copy evicted by another key's read, then replaced again
+      assertThat(join(cold.get(other))).isEqualTo(otherToken);
+      CachedToken v3 = token("v3-" + key);
+      join(s3.put(key, v3));
+      awaitOnlyServed(cold, key, other, otherToken, v3);
+    } finally {
+      join(cold.close());
+    }
+  }
+
+  /**
+   * Waits until {@code store} serves {@code expected} under {@code key} (the invalidation travels), then checks it
+   * serves nothing else, reads of {@code other} in between evicting and re-admitting its decrypted copy.
+   */
+  private static void awaitOnlyServed(HazelcastTokenStore store, String key, String other, CachedToken otherToken,
+                                      CachedToken expected) throws Exception {
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> expected.equals(join(store.get(key))));
+    for (int i = 0; i < 50; i++) {
+      assertThat(join(store.get(key))).isEqualTo(expected);
+      if (i % 2 == 0) {
+        assertThat(join(store.get(other))).isEqualTo(otherToken);
+      }
+    }
+  }
+
   /** Whether {@code member}'s near cache holds a token for {@code key} (internal API: no read through the map). */
   private static boolean nearCached(HazelcastInstance member, String key) {
     return ((NearCachedMapProxyImpl<String, EncryptedToken>) rawTokens(member)).getNearCache().get(key)

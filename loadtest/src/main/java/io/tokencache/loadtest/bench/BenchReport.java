@@ -35,7 +35,8 @@ import java.util.stream.Stream;
 public final class BenchReport {
 
   static final List<String> SYSTEMS = List.of("nginx", "token-cache", "vertx-floor");
-  static final double HEAP_TARGET_BYTES = 1024;
+  /** Issue 17's target (issue 9 asked 1 KiB, out of reach while a token is held encrypted in the map). */
+  static final double HEAP_TARGET_BYTES = 1536;
   /** A paced round that achieved less than this share of its target rate was saturated: not at the same load. */
   static final double PACED_SHORTFALL = 0.95;
 
@@ -418,7 +419,7 @@ public final class BenchReport {
     JsonObject heap = r.getJsonObject("heap");
     if (heap != null) {
       double v = heap.getJsonObject("after_hits").getDouble("bytes_per_token");
-      t.add(target("<= 1 KiB heap per cached token", fmt("%.0f B per token (%.0f B net of the %d B token string)", v,
+      t.add(target("<= 1.5 KiB heap per cached token", fmt("%.0f B per token (%.0f B net of the %d B token string)", v,
           heap.getJsonObject("after_hits").getDouble("bytes_per_token_net_of_token_string"),
           heap.getLong("token_string_bytes")), v <= HEAP_TARGET_BYTES));
     }
@@ -833,7 +834,7 @@ public final class BenchReport {
         values.add(c.getDouble("bytes_per_token"));
       }
       Charts.write(Charts.hbars("Heap per cached token, by class",
-          fmt("%d tokens, near cache filled: %.0f B per token (target 1024 B); token string %d B", heap.getInteger("tokens"),
+          fmt("%d tokens, near cache filled: %.0f B per token (target 1536 B); token string %d B", heap.getInteger("tokens"),
               h.getDouble("bytes_per_token"), heap.getLong("token_string_bytes")), "B", labels,
           values.stream().mapToDouble(Double::doubleValue).toArray(), Charts.TOKEN_CACHE, 760, "%.0f"),
           dir.resolve("heap-per-token.png"));
