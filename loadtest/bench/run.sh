@@ -494,6 +494,13 @@ herd_run() {
   tail=$(grep '^WRKJSON ' "$RUN/logs/$system-herd-tail.log" | sed 's/^WRKJSON //')
   [[ -n $herd && -n $tail ]] || die "wrk printed no figures for the $system herd"
   curl -fsS "http://127.0.0.1:$idp/stats" >"$RUN/herd-$system-idp.json"
+  if [[ $system == token-cache ]]; then
+    # each node's meters, to tell an error answer's cause (quota wait, cluster fault, guess pending...) afterwards
+    local port
+    for port in $4 $5 $6; do
+      curl -fsS "http://127.0.0.1:$port/metrics" >"$RUN/logs/$system-herd-metrics-$port.txt" || true
+    done
+  fi
   printf '{"system":"%s","prefix":"%s","nodes":3,"keys":%d,"herd_per_key":%d,"tail_rps":%d,"lifetime_seconds":%d,"refresh_fraction":0.75,"warmup_seconds":%d,"duration_seconds":%s,"herd":%s,"tail":%s}\n' \
     "$system" "$prefix" "$HERD_KEYS" "$HERD_PER_KEY" "$HERD_RPS" "$HERD_LIFETIME" "$HERD_WARMUP" \
     "$(awk "BEGIN{printf \"%.1f\", ($t1 - $t0) / 1000}")" "$herd" "$tail" >"$RUN/herd-$system.json"
