@@ -85,8 +85,11 @@ public final class ResilientUpstream {
       .clock(clock)
       .build());
     // zero: Resilience4j's bulkhead would wait by blocking the thread (an event loop); QueuedBulkhead waits
+    // No more permits than connections: a permit holder reserves its slot and then sends when it comes due; one
+    // that had to queue for a connection could see its slot pass meanwhile, and a slot given up is budget lost, in
+    // the spike that needs it most.
     this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
-      .maxConcurrentCalls(options.getMaxConcurrentRequests())
+      .maxConcurrentCalls(Math.min(options.getMaxConcurrentRequests(), options.getMaxConnections()))
       .maxWaitDuration(Duration.ZERO)
       .build());
     this.retry = Retry.of(name, RetryConfig.<UpstreamResponse>custom()
