@@ -365,7 +365,7 @@ public final class TokenCacheImpl implements TokenCache {
       }
       case STORED -> {
         // another member stored the token after our first look: read it (a miss's second look, in a race only)
-        return store.get(fetch.key).compose(token -> usable(token)
+        return leases.readStored(fetch.key).compose(token -> usable(token)
           ? Future.succeededFuture(new Fetched(token, false))
           // removed since (an invalidation): the marker stands for nothing, take the lease past it
           : leases.claim(fetch.key, leaseTtl(fetch.upstream), false).compose(c -> afterClaim(fetch, c, admission)));

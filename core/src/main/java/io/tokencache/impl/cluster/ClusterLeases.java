@@ -135,6 +135,11 @@ public final class ClusterLeases implements FetchLeases {
       .mapEmpty();
   }
 
+  @Override
+  public Future<CachedToken> readStored(String key) {
+    return tokens.getFromOwner(key).map(token -> token != null && refused.test(key, token) ? null : token);
+  }
+
   private Sealed sealLease(String leaseKey, String holder, long until) {
     return seal.seal(TokenMapConfig.LEASES_MAP, leaseKey, out -> {
       out.writeUTF(holder);

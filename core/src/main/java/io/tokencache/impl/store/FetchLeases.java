@@ -32,6 +32,12 @@ public interface FetchLeases {
   Future<Claim> claim(String key, Duration ttl, boolean seeStored);
 
   /**
+   * The key's token as its owner holds it (never a near-cached copy, which may not have heard of the store yet),
+   * or {@code null}: what a {@link Claim#STORED} answer is followed by.
+   */
+  Future<CachedToken> readStored(String key);
+
+  /**
    * Gives the lease back after its holder stored the key's token, leaving a marker for {@code keep}: a miss that
    * looked for the token before it was stored is told so by its {@link #claim}.
    */

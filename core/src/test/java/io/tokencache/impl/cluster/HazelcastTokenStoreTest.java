@@ -457,13 +457,15 @@ class HazelcastTokenStoreTest {
     String key = newKey();
     assertThat(join(l1.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.TAKEN);
     assertThat(join(l2.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.HELD);
-    join(s1.put(key, token("at-" + key)));
+    CachedToken stored = token("at-" + key);
+    join(s1.put(key, stored));
     join(l2.releaseStored(key, Duration.ofSeconds(30)));
     assertThat(join(l3.claim(key, Duration.ofSeconds(30), true))).as("only the holder gives it back")
       .isEqualTo(FetchLeases.Claim.HELD);
     join(l1.releaseStored(key, Duration.ofSeconds(30)));
     assertThat(join(l2.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.STORED);
     assertThat(join(l3.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.STORED);
+    assertThat(join(l3.readStored(key))).as("read from the owner").isEqualTo(stored);
     // a refresh (tryLease) and a claim told to look past the marker take it over
     assertThat(join(l2.tryLease(key, Duration.ofSeconds(30)))).isTrue();
     join(l2.releaseStored(key, Duration.ofSeconds(30)));
