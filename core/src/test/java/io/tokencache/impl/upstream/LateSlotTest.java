@@ -79,12 +79,12 @@ class LateSlotTest {
   }
 
   @Test
-  @DisplayName("more fetches at once than connections to a slow IdP: none holds a slot while it queues for a connection, so no slot is given up")
+  @DisplayName("more fetches at once than connections to a slow IdP: none holds a slot while it queues for a connection, so none waits past its slot for that")
   void shouldNotLoseSlotsQueuingForConnections() {
     idp = FakeIdp.start(idpVertx, new FakeIdpOptions().setDynamicClients(true)).await();
     // each call takes longer than the safety margin: a request queued behind another for a connection would see
     // its slot pass
-    idp.setLatency(Duration.ofMillis(400));
+    idp.setLatency(Duration.ofMillis(800));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     cache = TokenCache.create(vertx, new TokenCacheOptions().setMeterRegistry(registry)
       .addUpstream(new UpstreamOptions().setTokenUrl(idp.tokenUrl()).setQuotaRps(50).setLaneShares(1, 1, 1)
@@ -102,8 +102,11 @@ class LateSlotTest {
 
     assertThat(all).allSatisfy(f -> assertThat(f.succeeded()).as(String.valueOf(f.cause())).isTrue());
     assertThat(idp.tokensIssued()).isEqualTo(10);
-    assertThat(registry.find("token.cache.budget.slots.given.up").counters().stream().mapToDouble(counter -> counter.count()).sum())
-      .as("slots given up").isZero();
+    // Queued behind another call, a request would be ready at least one IdP answer (800 ms) after its slot, and
+    // give it up. A busy machine's own delays stay well under that, though they may pass the 200 ms margin now and
+    // then (a slot given up, another reserved): so the lateness is asserted, not the count of slots given up.
+    assertThat(registry.find("token.cache.budget.slot.lateness").timer().max(TimeUnit.MILLISECONDS))
+      .as("the latest a request was ready after its slot, ms").isLessThan(800);
   }
 
   private Future<TokenResponse> ask(Context context, String client) {
