@@ -95,7 +95,10 @@ public final class ClientRecord {
 
   private void settled(String secretTag) {
     if (secretTag.equals(guessTag)) {
+      // the verdict is kept with the secret (accepted or rejected): the guess need not be, and a record is held per
+      // client id in every member's map
       guessPending = false;
+      guessTag = null;
     }
   }
 

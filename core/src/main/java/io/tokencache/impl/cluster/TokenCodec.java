@@ -9,19 +9,29 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * The plaintext inside an {@link EncryptedToken}: a versioned binary form of a {@link CachedToken}.
  *
- * <p>Format 2 adds {@link CachedToken#tokenInBody()} after the body: since format 2 the body usually leaves the
- * access token out. Format 1 (written by earlier versions) is still read: its body always holds the token. A member
- * of an earlier version cannot read format 2 and treats such an entry as absent (see docs/cluster-design.md).
+ * <p>Format 3 holds a JWT-shaped access token as the bytes its base64url segments stand for (a quarter smaller),
+ * when re-encoding them gives back the very same string; any other token as it is. It leaves out the client tag,
+ * which the {@link EncryptedToken} carries (authenticated as the ciphertext's associated data) and the reader passes
+ * in. Formats 1 (the body always holds the token) and 2 (the token once, the tag inside) are still read. A member of
+ * an earlier version cannot read a newer format and treats such an entry as absent (see docs/cluster-design.md).
  */
 final class TokenCodec {
 
-  static final byte FORMAT = 2;
+  static final byte FORMAT = 3;
+  /** The format before tokens were packed and the tag left out: read, no longer written. */
+  static final byte FORMAT_TOKEN_ONCE = 2;
   /** The format before the access token was left out of the body: read, no longer written. */
   static final byte FORMAT_TOKEN_IN_BODY = 1;
+
+  private static final byte TOKEN_AS_IS = 0;
+  private static final byte TOKEN_JWT = 1;
+  private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder B64URL_DECODER = Base64.getUrlDecoder();
 
   private TokenCodec() {
   }
@@ -31,31 +41,90 @@ final class TokenCodec {
       + (token.body() == null ? 0 : 2 * token.body().length()));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT);
-      string(out, token.accessToken());
+      accessToken(out, token.accessToken());
       string(out, token.body());
       out.writeBoolean(token.tokenInBody());
       out.writeLong(token.issuedAt());
       out.writeLong(token.expiresAt());
       out.writeLong(token.refreshAt());
       out.writeLong(token.serveUntil());
-      string(out, token.clientTag());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
   }
 
-  static CachedToken decode(byte[] plaintext) throws IOException {
+  /**
+   * The token in {@code plaintext}; {@code clientTag} is the tag its {@link EncryptedToken} carries (format 3 does
+   * not repeat it).
+   */
+  static CachedToken decode(byte[] plaintext, String clientTag) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(plaintext));
     byte format = in.readByte();
-    if (format != FORMAT && format != FORMAT_TOKEN_IN_BODY) {
+    if (format != FORMAT && format != FORMAT_TOKEN_ONCE && format != FORMAT_TOKEN_IN_BODY) {
       throw new UnknownFormatException(format);
     }
-    String accessToken = string(in);
+    String accessToken = format == FORMAT ? accessToken(in) : string(in);
     String body = string(in);
     boolean tokenInBody = format == FORMAT_TOKEN_IN_BODY || in.readBoolean();
-    return new CachedToken(accessToken, body, tokenInBody, in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-      string(in));
+    long issuedAt = in.readLong();
+    long expiresAt = in.readLong();
+    long refreshAt = in.readLong();
+    long serveUntil = in.readLong();
+    return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil,
+      format == FORMAT ? clientTag : string(in));
+  }
+
+  /**
+   * A JWT's three segments as the bytes they encode, if re-encoding them gives the same string back (no padding,
+   * no stray bits, nothing outside the alphabet); anything else as it is.
+   */
+  private static void accessToken(DataOutputStream out, String token) throws IOException {
+    String[] segments = token.split("\\.", -1);
+    byte[][] decoded = segments.length == 3 ? new byte[3][] : null;
+    for (int i = 0; decoded != null && i < 3; i++) {
+      try {
+        decoded[i] = B64URL_DECODER.decode(segments[i]);
+      } catch (IllegalArgumentException notBase64) {
+        decoded = null;
+        break;
+      }
+      if (!B64URL.encodeToString(decoded[i]).equals(segments[i])) {
+        decoded = null;
+      }
+    }
+    if (decoded == null) {
+      out.writeByte(TOKEN_AS_IS);
+      string(out, token);
+      return;
+    }
+    out.writeByte(TOKEN_JWT);
+    for (byte[] segment : decoded) {
+      out.writeInt(segment.length);
+      out.write(segment);
+    }
+  }
+
+  private static String accessToken(DataInputStream in) throws IOException {
+    byte kind = in.readByte();
+    if (kind == TOKEN_AS_IS) {
+      return string(in);
+    }
+    if (kind != TOKEN_JWT) {
+      throw new IOException("unknown token kind " + kind);
+    }
+    StringBuilder token = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      if (i > 0) {
+        token.append('.');
+      }
+      byte[] segment = bytes(in);
+      if (segment == null) {
+        throw new IOException("malformed token segment");
+      }
+      token.append(B64URL.encodeToString(segment));
+    }
+    return token.toString();
   }
 
   private static void string(DataOutputStream out, String s) throws IOException {
@@ -69,6 +138,11 @@ final class TokenCodec {
   }
 
   private static String string(DataInputStream in) throws IOException {
+    byte[] b = bytes(in);
+    return b == null ? null : new String(b, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(DataInputStream in) throws IOException {
     int n = in.readInt();
     if (n < 0) {
       return null;
@@ -78,7 +152,7 @@ final class TokenCodec {
     }
     byte[] b = new byte[n];
     in.readFully(b);
-    return new String(b, StandardCharsets.UTF_8);
+    return b;
   }
 
   /** A plaintext in a format this version does not know: written by a newer member. */

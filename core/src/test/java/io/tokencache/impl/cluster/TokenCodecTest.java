@@ -38,11 +38,10 @@ class TokenCodecTest {
   void shouldStoreTheAccessTokenOnce() throws IOException {
     CachedToken t = fromUpstream(TOKEN);
     byte[] plaintext = TokenCodec.encode(t);
-    assertThat(plaintext[0]).isEqualTo(TokenCodec.FORMAT).isEqualTo((byte) 2);
-    assertThat(occurrences(new String(plaintext, StandardCharsets.ISO_8859_1), TOKEN)).isEqualTo(1);
-    // the token, the rest of the body, three timestamps and the tag: well under two tokens' worth
-    assertThat(plaintext.length).isLessThan(TOKEN.length() + 120);
-    assertThat(TokenCodec.decode(plaintext)).isEqualTo(t);
+    assertThat(plaintext[0]).isEqualTo(TokenCodec.FORMAT).isEqualTo((byte) 3);
+    // the JWT's segments as the bytes they encode, the rest of the body, four timestamps: well under the token
+    assertThat(plaintext.length).isLessThan(TOKEN.length() * 3 / 4 + 120);
+    assertThat(TokenCodec.decode(plaintext, "tag")).isEqualTo(t);
   }
 
   @Test
@@ -50,7 +49,42 @@ class TokenCodecTest {
   void shouldRoundTripTokenKeptInBody() throws IOException {
     CachedToken t = fromUpstream("odd\"token\\with\u00e9");
     assertThat(t.tokenInBody()).isTrue();
-    assertThat(TokenCodec.decode(TokenCodec.encode(t))).isEqualTo(t);
+    assertThat(TokenCodec.decode(TokenCodec.encode(t), "tag")).isEqualTo(t);
+  }
+
+  @Test
+  @DisplayName("a token that only looks like a JWT (padding, stray bits, other characters, other segment counts) is kept as it is, and any token decodes to itself")
+  void shouldPackOnlyCanonicalJwts() throws IOException {
+    String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ." + "s".repeat(600);
+    for (String token : new String[] {"opaque-token-0123456789", "a.b", "a.b.c.d", "x.y.", "..", "YQ==.YQ.YQ",
+      "ab.ab.ab", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ.s+/s", "eyJ0eXAi.e30.", jwt}) {
+      CachedToken t = new CachedToken(token, "{\"token_type\":\"Bearer\"}", false, T0, T0 + 3_600_000, T0 + 2_700_000,
+        T0 + 3_570_000, "tag");
+      byte[] plaintext = TokenCodec.encode(t);
+      assertThat(TokenCodec.decode(plaintext, "tag")).as(token).isEqualTo(t);
+      boolean packed = token.equals(jwt) || token.equals("eyJ0eXAi.e30.") || token.equals("..");
+      assertThat(occurrences(new String(plaintext, StandardCharsets.ISO_8859_1), token)).as(token)
+        .isEqualTo(packed ? 0 : 1);
+    }
+  }
+
+  @Test
+  @DisplayName("format 2 (the token once, the client tag inside) is still read")
+  void shouldReadFormatTwo() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(2);
+      utf8(out, TOKEN);
+      utf8(out, "{\"token_type\":\"Bearer\"}");
+      out.writeBoolean(false);
+      out.writeLong(T0);
+      out.writeLong(T0 + 3_600_000);
+      out.writeLong(T0 + 2_700_000);
+      out.writeLong(T0 + 3_570_000);
+      utf8(out, "tag-inside");
+    }
+    assertThat(TokenCodec.decode(bytes.toByteArray(), "ignored")).isEqualTo(new CachedToken(TOKEN,
+      "{\"token_type\":\"Bearer\"}", false, T0, T0 + 3_600_000, T0 + 2_700_000, T0 + 3_570_000, "tag-inside"));
   }
 
   @Test
@@ -68,7 +102,7 @@ class TokenCodecTest {
       out.writeLong(T0 + 3_570_000);
       utf8(out, "tag");
     }
-    assertThat(TokenCodec.decode(bytes.toByteArray()))
+    assertThat(TokenCodec.decode(bytes.toByteArray(), "ignored"))
       .isEqualTo(new CachedToken("at", body, true, T0, T0 + 3_600_000, T0 + 2_700_000, T0 + 3_570_000, "tag"));
   }
 
@@ -76,8 +110,8 @@ class TokenCodecTest {
   @DisplayName("an unknown (newer) format is refused as such")
   void shouldRefuseUnknownFormat() {
     byte[] plaintext = TokenCodec.encode(fromUpstream(TOKEN));
-    plaintext[0] = 3;
-    assertThatThrownBy(() -> TokenCodec.decode(plaintext)).isInstanceOf(TokenCodec.UnknownFormatException.class);
+    plaintext[0] = 4;
+    assertThatThrownBy(() -> TokenCodec.decode(plaintext, "tag")).isInstanceOf(TokenCodec.UnknownFormatException.class);
   }
 
   private static void utf8(DataOutputStream out, String s) throws IOException {
