@@ -15,15 +15,15 @@ import java.util.Base64;
  * The plaintext inside an {@link EncryptedToken}: a versioned binary form of a {@link CachedToken}.
  *
  * <p>Format 3 holds a JWT-shaped access token as the bytes its base64url segments stand for (a quarter smaller),
- * when re-encoding them gives back the very same string; any other token as it is. It leaves out the client tag,
- * which the {@link EncryptedToken} carries (authenticated as the ciphertext's associated data) and the reader passes
- * in. Formats 1 (the body always holds the token) and 2 (the token once, the tag inside) are still read. A member of
+ * when re-encoding them gives back the very same string; any other token as it is. It leaves out the client tag and
+ * the serve-until point, which the {@link EncryptedToken} carries (authenticated as the ciphertext's associated data)
+ * and the reader passes in. Formats 1 (the body always holds the token) and 2 (the token once, the tag inside) are still read. A member of
  * an earlier version cannot read a newer format and treats such an entry as absent (see docs/cluster-design.md).
  */
 final class TokenCodec {
 
   static final byte FORMAT = 3;
-  /** The format before tokens were packed and the tag left out: read, no longer written. */
+  /** The format before tokens were packed and the tag and serve-until left out: read, no longer written. */
   static final byte FORMAT_TOKEN_ONCE = 2;
   /** The format before the access token was left out of the body: read, no longer written. */
   static final byte FORMAT_TOKEN_IN_BODY = 1;
@@ -47,7 +47,6 @@ final class TokenCodec {
       out.writeLong(token.issuedAt());
       out.writeLong(token.expiresAt());
       out.writeLong(token.refreshAt());
-      out.writeLong(token.serveUntil());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -55,10 +54,10 @@ final class TokenCodec {
   }
 
   /**
-   * The token in {@code plaintext}; {@code clientTag} is the tag its {@link EncryptedToken} carries (format 3 does
-   * not repeat it).
+   * The token in {@code plaintext}; {@code clientTag} and {@code serveUntil} are what its {@link EncryptedToken}
+   * carries, authenticated (format 3 does not repeat them).
    */
-  static CachedToken decode(byte[] plaintext, String clientTag) throws IOException {
+  static CachedToken decode(byte[] plaintext, String clientTag, long serveUntil) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(plaintext));
     byte format = in.readByte();
     if (format != FORMAT && format != FORMAT_TOKEN_ONCE && format != FORMAT_TOKEN_IN_BODY) {
@@ -70,9 +69,10 @@ final class TokenCodec {
     long issuedAt = in.readLong();
     long expiresAt = in.readLong();
     long refreshAt = in.readLong();
-    long serveUntil = in.readLong();
-    return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil,
-      format == FORMAT ? clientTag : string(in));
+    if (format == FORMAT) {
+      return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil, clientTag);
+    }
+    return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, in.readLong(), string(in));
   }
 
   /**

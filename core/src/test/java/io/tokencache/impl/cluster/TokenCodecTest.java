@@ -39,9 +39,9 @@ class TokenCodecTest {
     CachedToken t = fromUpstream(TOKEN);
     byte[] plaintext = TokenCodec.encode(t);
     assertThat(plaintext[0]).isEqualTo(TokenCodec.FORMAT).isEqualTo((byte) 3);
-    // the JWT's segments as the bytes they encode, the rest of the body, four timestamps: well under the token
+    // the JWT's segments as the bytes they encode, the rest of the body, three timestamps: well under the token
     assertThat(plaintext.length).isLessThan(TOKEN.length() * 3 / 4 + 120);
-    assertThat(TokenCodec.decode(plaintext, "tag")).isEqualTo(t);
+    assertThat(TokenCodec.decode(plaintext, "tag", t.serveUntil())).isEqualTo(t);
   }
 
   @Test
@@ -49,7 +49,7 @@ class TokenCodecTest {
   void shouldRoundTripTokenKeptInBody() throws IOException {
     CachedToken t = fromUpstream("odd\"token\\with\u00e9");
     assertThat(t.tokenInBody()).isTrue();
-    assertThat(TokenCodec.decode(TokenCodec.encode(t), "tag")).isEqualTo(t);
+    assertThat(TokenCodec.decode(TokenCodec.encode(t), "tag", t.serveUntil())).isEqualTo(t);
   }
 
   @Test
@@ -61,7 +61,7 @@ class TokenCodecTest {
       CachedToken t = new CachedToken(token, "{\"token_type\":\"Bearer\"}", false, T0, T0 + 3_600_000, T0 + 2_700_000,
         T0 + 3_570_000, "tag");
       byte[] plaintext = TokenCodec.encode(t);
-      assertThat(TokenCodec.decode(plaintext, "tag")).as(token).isEqualTo(t);
+      assertThat(TokenCodec.decode(plaintext, "tag", t.serveUntil())).as(token).isEqualTo(t);
       boolean packed = token.equals(jwt) || token.equals("eyJ0eXAi.e30.") || token.equals("..");
       assertThat(occurrences(new String(plaintext, StandardCharsets.ISO_8859_1), token)).as(token)
         .isEqualTo(packed ? 0 : 1);
@@ -83,7 +83,7 @@ class TokenCodecTest {
       out.writeLong(T0 + 3_570_000);
       utf8(out, "tag-inside");
     }
-    assertThat(TokenCodec.decode(bytes.toByteArray(), "ignored")).isEqualTo(new CachedToken(TOKEN,
+    assertThat(TokenCodec.decode(bytes.toByteArray(), "ignored", 0)).isEqualTo(new CachedToken(TOKEN,
       "{\"token_type\":\"Bearer\"}", false, T0, T0 + 3_600_000, T0 + 2_700_000, T0 + 3_570_000, "tag-inside"));
   }
 
@@ -102,7 +102,7 @@ class TokenCodecTest {
       out.writeLong(T0 + 3_570_000);
       utf8(out, "tag");
     }
-    assertThat(TokenCodec.decode(bytes.toByteArray(), "ignored"))
+    assertThat(TokenCodec.decode(bytes.toByteArray(), "ignored", 0))
       .isEqualTo(new CachedToken("at", body, true, T0, T0 + 3_600_000, T0 + 2_700_000, T0 + 3_570_000, "tag"));
   }
 
@@ -111,7 +111,7 @@ class TokenCodecTest {
   void shouldRefuseUnknownFormat() {
     byte[] plaintext = TokenCodec.encode(fromUpstream(TOKEN));
     plaintext[0] = 4;
-    assertThatThrownBy(() -> TokenCodec.decode(plaintext, "tag")).isInstanceOf(TokenCodec.UnknownFormatException.class);
+    assertThatThrownBy(() -> TokenCodec.decode(plaintext, "tag", 0)).isInstanceOf(TokenCodec.UnknownFormatException.class);
   }
 
   private static void utf8(DataOutputStream out, String s) throws IOException {
