@@ -14,6 +14,10 @@ import java.util.Map;
  * secrets the upstream accepted or refused (by secret tag), when it last refused one, when an unknown secret was
  * last let through after that, and which cache keys the client id holds.
  *
+ * <p>Tags are kept {@linkplain ClientRecordForm#shorten shortened} to 128 bits: they are keyed hashes, so two that
+ * share their first 128 bits are as unlikely and as hard to make as two equal ones, and a record is held for every
+ * client id in use.
+ *
  * <p>Pure and small, so the cluster updates it in an entry processor on its partition owner (one remote call per
  * miss decides lane, replayed refusal, guessing bound and key bound at once) and a single member in memory.
  * Times are epoch milliseconds of the caller; not thread-safe.
@@ -44,6 +48,8 @@ public final class ClientRecord {
 
   /** Decides a miss for {@code keyTag} with the credentials {@code secretTag}; records what it lets through. */
   public Admission admit(AdmissionPolicy policy, long now, String secretTag, String keyTag) {
+    secretTag = ClientRecordForm.shorten(secretTag);
+    keyTag = ClientRecordForm.shorten(keyTag);
     prune(policy, now);
     Refused refused = rejected.get(secretTag);
     if (refused != null) {
@@ -76,6 +82,8 @@ public final class ClientRecord {
 
   /** The upstream issued a token for these credentials, kept under {@code keyTag} until {@code keyUntil}. */
   public void accepted(AdmissionPolicy policy, long now, String secretTag, String keyTag, long keyUntil) {
+    secretTag = ClientRecordForm.shorten(secretTag);
+    keyTag = ClientRecordForm.shorten(keyTag);
     prune(policy, now);
     settled(secretTag);
     rejected.remove(secretTag);
@@ -88,6 +96,8 @@ public final class ClientRecord {
   /** The upstream refused these credentials: remembered until {@code until}; they are no longer known. */
   public void rejected(AdmissionPolicy policy, long now, String secretTag, String keyTag, Rejection rejection,
                        long until) {
+    secretTag = ClientRecordForm.shorten(secretTag);
+    keyTag = ClientRecordForm.shorten(keyTag);
     prune(policy, now);
     settled(secretTag);
     accepted.remove(secretTag);
@@ -110,7 +120,7 @@ public final class ClientRecord {
    * outage answers 503, never "too many keys".
    */
   public void abandoned(String keyTag) {
-    keys.remove(keyTag);
+    keys.remove(ClientRecordForm.shorten(keyTag));
   }
 
   /** Until when this record matters; after that it can be dropped. */
@@ -152,7 +162,7 @@ public final class ClientRecord {
 
   /** Whether {@code secretTag} is remembered as refused. */
   boolean isRejected(String secretTag) {
-    return rejected.containsKey(secretTag);
+    return rejected.containsKey(ClientRecordForm.shorten(secretTag));
   }
 
   /** Keys counted against the client id's maximum. */
@@ -293,13 +303,13 @@ public final class ClientRecord {
     }
     r.lastRejectionAt = lastRejectionAt;
     r.lastGuessAt = in.readLong();
-    r.guessTag = in.readBoolean() ? in.readUTF() : null;
+    r.guessTag = in.readBoolean() ? ClientRecordForm.shorten(in.readUTF()) : null;
     r.guessPending = in.readBoolean();
     readTimes(in, r.accepted, MAX_ACCEPTED);
     readTimes(in, r.keys, MAX_KEYS_READ);
     int n = count(in, MAX_REJECTED);
     for (int i = 0; i < n; i++) {
-      String tag = in.readUTF();
+      String tag = ClientRecordForm.shorten(in.readUTF());
       Rejection rejection;
       try {
         rejection = Rejection.decode(in.readUTF());
@@ -314,7 +324,7 @@ public final class ClientRecord {
   private static void readTimes(DataInput in, Map<String, Long> map, int max) throws IOException {
     int n = count(in, max);
     for (int i = 0; i < n; i++) {
-      map.put(in.readUTF(), in.readLong());
+      map.put(ClientRecordForm.shorten(in.readUTF()), in.readLong());
     }
   }
 

@@ -10,7 +10,7 @@ import java.util.Base64;
  * The compact wire form of a {@link ClientRecord}, which the cluster keeps for every client id in use: a marker
  * byte, a header byte of flags, one full time (the anchor), and then every other time as its difference from the
  * anchor, every count and length as a variable-length integer, and every tag that is base64url (as the keyed hashes
- * are) as its bytes, a quarter shorter than its text.
+ * are, {@linkplain #shorten shortened}) as its bytes, a quarter shorter than its text.
  *
  * <p>The marker tells it from the fixed-width form of earlier versions, which starts with a time in epoch
  * milliseconds (a first byte of 0x00) or with "never" ({@code Long.MIN_VALUE / 4}, 0xE0).
@@ -35,7 +35,23 @@ final class ClientRecordForm {
   /** The longest tag or text read: a bound on what a corrupt record makes us allocate. */
   private static final int MAX_LENGTH = 1 << 16;
 
+  /** The bytes a record keeps of a tag that is a keyed hash. */
+  static final int SHORT_TAG_BYTES = 16;
+  private static final int SHORT_TAG_CHARS = (SHORT_TAG_BYTES * 4 + 2) / 3;
+
   private ClientRecordForm() {
+  }
+
+  /**
+   * {@code tag}'s first {@value #SHORT_TAG_BYTES} bytes if it is the base64url of more (a keyed hash, 32 bytes from
+   * {@code CacheKeys}), base64url again; any other tag as it is.
+   */
+  static String shorten(String tag) {
+    if (tag == null || tag.length() <= SHORT_TAG_CHARS) {
+      return tag;
+    }
+    byte[] raw = Writer.base64UrlBytes(tag);
+    return raw == null ? tag : ENCODER.encodeToString(java.util.Arrays.copyOf(raw, SHORT_TAG_BYTES));
   }
 
   /** Writes the compact form. */
@@ -82,7 +98,7 @@ final class ClientRecordForm {
       out.write(utf8);
     }
 
-    private static byte[] base64UrlBytes(String tag) {
+    static byte[] base64UrlBytes(String tag) {
       if (tag.isEmpty() || tag.indexOf('=') >= 0) {
         return null;
       }

@@ -151,7 +151,7 @@ class ClientRecordTest {
   }
 
   @Test
-  @DisplayName("a client with one accepted secret and one key costs under 100 bytes on the wire: tags as bytes, the guess as a reference, times as differences")
+  @DisplayName("a client with one accepted secret and one key costs under 64 bytes on the wire: tags shortened to 128 bits, as bytes, the guess as a reference, times as differences")
   void shouldWriteACompactRecord() throws Exception {
     ClientRecord r = new ClientRecord();
     String secret = tag("secret");
@@ -159,8 +159,8 @@ class ClientRecordTest {
     r.admit(POLICY, 1_764_800_000_000L, secret, key);
     r.accepted(POLICY, 1_764_800_000_150L, secret, key, 1_764_803_600_000L);
     byte[] wire = bytesOf(r);
-    // two 32-byte tags, an 8-byte anchor, and a few bytes of flags, counts and time differences
-    assertThat(wire.length).isLessThan(90);
+    // two 16-byte tags, an 8-byte anchor, and a few bytes of flags, counts and time differences (181 bytes before)
+    assertThat(wire.length).isLessThan(64);
     String text = new String(wire, java.nio.charset.StandardCharsets.ISO_8859_1);
     assertThat(text).doesNotContain(secret).doesNotContain(key);
 
@@ -207,7 +207,7 @@ class ClientRecordTest {
       out.writeUTF("guess");
       out.writeBoolean(true); // pending
       out.writeInt(1);
-      out.writeUTF("good");
+      out.writeUTF(tag("good"));
       out.writeLong(T0);
       out.writeInt(1);
       out.writeUTF("k1");
@@ -219,7 +219,8 @@ class ClientRecordTest {
     }
     ClientRecord read = ClientRecord.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     assertThat(read.admit(POLICY, T0 + 6, "bad", "k1")).isEqualTo(new Admission(Admission.Verdict.REJECTED, REFUSED));
-    assertThat(read.admit(POLICY, T0 + 6, "good", "k1").verdict()).isEqualTo(Admission.Verdict.KNOWN);
+    assertThat(read.admit(POLICY, T0 + 6, tag("good"), "k1").verdict()).as("a full-length tag of then")
+      .isEqualTo(Admission.Verdict.KNOWN);
     assertThat(read.admit(POLICY, T0 + 6, "another", "k1").verdict()).as("after a refusal, within the interval")
       .isEqualTo(Admission.Verdict.GUESS_LIMITED);
     assertThat(read.relevantUntil(POLICY)).isEqualTo(T0 + 86_400_000);
