@@ -8,9 +8,9 @@ import java.util.Base64;
 
 /**
  * The compact wire form of a {@link ClientRecord}, which the cluster keeps for every client id in use: a marker
- * byte, a header byte of flags, one full time (the anchor), and then every other time as its difference from the
- * anchor, every count and length as a variable-length integer, and every tag that is base64url (as the keyed hashes
- * are, {@linkplain #shorten shortened}) as its bytes, a quarter shorter than its text.
+ * byte, a header byte of flags, one time (the anchor), every other time as its difference from the anchor, each
+ * time, count and length as a variable-length integer, and every tag that is base64url (as the keyed hashes are,
+ * {@linkplain #shorten shortened}) as its bytes, a quarter shorter than its text.
  *
  * <p>The marker tells it from the fixed-width form of earlier versions, which starts with a time in epoch
  * milliseconds (a first byte of 0x00) or with "never" ({@code Long.MIN_VALUE / 4}, 0xE0).
@@ -67,12 +67,11 @@ final class ClientRecordForm {
     void header(boolean hasRejection, boolean guessPending, int guessForm) throws IOException {
       out.writeByte(MARKER);
       out.writeByte((hasRejection ? HAS_REJECTION : 0) | (guessPending ? GUESS_PENDING : 0) | guessForm << GUESS_SHIFT);
-      out.writeLong(anchor);
+      zigzag(out, anchor);
     }
 
     void time(long t) throws IOException {
-      long d = t - anchor;
-      varLong(out, (d << 1) ^ (d >> 63));
+      zigzag(out, t - anchor);
     }
 
     void count(int n) throws IOException {
@@ -121,7 +120,7 @@ final class ClientRecordForm {
     Reader(DataInput in) throws IOException {
       this.in = in;
       this.flags = in.readUnsignedByte();
-      this.anchor = in.readLong();
+      this.anchor = zigzag(in);
     }
 
     boolean hasRejection() {
@@ -137,8 +136,7 @@ final class ClientRecordForm {
     }
 
     long time() throws IOException {
-      long z = varLong(in);
-      return anchor + ((z >>> 1) ^ -(z & 1));
+      return anchor + zigzag(in);
     }
 
     int count(int max) throws IOException {
@@ -167,6 +165,16 @@ final class ClientRecordForm {
       in.readFully(b);
       return b;
     }
+  }
+
+  /** A signed long as a variable-length integer, zigzag-encoded so that small negative ones stay short too. */
+  private static void zigzag(DataOutput out, long n) throws IOException {
+    varLong(out, (n << 1) ^ (n >> 63));
+  }
+
+  private static long zigzag(DataInput in) throws IOException {
+    long z = varLong(in);
+    return (z >>> 1) ^ -(z & 1);
   }
 
   /** An unsigned LEB128 integer: 7 bits a byte, low bits first. */

@@ -60,7 +60,7 @@ final class TokenCodec {
         out.write(body);
       }
       out.writeBoolean(token.tokenInBody());
-      out.writeLong(token.issuedAt());
+      varLong(out, token.issuedAt());
       varLong(out, token.expiresAt() - token.issuedAt());
       varLong(out, token.refreshAt() - token.issuedAt());
     } catch (IOException e) {
@@ -114,7 +114,7 @@ final class TokenCodec {
     int bodyLength = varInt(in);
     String body = bodyLength == 0 ? null : new String(bytes(in, bodyLength - 1), StandardCharsets.UTF_8);
     boolean tokenInBody = in.readBoolean();
-    long issuedAt = in.readLong();
+    long issuedAt = varLong(in);
     long expiresAt = issuedAt + varLong(in);
     long refreshAt = issuedAt + varLong(in);
     return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil, clientTag);
