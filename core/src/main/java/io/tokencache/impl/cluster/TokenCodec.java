@@ -9,44 +9,60 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 
 /**
  * The plaintext inside an {@link EncryptedToken}: a versioned binary form of a {@link CachedToken}.
  *
- * <p>Format 3 holds a JWT-shaped access token as the bytes its base64url segments stand for (a quarter smaller),
- * when re-encoding them gives back the very same string; any other token as it is. It leaves out the client tag and
- * the serve-until point, which the {@link EncryptedToken} carries (authenticated as the ciphertext's associated data)
- * and the reader passes in. Formats 1 (the body always holds the token) and 2 (the token once, the tag inside) are still read. A member of
- * an earlier version cannot read a newer format and treats such an entry as absent (see docs/cluster-design.md).
+ * <p>Format 3 (written) leaves out what the {@link EncryptedToken} already holds in plaintext and authenticates as
+ * the ciphertext's associated data (the client tag and serve-until), and stores a token made of base64url segments
+ * (a JWS or JWE compact serialization) as the segments' bytes: a quarter smaller, and only when encoding those bytes
+ * again gives back the very same string, so every token is answered exactly as the upstream issued it. Its lengths
+ * and times are variable-length integers. Formats 2 and 1, of earlier versions, are still read. A member of an
+ * earlier version cannot read a newer format and treats such an entry as absent (see docs/cluster-design.md).
  */
 final class TokenCodec {
 
   static final byte FORMAT = 3;
-  /** The format before tokens were packed and the tag and serve-until left out: read, no longer written. */
+  /** The format before format 3: the token as UTF-8, the client tag and serve-until inside; read, not written. */
   static final byte FORMAT_TOKEN_ONCE = 2;
   /** The format before the access token was left out of the body: read, no longer written. */
   static final byte FORMAT_TOKEN_IN_BODY = 1;
 
-  private static final byte TOKEN_AS_IS = 0;
-  private static final byte TOKEN_JWT = 1;
-  private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder B64URL_DECODER = Base64.getUrlDecoder();
+  /** How a format 3 token is held: its UTF-8 bytes. */
+  static final byte TOKEN_TEXT = 0;
+  /** How a format 3 token is held: the bytes of its dot-separated base64url segments. */
+  static final byte TOKEN_SEGMENTS = 1;
 
   private TokenCodec() {
   }
 
+  /** The plaintext of {@code token}, in the current format. */
   static byte[] encode(CachedToken token) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 2 * token.accessToken().length()
-      + (token.body() == null ? 0 : 2 * token.body().length()));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(48 + token.accessToken().length()
+      + (token.body() == null ? 0 : token.body().length()));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT);
-      accessToken(out, token.accessToken());
-      string(out, token.body());
+      byte[][] segments = Base64UrlSegments.decode(token.accessToken());
+      if (segments == null) {
+        out.writeByte(TOKEN_TEXT);
+        varBytes(out, token.accessToken().getBytes(StandardCharsets.UTF_8));
+      } else {
+        out.writeByte(TOKEN_SEGMENTS);
+        varInt(out, segments.length);
+        for (byte[] segment : segments) {
+          varBytes(out, segment);
+        }
+      }
+      // 0 for no body, else its length plus one
+      byte[] body = token.body() == null ? null : token.body().getBytes(StandardCharsets.UTF_8);
+      varInt(out, body == null ? 0 : body.length + 1);
+      if (body != null) {
+        out.write(body);
+      }
       out.writeBoolean(token.tokenInBody());
-      out.writeLong(token.issuedAt());
-      out.writeLong(token.expiresAt());
-      out.writeLong(token.refreshAt());
+      varLong(out, token.issuedAt());
+      varLong(out, token.expiresAt() - token.issuedAt());
+      varLong(out, token.refreshAt() - token.issuedAt());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -54,105 +70,115 @@ final class TokenCodec {
   }
 
   /**
-   * The token in {@code plaintext}; {@code clientTag} and {@code serveUntil} are what its {@link EncryptedToken}
-   * carries, authenticated (format 3 does not repeat them).
+   * The token in {@code plaintext}.
+   *
+   * @param clientTag the client tag the ciphertext was authenticated with (format 3 does not repeat it)
+   * @param serveUntil the serve-until the ciphertext was authenticated with (format 3 does not repeat it)
+   * @throws UnknownFormatException if it is in a format this version does not know
+   * @throws IOException if it is malformed
    */
   static CachedToken decode(byte[] plaintext, String clientTag, long serveUntil) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(plaintext));
     byte format = in.readByte();
-    if (format != FORMAT && format != FORMAT_TOKEN_ONCE && format != FORMAT_TOKEN_IN_BODY) {
+    if (format == FORMAT) {
+      return decodeFormat3(in, clientTag, serveUntil);
+    }
+    if (format != FORMAT_TOKEN_ONCE && format != FORMAT_TOKEN_IN_BODY) {
       throw new UnknownFormatException(format);
     }
-    String accessToken = format == FORMAT ? accessToken(in) : string(in);
+    String accessToken = string(in);
     String body = string(in);
     boolean tokenInBody = format == FORMAT_TOKEN_IN_BODY || in.readBoolean();
-    long issuedAt = in.readLong();
-    long expiresAt = in.readLong();
-    long refreshAt = in.readLong();
-    if (format == FORMAT) {
-      return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil, clientTag);
-    }
-    return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, in.readLong(), string(in));
+    return new CachedToken(accessToken, body, tokenInBody, in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+      string(in));
   }
 
-  /**
-   * A JWT's three segments as the bytes they encode, if re-encoding them gives the same string back (no padding,
-   * no stray bits, nothing outside the alphabet); anything else as it is.
-   */
-  private static void accessToken(DataOutputStream out, String token) throws IOException {
-    String[] segments = token.split("\\.", -1);
-    byte[][] decoded = segments.length == 3 ? new byte[3][] : null;
-    for (int i = 0; decoded != null && i < 3; i++) {
-      try {
-        decoded[i] = B64URL_DECODER.decode(segments[i]);
-      } catch (IllegalArgumentException notBase64) {
-        decoded = null;
-        break;
+  private static CachedToken decodeFormat3(DataInputStream in, String clientTag, long serveUntil) throws IOException {
+    String accessToken;
+    byte form = in.readByte();
+    if (form == TOKEN_TEXT) {
+      accessToken = new String(varBytes(in), StandardCharsets.UTF_8);
+    } else if (form == TOKEN_SEGMENTS) {
+      int n = varInt(in);
+      if (n < 1 || n > in.available() + 1) {
+        throw new IOException("implausible segment count");
       }
-      if (!B64URL.encodeToString(decoded[i]).equals(segments[i])) {
-        decoded = null;
+      byte[][] segments = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        segments[i] = varBytes(in);
       }
+      accessToken = Base64UrlSegments.encode(segments);
+    } else {
+      throw new IOException("unknown token form");
     }
-    if (decoded == null) {
-      out.writeByte(TOKEN_AS_IS);
-      string(out, token);
-      return;
-    }
-    out.writeByte(TOKEN_JWT);
-    for (byte[] segment : decoded) {
-      out.writeInt(segment.length);
-      out.write(segment);
-    }
+    int bodyLength = varInt(in);
+    String body = bodyLength == 0 ? null : new String(bytes(in, bodyLength - 1), StandardCharsets.UTF_8);
+    boolean tokenInBody = in.readBoolean();
+    long issuedAt = varLong(in);
+    long expiresAt = issuedAt + varLong(in);
+    long refreshAt = issuedAt + varLong(in);
+    return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil, clientTag);
   }
 
-  private static String accessToken(DataInputStream in) throws IOException {
-    byte kind = in.readByte();
-    if (kind == TOKEN_AS_IS) {
-      return string(in);
-    }
-    if (kind != TOKEN_JWT) {
-      throw new IOException("unknown token kind " + kind);
-    }
-    StringBuilder token = new StringBuilder();
-    for (int i = 0; i < 3; i++) {
-      if (i > 0) {
-        token.append('.');
-      }
-      byte[] segment = bytes(in);
-      if (segment == null) {
-        throw new IOException("malformed token segment");
-      }
-      token.append(B64URL.encodeToString(segment));
-    }
-    return token.toString();
-  }
-
-  private static void string(DataOutputStream out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
+  private static void varBytes(DataOutputStream out, byte[] b) throws IOException {
+    varInt(out, b.length);
     out.write(b);
   }
 
-  private static String string(DataInputStream in) throws IOException {
-    byte[] b = bytes(in);
-    return b == null ? null : new String(b, StandardCharsets.UTF_8);
+  private static byte[] varBytes(DataInputStream in) throws IOException {
+    return bytes(in, varInt(in));
   }
 
-  private static byte[] bytes(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) {
-      return null;
-    }
-    if (n > in.available()) {
+  private static byte[] bytes(DataInputStream in, int n) throws IOException {
+    if (n < 0 || n > in.available()) {
       throw new IOException("truncated token");
     }
     byte[] b = new byte[n];
     in.readFully(b);
     return b;
+  }
+
+  /** An unsigned LEB128 integer: 7 bits a byte, low bits first. */
+  private static void varInt(DataOutputStream out, int n) throws IOException {
+    varLong(out, n & 0xFFFFFFFFL);
+  }
+
+  private static int varInt(DataInputStream in) throws IOException {
+    long n = varLong(in);
+    if (n < 0 || n > Integer.MAX_VALUE) {
+      throw new IOException("implausible length");
+    }
+    return (int) n;
+  }
+
+  /** A signed long, zigzag-encoded so that small negative differences stay short too. */
+  private static void varLong(DataOutputStream out, long n) throws IOException {
+    long z = (n << 1) ^ (n >> 63);
+    while ((z & ~0x7FL) != 0) {
+      out.writeByte((int) ((z & 0x7F) | 0x80));
+      z >>>= 7;
+    }
+    out.writeByte((int) z);
+  }
+
+  private static long varLong(DataInputStream in) throws IOException {
+    long z = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      int b = in.readUnsignedByte();
+      z |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return (z >>> 1) ^ -(z & 1);
+      }
+    }
+    throw new IOException("malformed number");
+  }
+
+  private static String string(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    return new String(bytes(in, n), StandardCharsets.UTF_8);
   }
 
   /** A plaintext in a format this version does not know: written by a newer member. */
