@@ -18,9 +18,12 @@ import java.util.Map;
  * share their first 128 bits are as unlikely and as hard to make as two equal ones, and a record is held for every
  * client id in use.
  *
- * <p>Pure and small, so the cluster updates it in an entry processor on its partition owner (one remote call per
- * miss decides lane, replayed refusal, guessing bound and key bound at once) and a single member in memory.
- * Times are epoch milliseconds of the caller; not thread-safe.
+ * <p>Pure, so the cluster updates it in an entry processor on its partition owner (one remote call per miss
+ * decides lane, replayed refusal, guessing bound and key bound at once) and a single member in memory. Times are
+ * epoch milliseconds of the caller; not thread-safe.
+ *
+ * <p>A little over the usual size: the rules and the two wire forms (the compact one written, both read) share the
+ * record's private state; {@link ClientRecordForm} holds the encoding itself.
  */
 public final class ClientRecord {
 
