@@ -78,22 +78,8 @@ final class LeaseProcessors {
 
     @Override
     public Boolean process(Map.Entry<String, Object> entry) {
-      Object existing = EntryProcessors.rawValueOf(entry);
-      if (existing != null && stands(EntryProcessors.sealOf(hz).open(TokenMapConfig.LEASES_MAP, entry.getKey(),
-        existing, Lease::read))) {
-        return Boolean.FALSE;
-      }
-      EntryProcessors.setValue(entry, lease, ttlMillis);
-      return Boolean.TRUE;
-    }
-
-    private boolean stands(Lease existing) {
-      if (existing == null) {
-        return false;
-      }
-      // its end was written on the taker's cluster clock: compared on the same clock, whatever this member's own
-      // clock says (an owner whose clock runs ahead would otherwise let no lease stand)
-      return existing.until > ClusterClock.ownerMillis(hz) && isMember(hz, existing.holder);
+      // a stored marker names no member: taken over like a lapsed lease
+      return claim(hz, entry, lease, ttlMillis, false) == TAKEN;
     }
 
     @Override
@@ -142,20 +128,7 @@ final class LeaseProcessors {
 
     @Override
     public Byte process(Map.Entry<String, Object> entry) {
-      Object existing = EntryProcessors.rawValueOf(entry);
-      Lease current = existing == null ? null
-        : EntryProcessors.sealOf(hz).open(TokenMapConfig.LEASES_MAP, entry.getKey(), existing, Lease::read);
-      if (current != null && current.until > ClusterClock.ownerMillis(hz)) {
-        if (STORED.equals(current.holder)) {
-          if (seeStored) {
-            return FOUND_STORED;
-          }
-        } else if (isMember(hz, current.holder)) {
-          return HELD;
-        }
-      }
-      EntryProcessors.setValue(entry, lease, ttlMillis);
-      return TAKEN;
+      return claim(hz, entry, lease, ttlMillis, seeStored);
     }
 
     @Override
@@ -176,6 +149,29 @@ final class LeaseProcessors {
       ttlMillis = in.readLong();
       seeStored = in.readBoolean();
     }
+  }
+
+  /**
+   * What {@link Take} and {@link Claim} do: HELD if a lease stands (it authenticates, its end has not passed on the
+   * owner's cluster clock, which is the clock it was written on, and its holder is a current member), FOUND_STORED
+   * for a standing stored marker when {@code seeStored}, else the lease is set and TAKEN.
+   */
+  private static byte claim(HazelcastInstance hz, Map.Entry<String, Object> entry, Sealed lease, long ttlMillis,
+                            boolean seeStored) {
+    Object existing = EntryProcessors.rawValueOf(entry);
+    Lease current = existing == null ? null
+      : EntryProcessors.sealOf(hz).open(TokenMapConfig.LEASES_MAP, entry.getKey(), existing, Lease::read);
+    if (current != null && current.until > ClusterClock.ownerMillis(hz)) {
+      if (STORED.equals(current.holder)) {
+        if (seeStored) {
+          return FOUND_STORED;
+        }
+      } else if (isMember(hz, current.holder)) {
+        return HELD;
+      }
+    }
+    EntryProcessors.setValue(entry, lease, ttlMillis);
+    return TAKEN;
   }
 
   private static Sealed readSealed(ObjectDataInput in) throws IOException {
