@@ -10,6 +10,8 @@ import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
+import com.hazelcast.spi.properties.ClusterProperty;
+import com.hazelcast.spi.properties.HazelcastProperties;
 
 /**
  * The Hazelcast settings {@link HazelcastTokenStore} relies on; they must be in the {@link Config} before the
@@ -61,6 +63,9 @@ public final class TokenMapConfig {
 
   /** How often partition owners look for expired entries (Hazelcast's default is 5 s). */
   static final int EXPIRATION_TASK_PERIOD_SECONDS = 1;
+
+  /** How many partitions the expiry sweep visits each period (a user's setting is kept). */
+  static final String SWEPT_PARTITIONS = "hazelcast.internal.map.expiration.cleanup.operation.count";
 
   private TokenMapConfig() {
   }
@@ -147,9 +152,16 @@ public final class TokenMapConfig {
     // Tokens change at most at the upstream quota's rate: send each invalidation at once rather than batching
     // them for up to 10 s, so a replaced or removed token stops being served everywhere promptly.
     config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
-    // A lease whose holder died must lapse, and its waiters hear of it, close to its TTL.
+    // A lease whose holder died must lapse, and its waiters hear of it, close to its TTL; an expired lease, stored
+    // marker or token must not stay in the heap long after it. Each period Hazelcast sweeps only a few partitions
+    // unless told otherwise (three per partition thread: on a two-core member all of them once in 45 s), so the
+    // sweep visits every partition each period; a visit to a partition with nothing that can expire is skipped.
     config.setProperty("hazelcast.internal.map.expiration.task.period.seconds",
       String.valueOf(EXPIRATION_TASK_PERIOD_SECONDS));
+    if (config.getProperty(SWEPT_PARTITIONS) == null && System.getProperty(SWEPT_PARTITIONS) == null) {
+      config.setProperty(SWEPT_PARTITIONS,
+        String.valueOf(new HazelcastProperties(config).getInteger(ClusterProperty.PARTITION_COUNT)));
+    }
     return config;
   }
 
