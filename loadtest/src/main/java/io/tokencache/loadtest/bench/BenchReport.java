@@ -4,11 +4,23 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import freemarker.core.ArithmeticEngine;
+import freemarker.template.Configuration;
+import freemarker.template.DefaultObjectWrapper;
+import freemarker.template.TemplateException;
+import freemarker.template.TemplateExceptionHandler;
+import freemarker.template.TemplateMethodModelEx;
+import freemarker.template.TemplateModel;
+import freemarker.template.TemplateModelException;
+import freemarker.template.utility.DeepUnwrap;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -480,234 +492,54 @@ public final class BenchReport {
 
   // ---------------------------------------------------------------- markdown
 
+  /** A conversion in a {@code String.format} pattern: its letter says whether a template number is a long or a double. */
+  private static final Pattern CONVERSION = Pattern.compile("%[-#+ 0,(]*\\d*(?:\\.\\d+)?([a-zA-Z%])");
+
+  /** results.md, from the template {@code results.md.ftl} beside this class (the sections of the phases run). */
   static String markdown(JsonObject r) {
-    StringBuilder md = new StringBuilder();
-    JsonObject run = r.getJsonObject("run", new JsonObject());
-    md.append("# token-cache benchmark run ").append(run.getString("run_id", "")).append("\n\n");
-    md.append("- machine: ").append(run.getString("machine", "?")).append("\n");
-    md.append("- load average (1/5/15 min) before each phase: ");
-    List<String> loads = new ArrayList<>();
-    run.fieldNames().stream().filter(k -> k.startsWith("load.")).sorted()
-        .forEach(k -> loads.add(k.substring(5) + " " + run.getString(k)));
-    md.append(loads.isEmpty() ? "?" : String.join("; ", loads)).append("\n");
-    md.append("- pinning: ").append(run.getString("pinning", "none")).append("\n");
-    md.append("- wrk: ").append(run.getString("wrk", "?")).append("\n");
-    md.append("- server JVM: ").append(run.getString("server_jvm", "?")).append("\n");
-    md.append("- server jar: ").append(run.getString("server_jar", "?")).append("\n");
-    md.append("- versions: ").append(run.getString("versions", "?")).append("\n\n");
-
-    JsonArray targets = r.getJsonArray("targets");
-    if (targets != null && !targets.isEmpty()) {
-      md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
-      for (Object o : targets) {
-        JsonObject t = (JsonObject) o;
-        md.append("| ").append(t.getString("target")).append(" | ").append(t.getString("measured")).append(" | ")
-            .append(t.getBoolean("informational", false) ? (t.getBoolean("met") ? "(info) yes" : "(info) no")
-                : t.getBoolean("met") ? "yes" : "**no**").append(" |\n");
+    Configuration cfg = new Configuration(Configuration.VERSION_2_3_34);
+    cfg.setClassForTemplateLoading(BenchReport.class, "");
+    cfg.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
+    cfg.setLogTemplateExceptions(false);
+    // Java's widening, as the figures were computed in Java: a double times 100 stays a double
+    cfg.setArithmeticEngine(ArithmeticEngine.CONSERVATIVE_ENGINE);
+    cfg.setObjectWrapper(new DefaultObjectWrapper(Configuration.VERSION_2_3_34) {
+      @Override
+      public TemplateModel wrap(Object o) throws TemplateModelException {
+        return super.wrap(o instanceof JsonObject j ? j.getMap() : o instanceof JsonArray a ? a.getList() : o);
       }
-      md.append("\n");
+    });
+    Map<String, Object> model = Map.of("r", r, "systems", SYSTEMS,
+        "fmt", (TemplateMethodModelEx) BenchReport::templateFormat,
+        "json", (TemplateMethodModelEx) args -> Json.encode(DeepUnwrap.unwrap((TemplateModel) args.get(0))),
+        "sortedKeys", (TemplateMethodModelEx) args -> ((Map<?, ?>) DeepUnwrap.unwrap((TemplateModel) args.get(0)))
+            .keySet().stream().map(String::valueOf).sorted().toList());
+    StringWriter out = new StringWriter();
+    try {
+      cfg.getTemplate("results.md.ftl").process(model, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (TemplateException e) {
+      throw new IllegalStateException("results.md.ftl: " + e.getMessage(), e);
     }
-
-    JsonObject hit = r.getJsonObject("hit");
-    if (hit != null) {
-      md.append("## 1. Cache hits: one node each\n\n");
-      if (hit.containsKey("paced")) {
-        // two tables then: say which is which
-        md.append("### Saturated: the same concurrency\n\nClosed loop: each system at its own throughput. ");
-      }
-      md.append("Median of ").append(run.getString("rounds", "?")).append(" alternating rounds of ")
-          .append(run.getString("duration", "?")).append(" s each (`").append(run.getString("wrk", "wrk"))
-          .append("`), after a ").append(run.getString("warmup", "?")).append(" s warm-up per system.\n\n");
-      md.append("| system | req/s | p50 ms | p99 ms | p99.9 ms | server CPU µs/request | req/s per round | errors |\n"
-          + "|---|---:|---:|---:|---:|---:|---|---:|\n");
-      JsonObject systems = hit.getJsonObject("systems");
-      for (String s : SYSTEMS) {
-        JsonObject o = systems.getJsonObject(s);
-        if (o == null) {
-          continue;
-        }
-        md.append(fmt("| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %s | %d |\n", s, o.getDouble("rps"), o.getDouble("p50_ms"),
-            o.getDouble("p99_ms"), o.getDouble("p999_ms"), o.getDouble("cpu_us_per_request"), roundsRps(o),
-            o.getLong("errors")));
-      }
-      JsonObject ra = hit.getJsonObject("ratios");
-      md.append("\nRatios: ");
-      List<String> rs = new ArrayList<>();
-      ra.fieldNames().stream().sorted().forEach(k -> rs.add(k + " " + fmt("%.2f", ra.getDouble(k))));
-      md.append(String.join(", ", rs)).append("\n\n");
-      JsonObject paced = hit.getJsonObject("paced");
-      if (paced != null) {
-        pacedMarkdown(md, paced, run);
-      }
-    }
-
-    JsonObject herd = r.getJsonObject("herd");
-    if (herd != null) {
-      md.append("## 2. Upstream calls per key under a herd: 3 nodes each\n\n");
-      md.append("| system | keys | herd requests | duration s | lifetime s | calls per key (mean / max) | per lifetime | per token generation (mean / worst key) | duplicate calls | herd latency p50 / p99 / max ms | answers |\n|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|\n");
-      for (String s : List.of("token-cache", "nginx")) {
-        JsonObject h = herd.getJsonObject(s);
-        if (h == null) {
-          continue;
-        }
-        JsonObject u = h.getJsonObject("upstream");
-        JsonObject lat = h.getJsonObject("herd_answers").getJsonObject("latency_ms");
-        boolean generations = u.containsKey("calls_per_key_per_generation");
-        md.append(fmt("| %s (3 nodes) | %d | %d | %.0f | %d | %.2f / %d | %.2f | %s | %s | %s | herd %s, then %s |\n", s,
-            h.getInteger("keys"), h.getInteger("herd_requests"), h.getDouble("duration_seconds"),
-            h.getInteger("lifetime_seconds"), u.getDouble("calls_per_key_mean"), u.getInteger("calls_per_key_max"),
-            u.getDouble("calls_per_key_per_lifetime"),
-            generations ? fmt("%.2f / %.2f", u.getDouble("calls_per_key_per_generation"),
-                u.getDouble("calls_per_key_per_generation_max")) : "-",
-            generations ? Long.toString(u.getLong("duplicate_calls")) : "-",
-            lat == null ? "-" : fmt("%.0f / %.0f / %.0f", lat.getDouble("p50"), lat.getDouble("p99"), lat.getDouble("max")),
-            h.getJsonObject("herd_answers").getJsonObject("status").encode(),
-            h.getJsonObject("tail_answers").getJsonObject("status").encode()));
-      }
-      md.append("\n");
-    }
-
-    JsonObject roll = r.getJsonObject("rollover");
-    if (roll != null) {
-      md.append("## 3. p99 during token roll-over\n\n");
-      md.append(fmt("%d keys, windows of %d s; steady run: tokens live %d s (no refresh); roll-over run: tokens live %d s "
-              + "(refreshed at 75%%). A window \"has a refresh\" when the IdP issued a token from %d ms before it to its end.\n\n",
-          roll.getInteger("keys"), roll.getInteger("window_seconds"), roll.getInteger("steady_lifetime_seconds"),
-          roll.getInteger("lifetime_seconds"), roll.getLong("refresh_grace_ms")));
-      md.append("| figure | value |\n|---|---:|\n");
-      md.append(fmt("| steady p99 (median of windows) | %.2f ms |\n", roll.getDouble("steady_p99_ms_median")));
-      md.append(fmt("| roll-over run, windows with a refresh: p99 median (%d windows) | %.2f ms |\n",
-          roll.getInteger("refresh_windows"), roll.getDouble("refresh_p99_ms_median")));
-      md.append(fmt("| roll-over run, windows with a refresh: worst p99 | %.2f ms |\n", roll.getDouble("refresh_p99_ms_max")));
-      md.append(fmt("| roll-over run, windows without a refresh: p99 median | %.2f ms |\n", roll.getDouble("no_refresh_p99_ms_median")));
-      md.append(fmt("| req/s median, steady / roll-over | %.0f / %.0f |\n", roll.getDouble("steady_rps_median"),
-          roll.getDouble("rollover_rps_median")));
-      md.append("\n");
-    }
-
-    JsonObject heap = r.getJsonObject("heap");
-    if (heap != null) {
-      md.append("## 4. Heap per cached token\n\n");
-      JsonObject f = heap.getJsonObject("after_fill");
-      JsonObject h = heap.getJsonObject("after_hits");
-      md.append(fmt("%d tokens of %d characters (a %d B String each; answers of %d B). Live heap (jcmd GC.class_histogram) "
-              + "before: %.1f MiB.\n\n", heap.getInteger("tokens"), heap.getInteger("token_chars"),
-          heap.getLong("token_string_bytes"), heap.getInteger("response_body_bytes"),
-          heap.getLong("heap_before_bytes") / 1048576.0));
-      md.append("| when | live heap growth | bytes per token | net of the token string |\n|---|---:|---:|---:|\n");
-      md.append(fmt("| after the fill (a miss per token) | %.1f MiB | %.0f | %.0f |\n", f.getLong("growth_bytes") / 1048576.0,
-          f.getDouble("bytes_per_token"), f.getDouble("bytes_per_token_net_of_token_string")));
-      md.append(fmt("| after a hit on each (near cache filled) | %.1f MiB | %.0f | %.0f |\n", h.getLong("growth_bytes") / 1048576.0,
-          h.getDouble("bytes_per_token"), h.getDouble("bytes_per_token_net_of_token_string")));
-      md.append("\nWhat grew (after the hits), per token:\n\n| class | instances | bytes | share |\n|---|---:|---:|---:|\n");
-      for (Object o : h.getJsonArray("top_classes")) {
-        JsonObject c = (JsonObject) o;
-        md.append(fmt("| `%s` | %.2f | %.1f | %.1f%% |\n", c.getString("class"), c.getDouble("instances_per_token"),
-            c.getDouble("bytes_per_token"), c.getDouble("share") * 100));
-      }
-      md.append("\n");
-    }
-
-    JsonObject miss = r.getJsonObject("miss");
-    if (miss != null) {
-      md.append("## 6. A hit and a cold miss through the engine (no HTTP)\n\n");
-      md.append(fmt("Each miss a new client, one at a time; the IdP (in the same JVM) answers a request sent to it "
-          + "straight in %.2f ms (median).\n\n", miss.getDouble("idp_answer_ms_median")));
-      md.append("| setup | hit median / p99 µs | miss median / p99 ms | miss over the IdP's answer ms | map operations per "
-          + "miss |\n|---|---:|---:|---:|---|\n");
-      for (String setup : List.of("single", "cluster3")) {
-        JsonObject m = miss.getJsonObject(setup);
-        JsonObject ops = m == null ? null : m.getJsonObject("map_operations_per_miss");
-        if (m != null) {
-          md.append(fmt("| %s | %.2f / %.2f | %.2f / %.2f | %.2f | %s |\n", setup.equals("single") ? "one member"
-                  : "member of 3", m.getDouble("hit_us_median"), m.getDouble("hit_us_p99"), m.getDouble("miss_ms_median"),
-              m.getDouble("miss_ms_p99"), m.getDouble("miss_overhead_ms_median"), ops == null ? "-" : ops.encode()));
-        }
-      }
-      md.append("\n");
-    }
-
-    JsonObject jfr = r.getJsonObject("jfr");
-    if (jfr != null) {
-      md.append("## JFR: the hit path on the event loops\n\n");
-      md.append(fmt("%d execution samples on event-loop threads; token-cache frames on the stack in %.1f%% of them.",
-          jfr.getLong("samples"), jfr.getDouble("own_code_on_stack_share") * 100));
-      if (jfr.containsKey("allocated_bytes_per_request")) {
-        md.append(fmt(" About %d bytes allocated per request (the event loops' allocation totals / requests).",
-            jfr.getLong("allocated_bytes_per_request")));
-      }
-      md.append("\n\n");
-      table(md, "Where a hit's CPU goes (each sample counted once, by the first matching frame)",
-          jfr.getJsonArray("hit_path_phases"), 16);
-      table(md, "Self time by area", jfr.getJsonArray("self_by_area"), 12);
-      table(md, "token-cache methods, attributed (innermost token-cache frame: the method and the library code it calls)",
-          jfr.getJsonArray("own_attributed"), 15);
-      table(md, "token-cache methods, inclusive", jfr.getJsonArray("own_inclusive"), 15);
-      table(md, "Hottest methods (self)", jfr.getJsonArray("self_top"), 15);
-      table(md, "Allocation by innermost token-cache frame (bytes, estimated from allocation samples)",
-          jfr.getJsonArray("allocation_by_own_frame"), 10, "bytes");
-    }
-    return md.toString();
+    return out.toString();
   }
 
-  /** A system's req/s of each round, comma-separated. */
-  private static String roundsRps(JsonObject system) {
-    List<String> per = new ArrayList<>();
-    for (Object x : system.getJsonArray("rounds")) {
-      per.add(fmt("%.0f", ((JsonObject) x).getDouble("rps")));
-    }
-    return String.join(", ", per);
-  }
-
-  /** The paced rounds' table: every system at the same request rate, the load the p99 target is judged at. */
-  private static void pacedMarkdown(StringBuilder md, JsonObject paced, JsonObject run) {
-    md.append("### Paced: the same request rate\n\n");
-    Object conns = paced.getValue("connections");
-    md.append(fmt("Every system at %.0f req/s (%s), `%s`: a fixed schedule per wrk thread (token.lua's "
-            + "`BENCH_RATE`); median of %s alternating rounds of %s s each, after the saturated rounds and %s s of "
-            + "warm-up per system at this rate. The p99 target is judged here. A system whose achieved rate falls more "
-            + "than 5%% below the target was saturated: it was not at the same load.\n\n", paced.getDouble("target_rps"),
-        run.getString("hit.paced_rps_source", "the target rate"),
-        run.getString("wrk_paced", "wrk -c" + (conns == null ? "?" : conns)), run.getString("rounds", "?"),
-        run.getString("duration", "?"), run.getString("paced_warmup", "no")));
-    md.append("| system | target req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | server CPU µs/request "
-        + "| achieved req/s per round | errors |\n|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
-    JsonObject systems = paced.getJsonObject("systems");
-    for (String s : SYSTEMS) {
-      JsonObject o = systems.getJsonObject(s);
-      if (o == null) {
-        continue;
+  /**
+   * {@code fmt(pattern, values...)} in the template: {@link #fmt} with each number converted as its conversion asks
+   * ({@code %d} a long, {@code %f} a double), since JSON and the template hold ints, longs and doubles alike.
+   */
+  private static String templateFormat(List<?> args) throws TemplateModelException {
+    String pattern = DeepUnwrap.unwrap((TemplateModel) args.get(0)).toString();
+    Object[] values = new Object[args.size() - 1];
+    Matcher m = CONVERSION.matcher(pattern);
+    for (int i = 0; i < values.length && m.find(); ) {
+      if (!m.group(1).equals("%")) {
+        Object v = DeepUnwrap.unwrap((TemplateModel) args.get(i + 1));
+        values[i++] = v instanceof Number n ? (m.group(1).equals("d") ? (Object) n.longValue() : n.doubleValue()) : v;
       }
-      md.append(fmt("| %s | %.0f | %.0f%s | %.2f | %.2f | %.2f | %.1f | %s | %d |\n", s, o.getDouble("target_rps"),
-          o.getDouble("rps"), o.getBoolean("below_target", false)
-              ? fmt(" (**%.0f%%: saturated**)", o.getDouble("achieved_share") * 100) : "",
-          o.getDouble("p50_ms"), o.getDouble("p99_ms"), o.getDouble("p999_ms"), o.getDouble("cpu_us_per_request"),
-          roundsRps(o), o.getLong("errors")));
     }
-    JsonObject ra = paced.getJsonObject("ratios");
-    List<String> rs = new ArrayList<>();
-    ra.fieldNames().stream().sorted().forEach(k -> rs.add(k + " " + fmt("%.2f", ra.getDouble(k))));
-    md.append("\nRatios: ").append(String.join(", ", rs)).append("\n\n");
-  }
-
-  private static void table(StringBuilder md, String title, JsonArray rows, int max) {
-    table(md, title, rows, max, "samples");
-  }
-
-  private static void table(StringBuilder md, String title, JsonArray rows, int max, String unit) {
-    if (rows == null) {
-      return;
-    }
-    md.append("**").append(title).append("**\n\n| frame | ").append(unit).append(" | share |\n|---|---:|---:|\n");
-    int n = 0;
-    for (Object o : rows) {
-      if (n++ >= max) {
-        break;
-      }
-      JsonObject row = (JsonObject) o;
-      md.append(fmt("| `%s` | %d | %.1f%% |\n", row.getString("name"), row.getLong("count"), row.getDouble("share") * 100));
-    }
-    md.append("\n");
+    return fmt(pattern, values);
   }
 
   // ---------------------------------------------------------------- charts
