@@ -44,6 +44,10 @@ import java.util.stream.Stream;
 public final class ClusterOrchestrator implements AutoCloseable {
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+  /** The processes run on the harness's own Java. */
+  private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+  /** The longest a run may last: sampling and scheduled changes stop after it, whoever forgot to stop it. */
+  private static final Duration MAX_RUN = Duration.ofMinutes(30);
 
   /** An action the harness runs at a point of the load, e.g. switching the IdP's failure mode. */
   private record Scheduled(Duration at, String label, Runnable action) {}
@@ -217,9 +221,9 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }, toNextSecond, 1000, TimeUnit.MILLISECONDS);
     // Bounded even if nobody calls stop(): sampling and changes end after maxRun.
     scheduler.schedule(() -> {
-      error("the run exceeded " + options.getMaxRun().toSeconds() + " s: the harness stopped sampling");
+      error("the run exceeded " + MAX_RUN.toSeconds() + " s: the harness stopped sampling");
       scheduler.shutdown();
-    }, options.getMaxRun().toMillis(), TimeUnit.MILLISECONDS);
+    }, MAX_RUN.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** @return the fake IdP (after {@link #start()}) */
@@ -256,11 +260,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
     } catch (IndexOutOfBoundsException shrunk) {
       return current.get(0).baseUrl();
     }
-  }
-
-  /** @return the base URLs of the members in rotation, oldest first */
-  public List<String> liveBaseUrls() {
-    return live.stream().map(ServerMember::baseUrl).collect(Collectors.toList());
   }
 
   /** @return how many members are in rotation */
@@ -378,7 +377,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     event("", String.format("server jar %s (%d bytes, sha256 %s, built %s) run from %s", stored.source(),
         stored.bytes(), stored.sha256(), lastModified(options.getServerJar()), stored.path()));
     jar = stored.path();
-    archive = CdsArchive.ensure(options.getJavaBin(), jar);
+    archive = CdsArchive.ensure(JAVA, jar);
     event("", archive != null ? "members start with the class-data-sharing archive " + archive
         : "no class-data-sharing archive could be trained for " + jar + " (see " + jar + ".jsa.log): members start"
             + " without one, slower");
@@ -425,7 +424,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
   /** The IdP's command line up to its flags. */
   private List<String> idpCommand() {
     List<String> command = new ArrayList<>();
-    command.add(options.getJavaBin().toString());
+    command.add(JAVA.toString());
     command.addAll(options.getIdpJvmArgs());
     if (options.getIdpJar() != null) {
       JarStore.Stored stored = storeJar(options.getIdpJar());
@@ -500,7 +499,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     Path log = options.getReportDir().resolve("members").resolve("m" + slot.index() + ".log");
     try {
       ServerMember member = ServerMember.start(slot,
-          ServerMember.command(options.getJavaBin(), jvmArgs(), jar.toAbsolutePath()),
+          ServerMember.command(JAVA, jvmArgs(), jar.toAbsolutePath()),
           plan.environment(slot), log);
       started.add(member);
       writePids();

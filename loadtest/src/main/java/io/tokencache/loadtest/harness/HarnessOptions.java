@@ -19,7 +19,6 @@ public final class HarnessOptions {
   public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
   public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(1);
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
-  public static final Duration DEFAULT_MAX_RUN = Duration.ofMinutes(30);
   public static final int DEFAULT_IDP_WARMUP_REQUESTS = 400;
   public static final List<String> DEFAULT_IDP_JVM_ARGS = List.of("-Xmx128m", "-XX:+UseSerialGC",
       "-Djava.net.preferIPv4Stack=true");
@@ -29,7 +28,6 @@ public final class HarnessOptions {
   private String scenario = "adhoc";
   private Path reportDir = Path.of("target", "reports", "adhoc");
   private Path serverJar = Path.of("server", "target", "token-cache-server.jar");
-  private Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
   private List<String> serverJvmArgs = DEFAULT_SERVER_JVM_ARGS;
   private int initialMembers = DEFAULT_INITIAL_MEMBERS;
   private MembershipSchedule schedule = MembershipSchedule.none();
@@ -40,7 +38,6 @@ public final class HarnessOptions {
   private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
   private Duration drain = DEFAULT_DRAIN;
   private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
-  private Duration maxRun = DEFAULT_MAX_RUN;
   private int idpWarmupRequests = DEFAULT_IDP_WARMUP_REQUESTS;
   private Path idpJar;
   private Path jarStoreDir;
@@ -89,20 +86,6 @@ public final class HarnessOptions {
    */
   public HarnessOptions setServerJar(Path serverJar) {
     this.serverJar = Objects.requireNonNull(serverJar, "serverJar");
-    return this;
-  }
-
-  /** @return the java executable that runs the members */
-  public Path getJavaBin() {
-    return javaBin;
-  }
-
-  /**
-   * @param javaBin the java executable
-   * @return this
-   */
-  public HarnessOptions setJavaBin(Path javaBin) {
-    this.javaBin = Objects.requireNonNull(javaBin, "javaBin");
     return this;
   }
 
@@ -261,20 +244,6 @@ public final class HarnessOptions {
    */
   public HarnessOptions setStopTimeout(Duration stopTimeout) {
     this.stopTimeout = positive("stopTimeout", stopTimeout);
-    return this;
-  }
-
-  /** @return the longest a run may last: sampling and scheduled changes stop after it */
-  public Duration getMaxRun() {
-    return maxRun;
-  }
-
-  /**
-   * @param maxRun &gt; 0
-   * @return this
-   */
-  public HarnessOptions setMaxRun(Duration maxRun) {
-    this.maxRun = positive("maxRun", maxRun);
     return this;
   }
 
