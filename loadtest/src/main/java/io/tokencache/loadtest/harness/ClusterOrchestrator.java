@@ -87,7 +87,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
 
   private ClusterOrchestrator(HarnessOptions options) {
     this.options = Objects.requireNonNull(options, "options");
-    options.validate();
   }
 
   /**
@@ -426,14 +425,14 @@ public final class ClusterOrchestrator implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(JAVA.toString());
     command.addAll(options.getIdpJvmArgs());
-    if (options.getIdpJar() != null) {
-      JarStore.Stored stored = storeJar(options.getIdpJar());
+    if (options.getIdpJar().isPresent()) {
+      JarStore.Stored stored = storeJar(options.getIdpJar().get());
       jars.put("idp", json(stored));
       command.add("-jar");
       command.add(stored.path().toString());
-    } else if (options.getIdpClasspath() != null) {
+    } else if (options.getIdpClasspath().isPresent()) {
       command.add("-cp");
-      command.add(options.getIdpClasspath());
+      command.add(options.getIdpClasspath().get());
       command.add("io.tokencache.fakeidp.FakeIdpMain");
     } else {
       throw new HarnessException("no fake IdP to start: set HarnessOptions.idpJar or idpClasspath");
@@ -454,40 +453,9 @@ public final class ClusterOrchestrator implements AutoCloseable {
    * boot), and its counters zeroed.
    */
   private void warmUpIdp() {
-    int requests = options.getIdpWarmupRequests();
-    if (requests == 0) {
-      return;
-    }
     long begin = System.nanoTime();
-    String client = "lt-warmup";
-    String basic = "Basic " + java.util.Base64.getEncoder()
-        .encodeToString((client + ":" + client + "-secret").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-        .version(java.net.http.HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2))
-        .executor(workers)
-        .build();
-    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(idp.tokenUrl()))
-        .timeout(Duration.ofSeconds(5))
-        .header("Authorization", basic)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=warmup"))
-        .build();
-    int ok = 0;
-    for (int sent = 0; sent < requests; sent += 8) {
-      List<CompletableFuture<java.net.http.HttpResponse<Void>>> inFlight = new ArrayList<>();
-      for (int i = 0; i < Math.min(8, requests - sent); i++) {
-        inFlight.add(http.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.discarding()));
-      }
-      for (CompletableFuture<java.net.http.HttpResponse<Void>> response : inFlight) {
-        try {
-          ok += response.get(10, TimeUnit.SECONDS).statusCode() == 200 ? 1 : 0;
-        } catch (Exception e) {
-          // counted as not ok below
-        }
-      }
-    }
-    log("IdP warmed up: %d/%d token requests answered 200 in %d ms", ok, requests,
+    int ok = idp.warmUp(options.getIdpWarmupRequests());
+    log("IdP warmed up: %d/%d token requests answered 200 in %d ms", ok, options.getIdpWarmupRequests(),
         (System.nanoTime() - begin) / 1_000_000);
   }
 

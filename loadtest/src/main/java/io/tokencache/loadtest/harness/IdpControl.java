@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +144,29 @@ public final class IdpControl implements AutoCloseable {
   /** @return the current failure mode, from {@link #stats()} */
   public FailureMode failureMode() {
     return FailureMode.valueOf(stats().getJsonObject("settings").getString("failureMode"));
+  }
+
+  /**
+   * Sends token requests of one client, one after the other.
+   *
+   * @param requests how many
+   * @return how many were answered 200
+   */
+  int warmUp(int requests) {
+    String basic = "Basic " + Base64.getEncoder().encodeToString("lt-warmup:lt-warmup-secret".getBytes(StandardCharsets.UTF_8));
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tokenUrl)).header("Authorization", basic)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=warmup"));
+    int ok = 0;
+    for (int i = 0; i < requests; i++) {
+      try {
+        send(request, 200);
+        ok++;
+      } catch (HarnessException e) {
+        // counted as not ok
+      }
+    }
+    return ok;
   }
 
   /** @return the IdP's pid */

@@ -2,10 +2,12 @@ package io.tokencache.loadtest.harness;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * When members join and leave during a run, relative to the start of the load.
@@ -164,13 +166,7 @@ public final class MembershipSchedule {
    * @return the most members running at once if every change succeeds
    */
   public int peakMembers(int initial) {
-    int current = initial;
-    int peak = initial;
-    for (Event event : events) {
-      current += event.action() == Action.ADD ? 1 : -1;
-      peak = Math.max(peak, current);
-    }
-    return peak;
+    return Arrays.stream(running(initial)).max().orElse(initial);
   }
 
   /**
@@ -178,30 +174,31 @@ public final class MembershipSchedule {
    * @throws IllegalArgumentException when the schedule would remove the last member
    */
   public void validate(int initial) {
-    int current = initial;
-    for (Event event : events) {
-      current += event.action() == Action.ADD ? 1 : -1;
-      if (current < 1) {
+    int[] running = running(initial);
+    for (int i = 1; i < running.length; i++) {
+      if (running[i] < 1) {
         throw new IllegalArgumentException("membership schedule '" + this + "' removes the last member at "
-            + event.at().toSeconds() + " s");
+            + events.get(i - 1).at().toSeconds() + " s");
       }
     }
   }
 
+  /** Members running at the start, then after each change, if every change succeeds. */
+  private int[] running(int initial) {
+    int[] running = new int[events.size() + 1];
+    running[0] = initial;
+    for (int i = 0; i < events.size(); i++) {
+      running[i + 1] = running[i] + (events.get(i).action() == Action.ADD ? 1 : -1);
+    }
+    return running;
+  }
+
   @Override
   public String toString() {
-    if (events.isEmpty()) {
-      return "none";
-    }
-    StringBuilder text = new StringBuilder();
-    for (Event event : events) {
-      if (text.length() > 0) {
-        text.append(',');
-      }
-      long millis = event.at().toMillis();
-      text.append(millis % 1000 == 0 ? Long.toString(millis / 1000) : Double.toString(millis / 1000.0))
-          .append(':').append(event.action().text());
-    }
-    return text.toString();
+    return events.isEmpty() ? "none" : events.stream().map(e -> {
+      long millis = e.at().toMillis();
+      return (millis % 1000 == 0 ? Long.toString(millis / 1000) : Double.toString(millis / 1000.0)) + ":"
+          + e.action().text();
+    }).collect(Collectors.joining(","));
   }
 }

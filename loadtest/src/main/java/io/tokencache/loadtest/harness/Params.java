@@ -62,22 +62,7 @@ public final class Params {
    * @throws IllegalArgumentException when it is not a whole number in range
    */
   public int intValue(String name, int dflt, int min, int max) {
-    String raw = raw(name);
-    int value;
-    if (raw == null) {
-      value = dflt;
-    } else {
-      try {
-        value = Integer.parseInt(raw);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a whole number, was '" + raw + "'");
-      }
-    }
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", was " + value);
-    }
-    effective.put(name, value);
-    return value;
+    return number(name, dflt, min, max, "a whole number", Integer::valueOf);
   }
 
   /**
@@ -89,18 +74,20 @@ public final class Params {
    * @throws IllegalArgumentException when it is not a number in range
    */
   public double doubleValue(String name, double dflt, double min, double max) {
+    return number(name, dflt, min, max, "a number", Double::valueOf);
+  }
+
+  private <T extends Number & Comparable<T>> T number(String name, T dflt, T min, T max, String kind,
+      Function<String, T> parse) {
     String raw = raw(name);
-    double value;
-    if (raw == null) {
-      value = dflt;
-    } else {
-      try {
-        value = Double.parseDouble(raw);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a number, was '" + raw + "'");
-      }
+    T value;
+    try {
+      value = raw == null ? dflt : parse.apply(raw);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be " + kind + ", was '" + raw + "'");
     }
-    if (!(value >= min && value <= max)) {
+    // compareTo puts NaN above every number: out of range
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
       throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", was " + value);
     }
     effective.put(name, value);
