@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -93,34 +94,16 @@ public final class BenchReport {
     JsonObject run = new JsonObject();
     meta.stringPropertyNames().stream().sorted().forEach(k -> run.put(k, meta.getProperty(k)));
     results.put("run", run);
-    JsonObject hit = hit(dir.resolve("hit"));
-    if (hit != null) {
-      results.put("hit", hit);
-    }
+    putPresent(results, "hit", hit(dir.resolve("hit")));
     JsonObject herd = new JsonObject();
     for (String system : List.of("token-cache", "nginx")) {
-      JsonObject figures = HerdFigures.of(dir, system);
-      if (figures != null) {
-        herd.put(system, figures);
-      }
+      putPresent(herd, system, HerdFigures.of(dir, system));
     }
-    if (!herd.isEmpty()) {
-      results.put("herd", herd);
-    }
-    JsonObject rollover = rollover(dir.resolve("rollover"), meta);
-    if (rollover != null) {
-      results.put("rollover", rollover);
-    }
-    JsonObject heap = HeapFigures.of(dir);
-    if (heap != null) {
-      results.put("heap", heap);
-    }
-    if (Files.exists(dir.resolve("jfr.json"))) {
-      results.put("jfr", new JsonObject(Files.readString(dir.resolve("jfr.json"))));
-    }
-    if (Files.exists(dir.resolve("startup").resolve("startup.json"))) {
-      results.put("startup", new JsonObject(Files.readString(dir.resolve("startup").resolve("startup.json"))));
-    }
+    putPresent(results, "herd", herd.isEmpty() ? null : herd);
+    putPresent(results, "rollover", rollover(dir.resolve("rollover"), meta));
+    putPresent(results, "heap", HeapFigures.of(dir));
+    putPresent(results, "jfr", readJson(dir.resolve("jfr.json")));
+    putPresent(results, "startup", readJson(dir.resolve("startup").resolve("startup.json")));
     if (Files.exists(dir.resolve("miss.txt"))) {
       // ElectionCostBenchmark's last line: BENCHJSON {...}
       Files.readAllLines(dir.resolve("miss.txt")).stream().filter(l -> l.contains("BENCHJSON {")).findFirst()
@@ -128,6 +111,17 @@ public final class BenchReport {
     }
     results.put("targets", targets(results));
     return results;
+  }
+
+  /** A phase's section: left out when the phase did not run. */
+  private static void putPresent(JsonObject into, String name, Object value) {
+    if (value != null) {
+      into.put(name, value);
+    }
+  }
+
+  private static JsonObject readJson(Path file) throws IOException {
+    return Files.exists(file) ? new JsonObject(Files.readString(file)) : null;
   }
 
   // ---------------------------------------------------------------- hit
@@ -549,45 +543,19 @@ public final class BenchReport {
     String load = r.getJsonObject("run", new JsonObject()).getString("load.1-hit", "?");
     if (hit != null && !hit.getJsonObject("systems").isEmpty()) {
       JsonObject systems = hit.getJsonObject("systems");
-      List<String> names = new ArrayList<>();
-      List<Color> colors = new ArrayList<>();
-      for (String s : SYSTEMS) {
-        if (systems.containsKey(s)) {
-          names.add(s);
-          colors.add(color(s));
-        }
-      }
-      double[] rps = new double[names.size()];
-      double[][] dots = new double[names.size()][];
+      List<String> names = SYSTEMS.stream().filter(systems::containsKey).toList();
+      List<Color> colors = names.stream().map(BenchReport::color).toList();
       Color[] barColors = colors.toArray(new Color[0]);
-      for (int i = 0; i < names.size(); i++) {
-        JsonObject o = systems.getJsonObject(names.get(i));
-        rps[i] = o.getDouble("rps");
-        JsonArray rounds = o.getJsonArray("rounds");
-        dots[i] = new double[rounds.size()];
-        for (int k = 0; k < rounds.size(); k++) {
-          dots[i][k] = rounds.getJsonObject(k).getDouble("rps");
-        }
-      }
       Charts.write(Charts.bars("Cache-hit throughput, one node each", "median of alternating rounds (dots: rounds); "
-              + "load before: " + load, "req/s", names, List.of(new Charts.Series("req/s", Charts.TOKEN_CACHE, rps,
-              barColors, dots)), List.of(), List.of(), 520, 360, "%.0f"), dir.resolve("hit-throughput.png"));
-      List<Charts.Series> lat = new ArrayList<>();
-      String[] keys = {"p50_ms", "p99_ms", "p999_ms"};
+              + "load before: " + load, "req/s", names, List.of(new Charts.Series("req/s", Charts.TOKEN_CACHE,
+              figure(systems, names, "rps"), barColors, names.stream().map(n -> systems.getJsonObject(n)
+              .getJsonArray("rounds").stream().mapToDouble(x -> ((JsonObject) x).getDouble("rps")).toArray())
+              .toArray(double[][]::new))), List.of(), List.of(), 520, 360, "%.0f"), dir.resolve("hit-throughput.png"));
+      Charts.write(Charts.bars("Server CPU per cache hit", "user + system CPU time of the server's processes / requests",
+          "µs", names, List.of(new Charts.Series("µs", Charts.TOKEN_CACHE, figure(systems, names, "cpu_us_per_request"),
+          barColors, null)), List.of(), List.of(), 520, 360, "%.1f"), dir.resolve("hit-cpu.png"));
       // the paced p99 (the same request rate: the target's load) as a last group, when the run has paced rounds
       JsonObject paced = hit.getJsonObject("paced");
-      JsonObject pacedSystems = paced == null ? null : paced.getJsonObject("systems");
-      for (int i = 0; i < names.size(); i++) {
-        double[] v = new double[keys.length + (paced == null ? 0 : 1)];
-        for (int k = 0; k < keys.length; k++) {
-          v[k] = systems.getJsonObject(names.get(i)).getDouble(keys[k]);
-        }
-        if (paced != null) {
-          JsonObject o = pacedSystems.getJsonObject(names.get(i));
-          v[keys.length] = o == null ? Double.NaN : o.getDouble("p99_ms");
-        }
-        lat.add(new Charts.Series(names.get(i), colors.get(i), v));
-      }
       List<String> latGroups = new ArrayList<>(List.of("p50", "p99", "p99.9"));
       String latSubtitle = "median of rounds, same concurrency";
       if (paced != null) {
@@ -595,13 +563,14 @@ public final class BenchReport {
         latSubtitle = fmt("median of rounds; p50, p99, p99.9: same concurrency (saturated); last: the same rate, "
             + "%.0f req/s each", paced.getDouble("target_rps"));
       }
-      double[] cpu = new double[names.size()];
+      List<Charts.Series> lat = new ArrayList<>();
       for (int i = 0; i < names.size(); i++) {
-        cpu[i] = systems.getJsonObject(names.get(i)).getDouble("cpu_us_per_request");
+        JsonObject o = systems.getJsonObject(names.get(i));
+        JsonObject p = paced == null ? null : paced.getJsonObject("systems").getJsonObject(names.get(i));
+        double[] v = {o.getDouble("p50_ms"), o.getDouble("p99_ms"), o.getDouble("p999_ms"),
+            p == null ? Double.NaN : p.getDouble("p99_ms")};
+        lat.add(new Charts.Series(names.get(i), colors.get(i), Arrays.copyOf(v, latGroups.size())));
       }
-      Charts.write(Charts.bars("Server CPU per cache hit", "user + system CPU time of the server's processes / requests",
-          "µs", names, List.of(new Charts.Series("µs", Charts.TOKEN_CACHE, cpu, barColors, null)), List.of(), List.of(),
-          520, 360, "%.1f"), dir.resolve("hit-cpu.png"));
       Charts.write(Charts.bars("Cache-hit latency, one node each", latSubtitle, "ms", latGroups, lat, List.of(),
           List.of(), paced == null ? 520 : 640, 360, "%.2f"), dir.resolve("hit-latency.png"));
     }
@@ -671,6 +640,11 @@ public final class BenchReport {
           values.stream().mapToDouble(Double::doubleValue).toArray(), Charts.TOKEN_CACHE, 760, "%.0f"),
           dir.resolve("heap-per-token.png"));
     }
+  }
+
+  /** One figure of each named system. */
+  private static double[] figure(JsonObject systems, List<String> names, String field) {
+    return names.stream().mapToDouble(n -> systems.getJsonObject(n).getDouble(field)).toArray();
   }
 
   private static Color color(String system) {
