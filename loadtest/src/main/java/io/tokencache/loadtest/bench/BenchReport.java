@@ -13,6 +13,7 @@ import freemarker.template.TemplateMethodModelEx;
 import freemarker.template.TemplateModel;
 import freemarker.template.TemplateModelException;
 import freemarker.template.utility.DeepUnwrap;
+import io.tokencache.loadtest.harness.ChartImage;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -546,12 +547,12 @@ public final class BenchReport {
       List<String> names = SYSTEMS.stream().filter(systems::containsKey).toList();
       List<Color> colors = names.stream().map(BenchReport::color).toList();
       Color[] barColors = colors.toArray(new Color[0]);
-      Charts.write(Charts.bars("Cache-hit throughput, one node each", "median of alternating rounds (dots: rounds); "
+      ChartImage.write(Charts.bars("Cache-hit throughput, one node each", "median of alternating rounds (dots: rounds); "
               + "load before: " + load, "req/s", names, List.of(new Charts.Series("req/s", Charts.TOKEN_CACHE,
               figure(systems, names, "rps"), barColors, names.stream().map(n -> systems.getJsonObject(n)
               .getJsonArray("rounds").stream().mapToDouble(x -> ((JsonObject) x).getDouble("rps")).toArray())
               .toArray(double[][]::new))), List.of(), List.of(), 520, 360, "%.0f"), dir.resolve("hit-throughput.png"));
-      Charts.write(Charts.bars("Server CPU per cache hit", "user + system CPU time of the server's processes / requests",
+      ChartImage.write(Charts.bars("Server CPU per cache hit", "user + system CPU time of the server's processes / requests",
           "µs", names, List.of(new Charts.Series("µs", Charts.TOKEN_CACHE, figure(systems, names, "cpu_us_per_request"),
           barColors, null)), List.of(), List.of(), 520, 360, "%.1f"), dir.resolve("hit-cpu.png"));
       // the paced p99 (the same request rate: the target's load) as a last group, when the run has paced rounds
@@ -571,7 +572,7 @@ public final class BenchReport {
             p == null ? Double.NaN : p.getDouble("p99_ms")};
         lat.add(new Charts.Series(names.get(i), colors.get(i), Arrays.copyOf(v, latGroups.size())));
       }
-      Charts.write(Charts.bars("Cache-hit latency, one node each", latSubtitle, "ms", latGroups, lat, List.of(),
+      ChartImage.write(Charts.bars("Cache-hit latency, one node each", latSubtitle, "ms", latGroups, lat, List.of(),
           List.of(), paced == null ? 520 : 640, 360, "%.2f"), dir.resolve("hit-latency.png"));
     }
     JsonObject herd = r.getJsonObject("herd");
@@ -589,7 +590,7 @@ public final class BenchReport {
             u.getDouble("calls_per_key_per_generation_max", Double.NaN)}));
       }
       JsonObject any = herd.getJsonObject(herd.containsKey("token-cache") ? "token-cache" : "nginx");
-      Charts.write(Charts.bars("Upstream calls per key, 3 nodes under the same herd",
+      ChartImage.write(Charts.bars("Upstream calls per key, 3 nodes under the same herd",
           fmt("%d keys, %d first requests at once, then %d req/s for %.0f s; tokens live %d s", any.getInteger("keys"),
               any.getInteger("herd_requests"), any.getInteger("tail_rps"), any.getDouble("duration_seconds"),
               any.getInteger("lifetime_seconds")), "calls", groups, series,
@@ -611,7 +612,7 @@ public final class BenchReport {
         groups.add(Integer.toString((i + 1) * roll.getInteger("window_seconds")));
       }
       double steadyMedian = roll.getDouble("steady_p99_ms_median");
-      Charts.write(Charts.bars("p99 per window: steady vs token roll-over (token-cache, one node)",
+      ChartImage.write(Charts.bars("p99 per window: steady vs token roll-over (token-cache, one node)",
           fmt("windows of %d s (x axis: seconds); roll-over run: tokens live %d s, %d keys", roll.getInteger("window_seconds"),
               roll.getInteger("lifetime_seconds"), roll.getInteger("keys")), "p99 ms", groups,
           List.of(new Charts.Series("steady (long lifetime)", Charts.FLOOR, s),
@@ -634,7 +635,7 @@ public final class BenchReport {
         labels.add(c.getString("class"));
         values.add(c.getDouble("bytes_per_token"));
       }
-      Charts.write(Charts.hbars("Heap per cached token, by class",
+      ChartImage.write(Charts.hbars("Heap per cached token, by class",
           fmt("%d tokens, near cache filled: %.0f B per token (target 1536 B); token string %d B", heap.getInteger("tokens"),
               h.getDouble("bytes_per_token"), heap.getLong("token_string_bytes")), "B", labels,
           values.stream().mapToDouble(Double::doubleValue).toArray(), Charts.TOKEN_CACHE, 760, "%.0f"),

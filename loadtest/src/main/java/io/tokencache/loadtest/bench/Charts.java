@@ -4,8 +4,6 @@ import io.tokencache.loadtest.harness.ChartImage;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -112,11 +110,6 @@ final class Charts {
     bar(chart, unit, shortLabels, values, color);
     labels(chart, format);
     return ChartImage.compose(title, subtitle, List.of(chart));
-  }
-
-  /** Writes a chart as PNG. */
-  static void write(BufferedImage image, Path file) throws IOException {
-    ChartImage.write(image, file);
   }
 
   private static CategoryChart chart(int width, int height, String unit) {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -260,11 +259,8 @@ public final class JfrTop {
     entries.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
     JsonArray out = new JsonArray();
     for (Map.Entry<String, Long> e : entries.subList(0, Math.min(top, entries.size()))) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("name", e.getKey());
-      row.put("count", e.getValue());
-      row.put("share", share(e.getValue(), whole));
-      out.add(new JsonObject(row));
+      out.add(new JsonObject().put("name", e.getKey()).put("count", e.getValue())
+          .put("share", share(e.getValue(), whole)));
     }
     return out;
   }

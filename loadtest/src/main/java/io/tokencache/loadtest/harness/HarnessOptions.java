@@ -104,7 +104,7 @@ public abstract class HarnessOptions {
     return Duration.ofSeconds(30);
   }
 
-  /** @return token requests sent to the IdP to warm it up before the load (then its counters are zeroed), 0 to 100000 */
+  /** @return token requests sent to the IdP to warm it up before the load (then its counters are zeroed), 0-100000 */
   @Value.Default
   public int getIdpWarmupRequests() {
     return 400;
@@ -119,7 +119,10 @@ public abstract class HarnessOptions {
   /** @return a class path holding {@code FakeIdpMain} and its dependencies, to run the IdP from when no jar is set */
   public abstract Optional<String> getIdpClasspath();
 
-  /** @return where the jars the processes run are kept, one copy per build ({@link JarStore}): {@code jars} beside the report folder unless set */
+  /**
+   * @return where the jars the processes run are kept, one copy per build ({@link JarStore}): {@code jars} beside the
+   *     report folder unless set
+   */
   @Value.Default
   public Path getJarStoreDir() {
     return getReportDir().toAbsolutePath().normalize().resolveSibling("jars");

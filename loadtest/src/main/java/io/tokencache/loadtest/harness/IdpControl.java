@@ -153,7 +153,8 @@ public final class IdpControl implements AutoCloseable {
    * @return how many were answered 200
    */
   int warmUp(int requests) {
-    String basic = "Basic " + Base64.getEncoder().encodeToString("lt-warmup:lt-warmup-secret".getBytes(StandardCharsets.UTF_8));
+    String basic = "Basic "
+        + Base64.getEncoder().encodeToString("lt-warmup:lt-warmup-secret".getBytes(StandardCharsets.UTF_8));
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tokenUrl)).header("Authorization", basic)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=warmup"));

@@ -3,6 +3,7 @@ package io.tokencache.loadtest.harness;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -165,12 +166,17 @@ public final class LaneSeries {
 
   /** @return upstream requests per second over every lane */
   public long[] upstreamTotal() {
+    return total(upstream);
+  }
+
+  /** @return budget rejections per second over every lane */
+  public long[] rejectionsTotal() {
+    return total(rejections);
+  }
+
+  private long[] total(Map<String, long[]> byLane) {
     long[] total = new long[seconds()];
-    upstream.values().forEach(s -> {
-      for (int i = 0; i < s.length; i++) {
-        total[i] += s[i];
-      }
-    });
+    byLane.values().forEach(s -> Arrays.setAll(total, i -> total[i] + (i < s.length ? s[i] : 0)));
     return total;
   }
 
@@ -210,7 +216,7 @@ public final class LaneSeries {
   }
 
   private static JsonObject totals(Map<String, long[]> byLane) {
-    return collect(byLane, s -> java.util.Arrays.stream(s).sum());
+    return collect(byLane, s -> Arrays.stream(s).sum());
   }
 
   private static JsonObject perSecond(Map<String, long[]> byLane) {

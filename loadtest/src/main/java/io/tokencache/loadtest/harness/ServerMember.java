@@ -229,23 +229,16 @@ public final class ServerMember {
   }
 
   private static Integer findMembers(Object json) {
-    if (json instanceof io.vertx.core.json.JsonObject object) {
-      Object members = object.getValue("members");
-      if (members instanceof Number number) {
-        return number.intValue();
-      }
-      for (String name : object.fieldNames()) {
-        Integer found = findMembers(object.getValue(name));
-        if (found != null) {
-          return found;
-        }
-      }
-    } else if (json instanceof io.vertx.core.json.JsonArray array) {
-      for (Object item : array) {
-        Integer found = findMembers(item);
-        if (found != null) {
-          return found;
-        }
+    if (json instanceof io.vertx.core.json.JsonObject object && object.getValue("members") instanceof Number n) {
+      return n.intValue();
+    }
+    Iterable<?> children = json instanceof io.vertx.core.json.JsonObject object
+        ? object.fieldNames().stream().map(object::getValue).toList()
+        : json instanceof io.vertx.core.json.JsonArray array ? array : List.of();
+    for (Object child : children) {
+      Integer found = findMembers(child);
+      if (found != null) {
+        return found;
       }
     }
     return null;

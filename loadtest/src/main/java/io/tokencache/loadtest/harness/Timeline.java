@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A run second by second: token requests the IdP received (split into admitted and throttled with
@@ -165,14 +167,10 @@ public final class Timeline {
             + "members_live,member_processes,cluster_view,client_requests,client_failed,"
             + "upstream_max_sliding_1s\n");
     for (Row r : rows) {
-      csv.append(r.t()).append(',').append(r.epochSecond()).append(',').append(r.upstreamRequests()).append(',')
-          .append(r.upstreamAdmitted()).append(',').append(r.upstream429()).append(',')
-          .append(r.upstreamFailuresInjected()).append(',').append(r.upstream401()).append(',').append(r.membersLive())
-          .append(',').append(r.memberProcesses()).append(',')
-          .append(r.clusterView() < 0 ? "" : Integer.toString(r.clusterView())).append(',')
-          .append(r.clientRequests()).append(',')
-          .append(r.clientFailed()).append(',')
-          .append(r.upstreamMaxSliding1s()).append('\n');
+      csv.append(Stream.of(r.t(), r.epochSecond(), r.upstreamRequests(), r.upstreamAdmitted(), r.upstream429(),
+          r.upstreamFailuresInjected(), r.upstream401(), r.membersLive(), r.memberProcesses(),
+          r.clusterView() < 0 ? "" : r.clusterView(), r.clientRequests(), r.clientFailed(), r.upstreamMaxSliding1s())
+          .map(String::valueOf).collect(Collectors.joining(",", "", "\n")));
     }
     return csv.toString();
   }
