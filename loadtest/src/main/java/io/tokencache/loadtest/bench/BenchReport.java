@@ -138,12 +138,9 @@ public final class BenchReport {
     }
     JsonObject systems = systems(bySystem);
     JsonObject ratios = new JsonObject();
-    JsonObject tc = systems.getJsonObject("token-cache");
-    JsonObject ng = systems.getJsonObject("nginx");
-    JsonObject fl = systems.getJsonObject("vertx-floor");
-    ratios(ratios, "token_cache_vs_nginx", tc, ng, "", "rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
-    ratios(ratios, "token_cache_vs_floor", tc, fl, "", "rps", "p99_ms", "cpu_us_per_request");
-    ratios(ratios, "floor_vs_nginx", fl, ng, "", "rps");
+    ratios(ratios, systems, "token-cache", "nginx", "", "rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
+    ratios(ratios, systems, "token-cache", "vertx-floor", "", "rps", "p99_ms", "cpu_us_per_request");
+    ratios(ratios, systems, "vertx-floor", "nginx", "", "rps");
     JsonObject hit = new JsonObject().put("systems", systems).put("ratios", ratios);
     if (paced != null) {
       hit.put("paced", paced);
@@ -163,18 +160,12 @@ public final class BenchReport {
     if (bySystem.isEmpty()) {
       return null;
     }
-    List<Double> targets = new ArrayList<>();
-    List<Double> connections = new ArrayList<>();
-    bySystem.values().forEach(l -> l.forEach(o -> {
-      if (o.containsKey("target_rps")) {
-        targets.add(o.getDouble("target_rps"));
-      }
-      if (o.containsKey("connections")) {
-        connections.add(o.getDouble("connections"));
-      }
-    }));
+    List<JsonObject> all = bySystem.values().stream().flatMap(List::stream).toList();
     // one rate for the whole run (run.sh paces every round alike); the median guards against a stray file
-    double target = Stats.median(targets);
+    double target = Stats.median(all.stream().filter(o -> o.containsKey("target_rps"))
+        .map(o -> o.getDouble("target_rps")).toList());
+    List<Double> connections = all.stream().filter(o -> o.containsKey("connections"))
+        .map(o -> o.getDouble("connections")).toList();
     JsonObject systems = systems(bySystem);
     for (String s : systems.fieldNames()) {
       JsonObject o = systems.getJsonObject(s);
@@ -185,25 +176,26 @@ public final class BenchReport {
           .put("below_target", !Double.isNaN(achieved) && achieved < PACED_SHORTFALL);
     }
     JsonObject ratios = new JsonObject();
-    JsonObject tc = systems.getJsonObject("token-cache");
-    JsonObject ng = systems.getJsonObject("nginx");
-    JsonObject fl = systems.getJsonObject("vertx-floor");
-    ratios(ratios, "token_cache_vs_nginx", tc, ng, "_paced", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
-    ratios(ratios, "token_cache_vs_floor", tc, fl, "_paced", "p99_ms");
+    ratios(ratios, systems, "token-cache", "nginx", "_paced", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
+    ratios(ratios, systems, "token-cache", "vertx-floor", "_paced", "p99_ms");
     return new JsonObject().put("target_rps", Stats.round(target, 0))
         .put("connections", connections.isEmpty() ? null : (int) Stats.median(connections))
         .put("systems", systems).put("ratios", ratios);
   }
 
   /**
-   * Puts {@code a}'s figure over {@code b}'s for each field, as {@code <prefix>_<field without _ms/_us>suffix}
-   * (e.g. {@code token_cache_vs_nginx_p99}); nothing when either system is missing.
+   * Puts system {@code a}'s figure over {@code b}'s for each field, as {@code <a>_vs_<b>_<field without
+   * _ms/_us>suffix} (e.g. {@code token_cache_vs_nginx_p99}; the Vert.x floor is {@code floor}); nothing when either
+   * system is missing.
    */
-  private static void ratios(JsonObject ratios, String prefix, JsonObject a, JsonObject b, String suffix,
+  private static void ratios(JsonObject ratios, JsonObject systems, String system, String other, String suffix,
                              String... fields) {
+    JsonObject a = systems.getJsonObject(system);
+    JsonObject b = systems.getJsonObject(other);
     if (a == null || b == null) {
       return;
     }
+    String prefix = (system + "_vs_" + other).replace("vertx-floor", "floor").replace('-', '_');
     for (String field : fields) {
       String name = field.replaceFirst("_ms$", "").replaceFirst("_us_per_request$", "_per_request");
       ratios.put(prefix + "_" + name + suffix, Stats.ratio(a.getDouble(field), b.getDouble(field)));
@@ -234,19 +226,12 @@ public final class BenchReport {
       }
       runs.sort((x, y) -> Integer.compare(x.getInteger("round"), y.getInteger("round")));
       JsonArray rounds = new JsonArray();
+      // the rounds hold rates rounded: their medians are taken of the exact ones
       List<Double> rps = new ArrayList<>();
-      List<Double> p50 = new ArrayList<>();
-      List<Double> p99 = new ArrayList<>();
-      List<Double> p999 = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
-      long errors = 0;
       for (JsonObject o : runs) {
         WrkRun w = WrkRun.fromJson(o.getJsonObject("wrk"));
         rps.add(w.rps());
-        p50.add(w.p50Micros() / 1000.0);
-        p99.add(w.p99Micros() / 1000.0);
-        p999.add(w.p999Micros() / 1000.0);
-        errors += w.errors() + w.statusErrors();
         double cpuPerRequest = o.containsKey("server_cpu_ms") && w.requests() > 0
             ? o.getLong("server_cpu_ms") * 1000.0 / w.requests() : Double.NaN;
         if (!Double.isNaN(cpuPerRequest)) {
@@ -261,13 +246,17 @@ public final class BenchReport {
       systems.put(system, new JsonObject()
           .put("rounds", rounds)
           .put("rps", Stats.round(Stats.median(rps), 0))
-          .put("p50_ms", Stats.round(Stats.median(p50), 3))
-          .put("p99_ms", Stats.round(Stats.median(p99), 3))
-          .put("p999_ms", Stats.round(Stats.median(p999), 3))
+          .put("p50_ms", Stats.round(median(rounds, "p50_ms"), 3))
+          .put("p99_ms", Stats.round(median(rounds, "p99_ms"), 3))
+          .put("p999_ms", Stats.round(median(rounds, "p999_ms"), 3))
           .put("cpu_us_per_request", Stats.round(Stats.median(cpu), 2))
-          .put("errors", errors));
+          .put("errors", rounds.stream().mapToLong(x -> ((JsonObject) x).getLong("errors")).sum()));
     }
     return systems;
+  }
+
+  private static double median(JsonArray rows, String field) {
+    return Stats.median(rows.stream().map(x -> ((JsonObject) x).getDouble(field)).toList());
   }
 
   // ---------------------------------------------------------------- roll-over
