@@ -16,7 +16,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
 import org.knowm.xchart.style.Styler.LegendLayout;
-import org.knowm.xchart.style.Styler.LegendPosition;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -219,12 +218,9 @@ public final class UpstreamChart {
   static XYChart timeChart(int origin, int seconds, int height, String yTitle, double yMin, double yMax) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(height)
         .xAxisTitle("seconds since the load started").yAxisTitle(yTitle).build();
-    chart.getStyler().setChartTitleVisible(false).setLegendPosition(LegendPosition.OutsideS)
-        .setLegendLayout(LegendLayout.Horizontal).setChartBackgroundColor(Color.WHITE)
-        .setPlotBackgroundColor(Color.WHITE).setYAxisLeftWidthHint(60).setAnnotationLineColor(EVENT)
-        .setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-            new float[] {3f, 4f}, 0f))
-        .setMarkerSize(10);
+    ChartImage.style(chart.getStyler());
+    chart.getStyler().setPlotBackgroundColor(Color.WHITE).setYAxisLeftWidthHint(60).setAnnotationLineColor(EVENT)
+        .setAnnotationLineStroke(ChartImage.dashed(1f, 3f, 4f)).setMarkerSize(10);
     chart.getStyler().setXAxisMin((double) origin).setXAxisMax((double) seconds).setYAxisMin(yMin)
         .setYAxisMax(yMax).setXAxisTickMarkSpacingHint((WIDTH - 120) * niceStep(seconds - origin)
             / (seconds - origin)).setPlotGridVerticalLinesVisible(false)
@@ -266,8 +262,7 @@ public final class UpstreamChart {
   static void quota(XYChart chart, int origin, int seconds, double quotaRps) {
     line(chart, "quota " + ClusterPlan.formatRps(quotaRps) + " rps (token bucket)", QUOTA, 2,
         XYSeriesRenderStyle.Line, new double[] {origin, seconds}, new double[] {quotaRps, quotaRps})
-        .setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {10f, 6f},
-            0f));
+        .setLineStyle(ChartImage.dashed(2f, 10f, 6f));
   }
 
   /**
