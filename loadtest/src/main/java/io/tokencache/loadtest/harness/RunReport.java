@@ -301,7 +301,6 @@ public final class RunReport {
 
   /** @return the summary */
   public JsonObject toJson() {
-    List<String> allNotes = new ArrayList<>(notes);
     JsonObject idp = record.idpStats();
     JsonObject json = new JsonObject()
         .put("scenario", record.scenario())
@@ -330,7 +329,7 @@ public final class RunReport {
     JsonObject verdictJson = new JsonObject();
     verdicts.forEach(verdictJson::put);
     json.put("verdicts", verdictJson)
-        .put("notes", new JsonArray(List.copyOf(allNotes)))
+        .put("notes", new JsonArray(List.copyOf(notes)))
         .put("harness_errors", new JsonArray(List.copyOf(record.errors())))
         .put("requests_by_status", stats.total().toJson().getJsonObject("by_status"))
         .put("requests_by_cache", stats.total().toJson().getJsonObject("by_cache"))
@@ -397,18 +396,10 @@ public final class RunReport {
   public String consoleSummary() {
     StringBuilder text = new StringBuilder();
     text.append(String.format("%n==== %s: %s ====%n", record.scenario(), passed() ? "PASSED" : "FAILED"));
-    text.append(String.format("requests %d, failed %d | upstream calls %d, 429 %d, max in any 1 s %d (quota %s)"
-            + " | members initial %d, max %d, final %d%n",
-        requests(), failedRequests(), upstreamCalls(), upstream429(), maxUpstreamRps(),
-        ClusterPlan.formatRps(quotaRps()), record.initialMembers(), record.membersMax(), record.membersFinal()));
-    extras.forEach(entry -> {
-      if (!(entry.getValue() instanceof JsonObject) && !(entry.getValue() instanceof JsonArray)) {
-        text.append("  ").append(entry.getKey()).append(" = ").append(entry.getValue()).append('\n');
-      }
-    });
+    figureLines().forEach(line -> text.append("  ").append(line).append('\n'));
     verdicts.forEach((name, holds) -> text.append(holds ? "  [ok]   " : "  [FAIL] ").append(name).append('\n'));
     record.errors().forEach(error -> text.append("  harness error: ").append(firstLine(error)).append('\n'));
-    toJson().getJsonArray("notes").forEach(note -> text.append("  note: ").append(note).append('\n'));
+    notes.forEach(note -> text.append("  note: ").append(note).append('\n'));
     return text.toString();
   }
 
