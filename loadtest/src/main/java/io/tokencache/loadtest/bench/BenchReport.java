@@ -14,6 +14,7 @@ import freemarker.template.TemplateModel;
 import freemarker.template.TemplateModelException;
 import freemarker.template.utility.DeepUnwrap;
 import io.tokencache.loadtest.harness.ChartImage;
+import io.tokencache.loadtest.harness.Generations;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -265,20 +266,12 @@ public final class BenchReport {
     if (!Files.isDirectory(dir)) {
       return null;
     }
-    List<Long> issued = new ArrayList<>();
-    Path stats = dir.resolve("idp-stats.json");
-    if (Files.exists(stats)) {
-      JsonArray at = new JsonObject(Files.readString(stats)).getJsonArray("issuedAtMillis", new JsonArray());
-      for (Object o : at) {
-        issued.add(((Number) o).longValue());
-      }
-    }
+    JsonObject stats = readJson(dir.resolve("idp-stats.json"));
+    List<Long> issued = stats == null ? List.of()
+        : Arrays.stream(Generations.millis(stats.getJsonArray("issuedAtMillis"))).boxed().toList();
     long grace = Long.parseLong(meta.getProperty("rollover.refresh_grace_ms", "500"));
     JsonArray steady = new JsonArray();
     JsonArray roll = new JsonArray();
-    List<Double> steadyP99 = new ArrayList<>();
-    List<Double> refreshP99 = new ArrayList<>();
-    List<Double> quietP99 = new ArrayList<>();
     List<Double> steadyRps = new ArrayList<>();
     List<Double> rollRps = new ArrayList<>();
     List<JsonObject> windows = new ArrayList<>();
@@ -295,22 +288,18 @@ public final class BenchReport {
       WrkRun r = WrkRun.fromJson(w.getJsonObject("wrk"));
       long start = w.getLong("start_ms");
       long end = w.getLong("end_ms");
-      boolean refreshed = refreshIn(issued, start, end, grace);
       JsonObject row = new JsonObject().put("window", w.getInteger("window")).put("start_ms", start)
           .put("end_ms", end).put("rps", Stats.round(r.rps(), 0)).put("p50_ms", r.p50Micros() / 1000.0)
           .put("p99_ms", r.p99Micros() / 1000.0).put("p999_ms", r.p999Micros() / 1000.0)
-          .put("errors", r.errors() + r.statusErrors()).put("refresh", refreshed)
+          .put("errors", r.errors() + r.statusErrors()).put("refresh", refreshIn(issued, start, end, grace))
           .put("refreshes", count(issued, start, end, grace));
-      if (w.getString("kind").equals("steady")) {
-        steady.add(row);
-        steadyP99.add(r.p99Micros() / 1000.0);
-        steadyRps.add(r.rps());
-      } else {
-        roll.add(row);
-        rollRps.add(r.rps());
-        (refreshed ? refreshP99 : quietP99).add(r.p99Micros() / 1000.0);
-      }
+      boolean isSteady = w.getString("kind").equals("steady");
+      (isSteady ? steady : roll).add(row);
+      (isSteady ? steadyRps : rollRps).add(r.rps());
     }
+    List<Double> steadyP99 = p99s(steady, null);
+    List<Double> refreshP99 = p99s(roll, true);
+    List<Double> quietP99 = p99s(roll, false);
     double steadyMedian = Stats.median(steadyP99);
     double refreshMedian = Stats.median(refreshP99);
     double refreshMax = Stats.max(refreshP99);
@@ -332,6 +321,12 @@ public final class BenchReport {
         .put("ratio_refresh_median_vs_steady", Stats.ratio(refreshMedian, steadyMedian))
         .put("ratio_refresh_median_vs_no_refresh", Stats.ratio(refreshMedian, Stats.median(quietP99)))
         .put("ratio_refresh_max_vs_steady", Stats.ratio(refreshMax, steadyMedian));
+  }
+
+  /** The p99 of each window, of those with or without a refresh when {@code refresh} is not null. */
+  private static List<Double> p99s(JsonArray windows, Boolean refresh) {
+    return windows.stream().map(x -> (JsonObject) x)
+        .filter(w -> refresh == null || w.getBoolean("refresh").equals(refresh)).map(w -> w.getDouble("p99_ms")).toList();
   }
 
   static boolean refreshIn(List<Long> issued, long start, long end, long grace) {

@@ -299,7 +299,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
       metrics.scrape(List.copyOf(live));
     }
     JsonObject stats = idp.stats();
-    int maxRps = IdpControl.maxRequestsInAnyWindow1s(stats);
+    int maxRps = stats.getInteger("maxRequestsInAnyWindow1s", 0);
     stopMembers();
     JsonArray members = new JsonArray();
     for (ServerMember member : started) {

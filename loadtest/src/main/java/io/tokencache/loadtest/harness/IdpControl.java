@@ -133,14 +133,6 @@ public final class IdpControl implements AutoCloseable {
     return new JsonObject(send(HttpRequest.newBuilder(URI.create(baseUrl + "/stats")).GET(), 200));
   }
 
-  /**
-   * @param stats as {@link #stats()}
-   * @return the most token requests that arrived in any sliding 1 s window
-   */
-  static int maxRequestsInAnyWindow1s(JsonObject stats) {
-    return stats.getInteger("maxRequestsInAnyWindow1s", 0);
-  }
-
   /** @return the current failure mode, from {@link #stats()} */
   public FailureMode failureMode() {
     return FailureMode.valueOf(stats().getJsonObject("settings").getString("failureMode"));
