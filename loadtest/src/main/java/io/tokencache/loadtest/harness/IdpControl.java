@@ -2,9 +2,7 @@ package io.tokencache.loadtest.harness;
 
 import io.tokencache.fakeidp.FailureMode;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,14 +14,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The fake IdP as the orchestrator drives it: a process of its own ({@code java -jar fake-idp.jar}, or its main
  * class on a class path), so that an observer in its own JVM timestamps arrivals without the load generator's
  * pauses. Driven over HTTP: {@code GET /stats}, {@code POST /stats/reset}, {@code POST /control}. It prints one
- * line, {@code fake-idp listening on <token url>}, once ready; its logs (stderr) go to a file.
+ * line, {@code fake-idp listening on <token url>}, once ready; that line and its logs go to a file.
  */
 public final class IdpControl implements AutoCloseable {
 
@@ -56,45 +54,39 @@ public final class IdpControl implements AutoCloseable {
     Process process;
     try {
       Files.createDirectories(log.getParent());
-      process = new ProcessBuilder(all).redirectError(log.toFile()).start();
+      // stdout into the log too: a pipe nobody drains could fill and block the IdP
+      process = new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     } catch (IOException e) {
       throw new HarnessException("cannot start the fake IdP (" + String.join(" ", all) + "): " + e, e);
     }
-    BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-      try {
-        return stdout.readLine();
-      } catch (IOException e) {
-        return null;
+    String line = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (line == null && process.isAlive() && System.nanoTime() < deadline) {
+      line = readyLine(log);
+      if (line == null) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
       }
-    });
-    String line;
-    try {
-      line = ready.get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      line = null;
     }
-    if (line == null || !line.startsWith(READY)) {
+    line = line != null ? line : readyLine(log);
+    if (line == null) {
       process.destroyForcibly();
-      String stderr;
-      try {
-        stderr = Files.readString(log);
-      } catch (IOException e) {
-        stderr = "(no log)";
-      }
-      throw new HarnessException("the fake IdP did not start (first line: " + line + "); its log:\n" + stderr);
+      throw new HarnessException("the fake IdP did not start within 60 s; its log:\n" + readLog(log));
     }
-    // Nothing else comes on stdout; drain it anyway, so the process can never block on a full pipe.
-    Thread drain = new Thread(() -> {
-      try {
-        stdout.transferTo(java.io.Writer.nullWriter());
-      } catch (IOException ignored) {
-        // process gone
-      }
-    }, "fake-idp-stdout");
-    drain.setDaemon(true);
-    drain.start();
     return new IdpControl(process, line.substring(READY.length()).trim());
+  }
+
+  private static String readyLine(Path log) {
+    // the whole line, the URL alone after the prefix: a log line that quotes it says more
+    return readLog(log).lines().filter(l -> l.startsWith(READY) && !l.substring(READY.length()).strip().contains(" "))
+        .findFirst().orElse(null);
+  }
+
+  private static String readLog(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** @return the token endpoint, {@code http://127.0.0.1:<port>/oauth2/token} */
