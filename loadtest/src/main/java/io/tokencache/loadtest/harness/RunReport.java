@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * A run's verdicts and report files: {@code summary.json} (figures from the IdP's side and the
@@ -254,25 +255,13 @@ public final class RunReport {
   public KeyCalls keyCalls(KeySpace keys) {
     JsonObject issued = record.idpStats().getJsonObject("issuedByClient", new JsonObject());
     Map<String, Long> perKey = new LinkedHashMap<>();
-    long total = 0;
-    long max = 0;
-    String maxKey = null;
-    int used = 0;
-    for (int i = 0; i < keys.size(); i++) {
-      if (keys.uses(i) == 0) {
-        continue;
-      }
-      used++;
-      String client = keys.clientId(i);
-      long calls = issued.getInteger(client, 0);
-      perKey.put(client, calls);
-      total += calls;
-      if (calls > max) {
-        max = calls;
-        maxKey = client;
-      }
-    }
-    return new KeyCalls(used, total, used == 0 ? 0 : (double) total / used, max, maxKey, perKey);
+    usedClients(keys).forEach(client -> perKey.put(client, (long) issued.getInteger(client, 0)));
+    long total = perKey.values().stream().mapToLong(Long::longValue).sum();
+    // the first of the busiest keys; none when no key was called
+    Map.Entry<String, Long> max = perKey.entrySet().stream().filter(e -> e.getValue() > 0)
+        .max(Map.Entry.comparingByValue()).orElse(Map.entry("", 0L));
+    return new KeyCalls(perKey.size(), total, perKey.isEmpty() ? 0 : (double) total / perKey.size(), max.getValue(),
+        max.getKey().isEmpty() ? null : max.getKey(), perKey);
   }
 
   /**
@@ -287,16 +276,17 @@ public final class RunReport {
     JsonObject issuedAt = record.idpStats().getJsonObject("issuedAtByClient", new JsonObject());
     List<Generations.Key> perKey = new ArrayList<>();
     boolean complete = true;
-    for (int i = 0; i < keys.size(); i++) {
-      if (keys.uses(i) == 0) {
-        continue;
-      }
-      String client = keys.clientId(i);
+    for (String client : usedClients(keys)) {
       long[] times = Generations.millis(issuedAt.getJsonArray(client));
       complete &= times.length == issued.getInteger(client, 0);
       perKey.add(Generations.of(times, lifetimeMillis));
     }
     return new KeyGenerations(Generations.summarize(perKey), complete);
+  }
+
+  /** The client ids of the keys handed out with their valid secret. */
+  private static List<String> usedClients(KeySpace keys) {
+    return IntStream.range(0, keys.size()).filter(i -> keys.uses(i) > 0).mapToObj(keys::clientId).toList();
   }
 
   /** @return the summary */

@@ -61,13 +61,10 @@ public final class ServerMember {
    * @return the command
    */
   static List<String> command(Path javaBin, List<String> jvmArgs, Path jar) {
-    List<String> command = new ArrayList<>();
-    command.add(javaBin.toString());
+    List<String> command = new ArrayList<>(List.of(javaBin.toString()));
     command.addAll(jvmArgs);
-    command.add("-Dhazelcast.phone.home.enabled=false");
-    command.add("-Djava.net.preferIPv4Stack=true");
-    command.add("-jar");
-    command.add(jar.toString());
+    command.addAll(List.of("-Dhazelcast.phone.home.enabled=false", "-Djava.net.preferIPv4Stack=true", "-jar",
+        jar.toString()));
     return command;
   }
 
@@ -166,31 +163,27 @@ public final class ServerMember {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
         .timeout(Duration.ofSeconds(2)).GET().build();
-    while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
-      if (!process.isAlive()) {
-        state = State.FAILED;
-        return false;
-      }
-      try {
-        if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          startup = Duration.ofNanos(System.nanoTime() - startedNanos);
-          readyAtMillis = System.currentTimeMillis();
-          state = State.READY;
-          return true;
+    try {
+      while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
+        if (!process.isAlive()) {
+          state = State.FAILED;
+          return false;
         }
-      } catch (IOException notYet) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-      try {
+        try {
+          if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            startup = Duration.ofNanos(System.nanoTime() - startedNanos);
+            readyAtMillis = System.currentTimeMillis();
+            state = State.READY;
+            return true;
+          }
+        } catch (IOException notYet) {
+          // not listening yet
+        }
         // Often enough that the time to ready is measured to a tenth of a second.
         Thread.sleep(READY_POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     return false;
   }
