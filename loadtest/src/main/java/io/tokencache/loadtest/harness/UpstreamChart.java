@@ -78,12 +78,6 @@ public final class UpstreamChart {
       originT = Math.min(0, originT);
     }
 
-    /** Without member lanes, the axis starting with the load. */
-    public Data(String title, String subtitle, Timeline timeline, double quotaRps,
-        List<RunRecord.TimelineEvent> events) {
-      this(title, subtitle, timeline, quotaRps, events, 0, List.of());
-    }
-
     int seconds() {
       return Math.max(1, timeline.rows().size());
     }
