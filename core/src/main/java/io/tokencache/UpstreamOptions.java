@@ -369,7 +369,8 @@ public class UpstreamOptions {
   }
 
   /**
-   * Upstream requests one member runs at once (a bulkhead); more wait in a queue of
+   * Upstream requests one member runs at once (a bulkhead), and never more than {@link #getMaxConnections()}: a
+   * request holding a permit has a connection to send on when its budget slot comes due; more wait in a queue of
    * {@link #getMaxQueuedRequests()}, each for at most {@link #getQuotaMaxWait()}.
    */
   public int getMaxConcurrentRequests() {

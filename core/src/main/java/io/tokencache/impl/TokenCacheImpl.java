@@ -334,35 +334,78 @@ public final class TokenCacheImpl implements TokenCache {
   /**
    * Cluster-wide single flight for a miss: the member holding the key's lease fetches; the others wait for
    * its token, and try again if the lease goes away without one (the fetch failed or the member died).
+   *
+   * <p>Before the upstream call a cold miss makes three round trips, none of them twice: its first look at the token
+   * (in {@link #cached}), the lease with the ledger's admission beside it, and the budget. The admission is asked
+   * before it is known whether this member leads: a member that ends up waiting has asked it for nothing (one ledger
+   * write per member and key), where asking after the lease would be a fourth step on every miss. A token stored by
+   * another member between the first look and the lease is told by the lease itself ({@link FetchLeases.Claim#STORED}).
    */
   private Future<Fetched> fetchOnce(Fetch fetch) {
     if (leases == null) {
       return lead(fetch);
     }
-    return leases.tryLease(fetch.key, leaseTtl(fetch.upstream)).compose(acquired -> {
-      if (acquired) {
-        // released once the token is stored (waiters woken by the release read it), without holding the answer
-        return lead(fetch).onComplete(done -> leases.releaseLease(fetch.key));
+    Future<FetchLeases.Claim> claim = leases.claim(fetch.key, leaseTtl(fetch.upstream), true);
+    Future<Admission> admission = admit(fetch);
+    return Future.join(claim, admission).transform(done -> claim.failed()
+      ? Future.failedFuture(claim.cause())
+      : afterClaim(fetch, claim.result(), admission));
+  }
+
+  private Future<Fetched> afterClaim(Fetch fetch, FetchLeases.Claim claim, Future<Admission> admission) {
+    switch (claim) {
+      case TAKEN -> {
+        if (admission.failed()) {
+          leases.releaseLease(fetch.key);
+          return Future.failedFuture(admission.cause());
+        }
+        // given back once the token is stored (waiters are woken by the token itself), without holding the answer
+        return admitted(fetch, admission.result()).compose(v -> fetchAndStore(fetch)).map(t -> new Fetched(t, true))
+          .onComplete(done -> giveBack(fetch, done.succeeded() ? done.result().token() : null));
       }
-      long left = fetch.deadline - System.nanoTime();
-      if (left <= 0) {
-        return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
-          "timed out waiting for another member to fetch the token", 1));
+      case STORED -> {
+        // another member stored the token after our first look: read it (a miss's second look, in a race only)
+        return leases.readStored(fetch.key).compose(token -> usable(token)
+          ? Future.succeededFuture(new Fetched(token, false))
+          // removed since (an invalidation): the marker stands for nothing, take the lease past it
+          : leases.claim(fetch.key, leaseTtl(fetch.upstream), false).compose(c -> afterClaim(fetch, c, admission)));
       }
-      return leases.awaitUpdate(fetch.key, fetch.key, Duration.ofNanos(left)).compose(token -> usable(token)
-        ? Future.succeededFuture(new Fetched(token, false))
-        : fetchOnce(fetch));
-    });
+      default -> {
+        long left = fetch.deadline - System.nanoTime();
+        if (left <= 0) {
+          return Future.failedFuture(TokenCacheException.temporarilyUnavailable(
+            "timed out waiting for another member to fetch the token", 1));
+        }
+        return leases.awaitUpdate(fetch.key, fetch.key, Duration.ofNanos(left)).compose(token -> usable(token)
+          ? Future.succeededFuture(new Fetched(token, false))
+          : fetchOnce(fetch));
+      }
+    }
+  }
+
+  /** Gives the key's lease back, leaving a stored marker while {@code stored} (the token kept) can be served. */
+  private void giveBack(Fetch fetch, CachedToken stored) {
+    long now = clock.millis();
+    if (stored != null && stored.servable(now)) {
+      // as long as a miss may take between its first look and its lease, and no longer than the token is served
+      leases.releaseStored(fetch.key, Duration.ofMillis(Math.min(leaseTtl(fetch.upstream).toMillis(),
+        stored.serveUntil() - now)));
+    } else {
+      leases.releaseLease(fetch.key);
+    }
+  }
+
+  private Future<Admission> admit(Fetch fetch) {
+    return ledger.admit(admissions.get(fetch.request.upstream()), fetch.clientTag(), fetch.secretTag(), fetch.key);
   }
 
   /**
-   * The fetch of the member leading a key's miss. Another member may have stored the token between our first look
-   * and our lease; the ledger is asked at the same time, in one round trip each.
+   * The fetch of a member without a cluster. Another flight may have stored the token between our first look and
+   * this one; the ledger is asked at the same time.
    */
   private Future<Fetched> lead(Fetch fetch) {
     Future<CachedToken> existing = store.get(fetch.key);
-    Future<Admission> admission = ledger.admit(admissions.get(fetch.request.upstream()), fetch.clientTag(),
-      fetch.secretTag(), fetch.key);
+    Future<Admission> admission = admit(fetch);
     return Future.all(existing, admission)
       .compose(both -> usable(existing.result())
         ? Future.succeededFuture(new Fetched(existing.result(), false))

@@ -1,6 +1,7 @@
 package io.tokencache.cluster;
 
 import io.tokencache.TokenCacheOptions;
+import io.tokencache.TokenRequest;
 import io.tokencache.UpstreamOptions;
 import io.tokencache.fakeidp.FakeIdp;
 import io.tokencache.fakeidp.FakeIdpOptions;
@@ -104,6 +105,21 @@ class ClusteredTokenCacheTest {
     assertThat(byStatus.get("MISS")).isEqualTo(1);
     assertThat(byStatus.get("COALESCED")).isPositive();
     assertThat(byStatus.keySet()).containsOnly("MISS", "COALESCED", "HIT");
+  }
+
+  @Test
+  @DisplayName("a token invalidated after its fetch is fetched anew by the next miss elsewhere: the fetch's stored marker stands for nothing then")
+  void shouldFetchAnewPastAStoredMarkerOfAnInvalidatedToken() {
+    HttpResponse<Buffer> first = request(0, SECRET, "relearn").await();
+    assertThat(first.getHeader("X-Token-Cache")).isEqualTo("MISS");
+    // within the marker's life (the lease's TTL): member 2's claim finds it, reads no token, and claims past it
+    assertThat(cluster.cache(1).invalidate(TokenRequest.clientCredentials(CLIENT, SECRET).scope("relearn").build())
+      .await()).isTrue();
+    HttpResponse<Buffer> again = request(2, SECRET, "relearn").await();
+    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+    assertThat(again.getHeader("X-Token-Cache")).isEqualTo("MISS");
+    assertThat(token(again)).isNotEqualTo(token(first));
+    assertThat(idp.tokenRequests()).isEqualTo(2);
   }
 
   @Test

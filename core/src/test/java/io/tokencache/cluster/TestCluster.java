@@ -123,6 +123,11 @@ final class TestCluster implements AutoCloseable {
     return cluster;
   }
 
+  /** The token cache of {@code member}. */
+  TokenCache cache(int member) {
+    return caches.get(member);
+  }
+
   /** A client-credentials request with HTTP Basic authentication to {@code member}'s token endpoint. */
   Future<HttpResponse<Buffer>> request(int member, String clientId, String secret, String scope) {
     String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));

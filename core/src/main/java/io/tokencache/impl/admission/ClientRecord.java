@@ -14,9 +14,16 @@ import java.util.Map;
  * secrets the upstream accepted or refused (by secret tag), when it last refused one, when an unknown secret was
  * last let through after that, and which cache keys the client id holds.
  *
- * <p>Pure and small, so the cluster updates it in an entry processor on its partition owner (one remote call per
- * miss decides lane, replayed refusal, guessing bound and key bound at once) and a single member in memory.
- * Times are epoch milliseconds of the caller; not thread-safe.
+ * <p>Tags are kept {@linkplain ClientRecordForm#shorten shortened} to 128 bits: they are keyed hashes, so two that
+ * share their first 128 bits are as unlikely and as hard to make as two equal ones, and a record is held for every
+ * client id in use.
+ *
+ * <p>Pure, so the cluster updates it in an entry processor on its partition owner (one remote call per miss
+ * decides lane, replayed refusal, guessing bound and key bound at once) and a single member in memory. Times are
+ * epoch milliseconds of the caller; not thread-safe.
+ *
+ * <p>A little over the usual size: the rules and the two wire forms (the compact one written, both read) share the
+ * record's private state; {@link ClientRecordForm} holds the encoding itself.
  */
 public final class ClientRecord {
 
@@ -28,8 +35,13 @@ public final class ClientRecord {
   private final LinkedHashMap<String, Long> accepted = new LinkedHashMap<>();
   private final LinkedHashMap<String, Refused> rejected = new LinkedHashMap<>();
   private final LinkedHashMap<String, Long> keys = new LinkedHashMap<>();
-  private long lastRejectionAt = Long.MIN_VALUE / 4;
-  private long lastGuessAt = Long.MIN_VALUE / 4;
+  /** A time long past: no refusal, no guess yet. */
+  private static final long NEVER = Long.MIN_VALUE / 4;
+  /** The most keys a record read from the cluster may hold: a bound on what a corrupt one makes us allocate. */
+  private static final int MAX_KEYS_READ = 1_000_000;
+
+  private long lastRejectionAt = NEVER;
+  private long lastGuessAt = NEVER;
   /** The unknown secret last let through, and whether the upstream's verdict on it is still awaited. */
   private String guessTag;
   private boolean guessPending;
@@ -39,6 +51,8 @@ public final class ClientRecord {
 
   /** Decides a miss for {@code keyTag} with the credentials {@code secretTag}; records what it lets through. */
   public Admission admit(AdmissionPolicy policy, long now, String secretTag, String keyTag) {
+    secretTag = ClientRecordForm.shorten(secretTag);
+    keyTag = ClientRecordForm.shorten(keyTag);
     prune(policy, now);
     Refused refused = rejected.get(secretTag);
     if (refused != null) {
@@ -71,6 +85,8 @@ public final class ClientRecord {
 
   /** The upstream issued a token for these credentials, kept under {@code keyTag} until {@code keyUntil}. */
   public void accepted(AdmissionPolicy policy, long now, String secretTag, String keyTag, long keyUntil) {
+    secretTag = ClientRecordForm.shorten(secretTag);
+    keyTag = ClientRecordForm.shorten(keyTag);
     prune(policy, now);
     settled(secretTag);
     rejected.remove(secretTag);
@@ -83,6 +99,8 @@ public final class ClientRecord {
   /** The upstream refused these credentials: remembered until {@code until}; they are no longer known. */
   public void rejected(AdmissionPolicy policy, long now, String secretTag, String keyTag, Rejection rejection,
                        long until) {
+    secretTag = ClientRecordForm.shorten(secretTag);
+    keyTag = ClientRecordForm.shorten(keyTag);
     prune(policy, now);
     settled(secretTag);
     accepted.remove(secretTag);
@@ -95,7 +113,10 @@ public final class ClientRecord {
 
   private void settled(String secretTag) {
     if (secretTag.equals(guessTag)) {
+      // the verdict is kept with the secret (accepted or rejected): the guess need not be, and a record is held per
+      // client id in every member's map
       guessPending = false;
+      guessTag = null;
     }
   }
 
@@ -105,7 +126,7 @@ public final class ClientRecord {
    * outage answers 503, never "too many keys".
    */
   public void abandoned(String keyTag) {
-    keys.remove(keyTag);
+    keys.remove(ClientRecordForm.shorten(keyTag));
   }
 
   /** Until when this record matters; after that it can be dropped. */
@@ -147,7 +168,7 @@ public final class ClientRecord {
 
   /** Whether {@code secretTag} is remembered as refused. */
   boolean isRejected(String secretTag) {
-    return rejected.containsKey(secretTag);
+    return rejected.containsKey(ClientRecordForm.shorten(secretTag));
   }
 
   /** Keys counted against the client id's maximum. */
@@ -169,37 +190,132 @@ public final class ClientRecord {
     }
   }
 
-  /** Writes the record (for Hazelcast's data serialization: no Java serialization across the wire). */
+  /**
+   * Writes the record (for Hazelcast's data serialization: no Java serialization across the wire) in its compact
+   * form ({@link ClientRecordForm}): a record lives in the cluster's map for every client id in use.
+   */
   public void writeTo(DataOutput out) throws IOException {
-    out.writeLong(lastRejectionAt);
-    out.writeLong(lastGuessAt);
-    out.writeBoolean(guessTag != null);
-    if (guessTag != null) {
-      out.writeUTF(guessTag);
+    ClientRecordForm.Writer w = new ClientRecordForm.Writer(out, anchor());
+    int guessForm = guessTag == null ? ClientRecordForm.GUESS_NONE
+      : accepted.containsKey(guessTag) ? ClientRecordForm.GUESS_ACCEPTED
+      : rejected.containsKey(guessTag) ? ClientRecordForm.GUESS_REJECTED
+      : ClientRecordForm.GUESS_TAG;
+    w.header(lastRejectionAt != NEVER, guessPending, guessForm);
+    if (lastRejectionAt != NEVER) {
+      w.time(lastRejectionAt);
     }
-    out.writeBoolean(guessPending);
-    writeTimes(out, accepted);
-    writeTimes(out, keys);
-    out.writeInt(rejected.size());
+    w.time(lastGuessAt);
+    switch (guessForm) {
+      case ClientRecordForm.GUESS_ACCEPTED -> w.count(indexOf(accepted, guessTag));
+      case ClientRecordForm.GUESS_REJECTED -> w.count(indexOf(rejected, guessTag));
+      case ClientRecordForm.GUESS_TAG -> w.tag(guessTag);
+      default -> { }
+    }
+    w.count(accepted.size());
+    for (Map.Entry<String, Long> e : accepted.entrySet()) {
+      w.tag(e.getKey());
+      w.time(e.getValue());
+    }
+    w.count(keys.size());
+    for (Map.Entry<String, Long> e : keys.entrySet()) {
+      w.tag(e.getKey());
+      w.time(e.getValue());
+    }
+    w.count(rejected.size());
     for (Map.Entry<String, Refused> e : rejected.entrySet()) {
-      out.writeUTF(e.getKey());
-      out.writeUTF(e.getValue().rejection().encode());
-      out.writeLong(e.getValue().until());
+      w.tag(e.getKey());
+      w.text(e.getValue().rejection().encode());
+      w.time(e.getValue().until());
     }
   }
 
-  /** Reads {@link #writeTo}'s form. */
+  /** The latest of the record's times: the others are written as differences from it, mostly small. */
+  private long anchor() {
+    long anchor = Math.max(lastRejectionAt, lastGuessAt);
+    for (long at : accepted.values()) {
+      anchor = Math.max(anchor, at);
+    }
+    for (long until : keys.values()) {
+      anchor = Math.max(anchor, until);
+    }
+    return anchor;
+  }
+
+  private static int indexOf(Map<String, ?> map, String key) {
+    int i = 0;
+    for (String k : map.keySet()) {
+      if (k.equals(key)) {
+        return i;
+      }
+      i++;
+    }
+    throw new IllegalStateException("not in the map");
+  }
+
+  /** Reads {@link #writeTo}'s form, or the fixed-width form of earlier versions. */
   public static ClientRecord readFrom(DataInput in) throws IOException {
+    int first = in.readUnsignedByte();
+    return first == ClientRecordForm.MARKER ? readCompact(new ClientRecordForm.Reader(in)) : readLegacy(in, first);
+  }
+
+  private static ClientRecord readCompact(ClientRecordForm.Reader in) throws IOException {
     ClientRecord r = new ClientRecord();
-    r.lastRejectionAt = in.readLong();
+    if (in.hasRejection()) {
+      r.lastRejectionAt = in.time();
+    }
+    r.lastGuessAt = in.time();
+    r.guessPending = in.guessPending();
+    int guessForm = in.guessForm();
+    int guessIndex = guessForm == ClientRecordForm.GUESS_ACCEPTED || guessForm == ClientRecordForm.GUESS_REJECTED
+      ? in.count(Math.max(MAX_ACCEPTED, MAX_REJECTED)) : -1;
+    if (guessForm == ClientRecordForm.GUESS_TAG) {
+      r.guessTag = in.tag();
+    }
+    int n = in.count(MAX_ACCEPTED);
+    for (int i = 0; i < n; i++) {
+      r.accepted.put(in.tag(), in.time());
+    }
+    n = in.count(MAX_KEYS_READ);
+    for (int i = 0; i < n; i++) {
+      r.keys.put(in.tag(), in.time());
+    }
+    n = in.count(MAX_REJECTED);
+    for (int i = 0; i < n; i++) {
+      String tag = in.tag();
+      Rejection rejection;
+      try {
+        rejection = Rejection.decode(in.text());
+      } catch (RuntimeException e) {
+        throw new IOException("malformed rejection", e);
+      }
+      r.rejected.put(tag, new Refused(rejection, in.time()));
+    }
+    if (guessIndex >= 0) {
+      Map<String, ?> of = guessForm == ClientRecordForm.GUESS_ACCEPTED ? r.accepted : r.rejected;
+      if (guessIndex >= of.size()) {
+        throw new IOException("the guess names no secret of the record");
+      }
+      r.guessTag = of.keySet().stream().skip(guessIndex).findFirst().orElseThrow();
+    }
+    return r;
+  }
+
+  /** The form written before the compact one: fixed-width times, tags as modified UTF-8. */
+  private static ClientRecord readLegacy(DataInput in, int firstByte) throws IOException {
+    ClientRecord r = new ClientRecord();
+    long lastRejectionAt = firstByte;
+    for (int i = 1; i < Long.BYTES; i++) {
+      lastRejectionAt = lastRejectionAt << 8 | in.readUnsignedByte();
+    }
+    r.lastRejectionAt = lastRejectionAt;
     r.lastGuessAt = in.readLong();
-    r.guessTag = in.readBoolean() ? in.readUTF() : null;
+    r.guessTag = in.readBoolean() ? ClientRecordForm.shorten(in.readUTF()) : null;
     r.guessPending = in.readBoolean();
     readTimes(in, r.accepted, MAX_ACCEPTED);
-    readTimes(in, r.keys, 1_000_000);
+    readTimes(in, r.keys, MAX_KEYS_READ);
     int n = count(in, MAX_REJECTED);
     for (int i = 0; i < n; i++) {
-      String tag = in.readUTF();
+      String tag = ClientRecordForm.shorten(in.readUTF());
       Rejection rejection;
       try {
         rejection = Rejection.decode(in.readUTF());
@@ -211,18 +327,10 @@ public final class ClientRecord {
     return r;
   }
 
-  private static void writeTimes(DataOutput out, Map<String, Long> map) throws IOException {
-    out.writeInt(map.size());
-    for (Map.Entry<String, Long> e : map.entrySet()) {
-      out.writeUTF(e.getKey());
-      out.writeLong(e.getValue());
-    }
-  }
-
   private static void readTimes(DataInput in, Map<String, Long> map, int max) throws IOException {
     int n = count(in, max);
     for (int i = 0; i < n; i++) {
-      map.put(in.readUTF(), in.readLong());
+      map.put(ClientRecordForm.shorten(in.readUTF()), in.readLong());
     }
   }
 

@@ -37,12 +37,20 @@ import java.util.function.BiPredicate;
  * and a member that leaves holds nobody's misses back. A waiter never waits past the caller's timeout (the
  * coalescing bound), whatever the map holds.
  *
+ * <p><b>Stored markers.</b> A leader that stored its token gives the lease back as a marker ({@link #releaseStored}):
+ * a miss whose first look came before the token was stored learns so from its {@link #claim}, and only then reads
+ * the token again (see docs/cluster-design.md, the path of a miss).
+ *
  * <p><b>Waiters.</b> One entry listener on the token map and one on the lease map (added once in {@link #start})
  * dispatch to the waiters of this member, registered by key and by lease key. A token added or updated under a
  * waited-for key completes its waiters with it (the event carries the value, so no read follows); a lease removed,
- * expired or evicted makes its waiters read the token from its partition owner (never a near cache, since the
- * token's invalidation and the lease's removal travel separately) and complete with it, or with null. Listener
- * callbacks run on Hazelcast event threads; waiters are completed on their caller's Vert.x context.
+ * expired, evicted or replaced (by a stored marker, or taken over) makes its waiters read the token from its
+ * partition owner (never a near cache, since the token's invalidation and the lease's removal travel separately)
+ * and complete with it, or with null. Listener callbacks run on Hazelcast event threads; waiters are completed on
+ * their caller's Vert.x context.
+ *
+ * <p>A little over the usual size: taking, giving back and waiting share the lease's format and the waiters'
+ * registry, and the listeners must see every way a lease ends.
  */
 public final class ClusterLeases implements FetchLeases {
 
@@ -101,13 +109,42 @@ public final class ClusterLeases implements FetchLeases {
   @Override
   public Future<Boolean> tryLease(String leaseKey, Duration ttl) {
     long ttlMillis = HazelcastTokenStore.hazelcastTtl(Math.max(1, ttl.toMillis()));
-    long until = clock.millis() + ttlMillis;
-    Sealed lease = seal.seal(TokenMapConfig.LEASES_MAP, leaseKey, out -> {
-      out.writeUTF(memberId);
-      out.writeLong(until);
-    });
+    Sealed lease = sealLease(leaseKey, memberId, clock.millis() + ttlMillis);
     return Future.fromCompletionStage(leases.submitToKey(leaseKey, new LeaseProcessors.Take(lease, ttlMillis)),
       vertx.getOrCreateContext()).map(Boolean::booleanValue);
+  }
+
+  @Override
+  public Future<Claim> claim(String key, Duration ttl, boolean seeStored) {
+    long ttlMillis = HazelcastTokenStore.hazelcastTtl(Math.max(1, ttl.toMillis()));
+    Sealed lease = sealLease(key, memberId, clock.millis() + ttlMillis);
+    return Future.fromCompletionStage(leases.submitToKey(key, new LeaseProcessors.Claim(lease, ttlMillis, seeStored)),
+      vertx.getOrCreateContext()).map(answer -> switch (answer) {
+        case LeaseProcessors.TAKEN -> Claim.TAKEN;
+        case LeaseProcessors.HELD -> Claim.HELD;
+        default -> Claim.STORED;
+      });
+  }
+
+  @Override
+  public Future<Void> releaseStored(String key, Duration keep) {
+    long ttlMillis = HazelcastTokenStore.hazelcastTtl(Math.max(1, keep.toMillis()));
+    Sealed marker = sealLease(key, LeaseProcessors.STORED, clock.millis() + ttlMillis);
+    return Future.fromCompletionStage(leases.submitToKey(key,
+        new LeaseProcessors.ReleaseStored(memberId, marker, ttlMillis)), vertx.getOrCreateContext())
+      .mapEmpty();
+  }
+
+  @Override
+  public Future<CachedToken> readStored(String key) {
+    return tokens.getFromOwner(key).map(token -> token != null && refused.test(key, token) ? null : token);
+  }
+
+  private Sealed sealLease(String leaseKey, String holder, long until) {
+    return seal.seal(TokenMapConfig.LEASES_MAP, leaseKey, out -> {
+      out.writeUTF(holder);
+      out.writeLong(until);
+    });
   }
 
   /** Removes the lease only if this member still holds it (it may have lapsed and been taken by another). */
@@ -134,8 +171,9 @@ public final class ClusterLeases implements FetchLeases {
         finish(waiter, token);
       } else if (!waiter.done.get()) {
         Future.fromCompletionStage(leases.getAsync(leaseKey), context).onComplete(lease -> {
-          // gone, unreadable or not authentic: no lease anybody could be waited for
-          if (lease.failed() || LeaseProcessors.holderOf(seal, leaseKey, lease.result()) == null) {
+          // gone, unreadable, not authentic, or given back with its token stored: no lease anybody could be waited for
+          String holder = lease.failed() ? null : LeaseProcessors.holderOf(seal, leaseKey, lease.result());
+          if (holder == null || holder.equals(LeaseProcessors.STORED)) {
             onLeaseGone(leaseKey);
           }
         });
@@ -250,7 +288,16 @@ public final class ClusterLeases implements FetchLeases {
   }
 
   private final class LeaseListener implements EntryRemovedListener<String, Object>,
-    EntryExpiredListener<String, Object>, EntryEvictedListener<String, Object> {
+    EntryExpiredListener<String, Object>, EntryEvictedListener<String, Object>, EntryUpdatedListener<String, Object> {
+
+    /**
+     * A lease given back with its token stored, or a lapsed one taken over: either way its waiters look again
+     * (without values in the events, the two are not told apart; the second is rare).
+     */
+    @Override
+    public void entryUpdated(EntryEvent<String, Object> event) {
+      onLeaseGone(event.getKey());
+    }
 
     @Override
     public void entryRemoved(EntryEvent<String, Object> event) {

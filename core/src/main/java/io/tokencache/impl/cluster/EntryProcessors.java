@@ -41,6 +41,8 @@ public final class EntryProcessors {
   static final int CLIENT_SETTLE = 11;
   static final int TAKE_LEASE = 12;
   static final int OWNER_TIME = 13;
+  static final int CLAIM_LEASE = 14;
+  static final int RELEASE_STORED = 15;
   // the cluster clock and split-brain types use ids from 40, clear of other work on this factory
   // 40 was the cluster clock's record before it was sealed: never reused
   static final int CLOCK_TICK = 41;
@@ -73,6 +75,10 @@ public final class EntryProcessors {
         return new HazelcastClientLedger.Settle();
       case TAKE_LEASE:
         return new LeaseProcessors.Take();
+      case CLAIM_LEASE:
+        return new LeaseProcessors.Claim();
+      case RELEASE_STORED:
+        return new LeaseProcessors.ReleaseStored();
       case OWNER_TIME:
         return new ClockSkewMonitor.OwnerTime();
       case CLOCK_TICK:

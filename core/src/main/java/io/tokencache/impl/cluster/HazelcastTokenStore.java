@@ -207,7 +207,8 @@ public final class HazelcastTokenStore implements TokenStore {
     }
     CachedToken token;
     try {
-      token = TokenCodec.decode(cipher.decrypt(key, enc.associatedData(), enc.ciphertext()));
+      token = TokenCodec.decode(cipher.decrypt(key, enc.associatedData(), enc.ciphertext()), enc.clientTag(),
+        enc.serveUntil());
     } catch (TokenCodec.UnknownFormatException e) {
       LOG.warn("a token in the cluster's map is in a format this member does not know (written by a newer "
         + "token-cache: a cluster of mixed versions); treating it as absent");

@@ -1,5 +1,6 @@
 package io.tokencache.impl.cluster;
 
+import com.hazelcast.config.CacheDeserializedValues;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
@@ -93,6 +94,9 @@ public final class TokenMapConfig {
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
       .setInMemoryFormat(InMemoryFormat.BINARY)
+      // no map has indexes, so no deserialized value is ever cached: NEVER only picks the record class without
+      // the field for one, a reference less on every entry
+      .setCacheDeserializedValues(CacheDeserializedValues.NEVER)
       .setStatisticsEnabled(true)
       .setEvictionConfig(new EvictionConfig()
         .setEvictionPolicy(EvictionPolicy.LRU)
@@ -115,6 +119,7 @@ public final class TokenMapConfig {
       .setInMemoryFormat(InMemoryFormat.OBJECT)
       .setMergePolicyConfig(merge(MergePolicies.MergedBudget.class)));
     config.addMapConfig(new MapConfig(CLIENTS_MAP)
+      .setCacheDeserializedValues(CacheDeserializedValues.NEVER)
       .setBackupCount(backupCount)
       .setAsyncBackupCount(0)
       .setEvictionConfig(new EvictionConfig()

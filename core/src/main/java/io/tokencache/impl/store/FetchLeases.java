@@ -14,6 +14,35 @@ import java.time.Duration;
  */
 public interface FetchLeases {
 
+  /** What {@link #claim} found. */
+  enum Claim {
+    /** The lease is this member's now: it fetches. */
+    TAKEN,
+    /** Another member holds it: {@linkplain #awaitUpdate wait} for its token. */
+    HELD,
+    /** Given back by a member that stored the key's token since: read the token. */
+    STORED
+  }
+
+  /**
+   * {@link #tryLease} for a miss: also answers {@link Claim#STORED} when the lease was {@linkplain #releaseStored
+   * given back with its token stored} within its {@code keep}, unless {@code seeStored} is false, when such a
+   * marker is taken over like a free lease.
+   */
+  Future<Claim> claim(String key, Duration ttl, boolean seeStored);
+
+  /**
+   * The key's token as its owner holds it (never a near-cached copy, which may not have heard of the store yet),
+   * or {@code null}: what a {@link Claim#STORED} answer is followed by.
+   */
+  Future<CachedToken> readStored(String key);
+
+  /**
+   * Gives the lease back after its holder stored the key's token, leaving a marker for {@code keep}: a miss that
+   * looked for the token before it was stored is told so by its {@link #claim}.
+   */
+  Future<Void> releaseStored(String key, Duration keep);
+
   /**
    * Tries to take the lease on {@code leaseKey}; it lapses by itself after {@code ttl}, so a member that dies while
    * fetching blocks nobody for longer than that.

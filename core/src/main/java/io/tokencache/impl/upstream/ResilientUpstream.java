@@ -85,8 +85,11 @@ public final class ResilientUpstream {
       .clock(clock)
       .build());
     // zero: Resilience4j's bulkhead would wait by blocking the thread (an event loop); QueuedBulkhead waits
+    // No more permits than connections: a permit holder reserves its slot and then sends when it comes due; one
+    // that had to queue for a connection could see its slot pass meanwhile, and a slot given up is budget lost, in
+    // the spike that needs it most.
     this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
-      .maxConcurrentCalls(options.getMaxConcurrentRequests())
+      .maxConcurrentCalls(Math.min(options.getMaxConcurrentRequests(), options.getMaxConnections()))
       .maxWaitDuration(Duration.ZERO)
       .build());
     this.retry = Retry.of(name, RetryConfig.<UpstreamResponse>custom()
@@ -272,19 +275,27 @@ public final class ResilientUpstream {
             seconds(maxWait.toMillis())));
         }
         metrics.budgetWaited(slot.lane(), delay);
+        metrics.budgetRoundTrip(clock.millis() - reservedAt);
         // The owner timed the slot on its clock when the request reached it: waiting the delay from the answer's
         // arrival never sends early (which could crowd the slot's window). The slot's time here is counted from
         // the reservation's start, the earliest the owner can have timed it, so a slow round trip counts as late,
         // an immediate slot's too: the slots after it were placed from its time, and sending it late would crowd
         // them. A whole event loop lagging delays every send alike and keeps their spacing, so the margin is the
         // tolerance.
-        long sendBy = reservedAt + delay + options.getQuotaSafetyMargin().toMillis();
+        long slotAt = reservedAt + delay;
+        long margin = options.getQuotaSafetyMargin().toMillis();
         Future<Void> due = delay <= 0 ? Future.succeededFuture() : vertx.timer(delay).mapEmpty();
         // Checked when the slot comes due, and once more when the connection is there, the last moment the slot can
         // still be given up: opening connections (the first calls of a spike) can take longer than the margin.
-        return due.compose(v -> clock.millis() <= sendBy
-            ? send(slot.lane(), call, () -> clock.millis() <= sendBy)
-            : Future.<UpstreamResponse>failedFuture(UpstreamClient.NotSent.INSTANCE))
+        // Lateness is recorded once per slot, at the check that decides it.
+        return due.compose(v -> {
+          long late = clock.millis() - slotAt;
+          if (late > margin) {
+            metrics.slotLateness(late);
+            return Future.<UpstreamResponse>failedFuture(UpstreamClient.NotSent.INSTANCE);
+          }
+          return send(slot.lane(), call, () -> metrics.slotLateness(clock.millis() - slotAt) <= margin);
+        })
           .recover(err -> {
             if (!(err instanceof UpstreamClient.NotSent)) {
               return Future.failedFuture(err);

@@ -27,6 +27,8 @@ final class UpstreamMetrics {
   private final Map<Lane, Counter> slotsGivenUp = new EnumMap<>(Lane.class);
   private final Tally breakerRejections;
   private final Timer bulkheadWait;
+  private final Timer budgetRoundTrip;
+  private final Timer slotLateness;
   private final ConcurrentHashMap<String, Counter> bulkheadRejections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Tally> outcomes = new ConcurrentHashMap<>();
 
@@ -54,6 +56,14 @@ final class UpstreamMetrics {
           + "time (a busy event loop, a slow round trip to the budget's owner, a connection slow to open), by lane")
         .tag("upstream", upstream).tag("lane", lane.tag()).register(registry));
     }
+    this.budgetRoundTrip = Timer.builder("token.cache.budget.round.trip")
+      .description("Round trips of budget reservations to the budget's owner: counted against quotaSafetyMargin "
+        + "(the slot's time is taken from the reservation's start)")
+      .tag("upstream", upstream).register(registry);
+    this.slotLateness = Timer.builder("token.cache.budget.slot.lateness")
+      .description("How long after its slot's earliest time each upstream request was ready to be sent (the round "
+        + "trip, the event loop's delay and the connection's); past quotaSafetyMargin the slot is given up")
+      .tag("upstream", upstream).register(registry);
     this.breakerRejections = new Tally(Counter.builder("token.cache.breaker.rejections")
       .description("Fetches refused because the circuit breaker was open").tag("upstream", upstream)
       .register(registry));
@@ -110,6 +120,16 @@ final class UpstreamMetrics {
 
   void budgetWaited(Lane lane, long millis) {
     budgetWaits.get(lane).record(millis, TimeUnit.MILLISECONDS);
+  }
+
+  void budgetRoundTrip(long millis) {
+    budgetRoundTrip.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  /** Records a request's lateness against its slot and returns it. */
+  long slotLateness(long millis) {
+    slotLateness.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    return millis;
   }
 
   void slotGivenUp(Lane lane) {

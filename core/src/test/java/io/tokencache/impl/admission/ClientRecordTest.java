@@ -134,6 +134,113 @@ class ClientRecordTest {
     }
   }
 
+  /** A tag as {@code CacheKeys} makes them: 43 base64url characters of an HMAC-SHA256. */
+  private static String tag(String name) {
+    try {
+      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        java.security.MessageDigest.getInstance("SHA-256").digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] bytesOf(ClientRecord record) throws java.io.IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    record.writeTo(new DataOutputStream(bytes));
+    return bytes.toByteArray();
+  }
+
+  @Test
+  @DisplayName("a client with one accepted secret and one key costs under 64 bytes on the wire: tags shortened to 128 bits, as bytes, the guess as a reference, times as differences")
+  void shouldWriteACompactRecord() throws Exception {
+    ClientRecord r = new ClientRecord();
+    String secret = tag("secret");
+    String key = tag("key");
+    r.admit(POLICY, 1_764_800_000_000L, secret, key);
+    r.accepted(POLICY, 1_764_800_000_150L, secret, key, 1_764_803_600_000L);
+    byte[] wire = bytesOf(r);
+    // two 16-byte tags, an 8-byte anchor, and a few bytes of flags, counts and time differences (181 bytes before)
+    assertThat(wire.length).isLessThan(64);
+    String text = new String(wire, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(text).doesNotContain(secret).doesNotContain(key);
+
+    ClientRecord read = ClientRecord.readFrom(new DataInputStream(new ByteArrayInputStream(wire)));
+    assertThat(bytesOf(read)).isEqualTo(wire);
+    assertThat(read.relevantUntil(POLICY)).isEqualTo(r.relevantUntil(POLICY));
+    assertThat(read.admit(POLICY, 1_764_800_001_000L, secret, key).verdict()).isEqualTo(Admission.Verdict.KNOWN);
+    assertThat(read.keys()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("the guessing bound survives the wire form whichever list the guessed secret is in, or none")
+  void shouldKeepTheGuessThroughTheWire() throws Exception {
+    // pending: the guess is in no list; a second unknown secret waits for its verdict
+    ClientRecord pending = new ClientRecord();
+    pending.admit(POLICY, T0, tag("good"), "k1");
+    pending.accepted(POLICY, T0, tag("good"), "k1", T0 + 600_000);
+    pending.admit(POLICY, T0, "wrong-0", "k1");
+    pending.rejected(POLICY, T0, "wrong-0", "k1", REFUSED, T0 + 30_000);
+    pending.admit(POLICY, T0 + 20_000, tag("new"), "k2");
+    ClientRecord read = ClientRecord.readFrom(copy(pending));
+    assertThat(read.admit(POLICY, T0 + 20_001, tag("other"), "k3").verdict()).isEqualTo(Admission.Verdict.GUESS_LIMITED);
+    assertThat(read.admit(POLICY, T0 + 20_001, tag("new"), "k3").verdict()).as("the same guess for another key")
+      .isEqualTo(Admission.Verdict.UNKNOWN);
+
+    // the guess refused: a reference into the refused secrets, replayed
+    read.rejected(POLICY, T0 + 20_002, tag("new"), "k2", REFUSED, T0 + 50_000);
+    ClientRecord refused = ClientRecord.readFrom(copy(read));
+    assertThat(refused.admit(POLICY, T0 + 20_003, tag("new"), "k2").verdict()).isEqualTo(Admission.Verdict.REJECTED);
+    assertThat(refused.admit(POLICY, T0 + 20_003, tag("other"), "k2").verdict()).as("one guess per interval after a refusal")
+      .isEqualTo(Admission.Verdict.GUESS_LIMITED);
+    assertThat(refused.admit(POLICY, T0 + 20_003, tag("good"), "k1").verdict()).isEqualTo(Admission.Verdict.KNOWN);
+    assertThat(refused.isRejected("wrong-0")).isTrue();
+  }
+
+  @Test
+  @DisplayName("a record in the fixed-width form of earlier versions is still read")
+  void shouldReadTheEarlierForm() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeLong(T0); // last rejection
+      out.writeLong(T0 + 5); // last guess
+      out.writeBoolean(true);
+      out.writeUTF("guess");
+      out.writeBoolean(true); // pending
+      out.writeInt(1);
+      out.writeUTF(tag("good"));
+      out.writeLong(T0);
+      out.writeInt(1);
+      out.writeUTF("k1");
+      out.writeLong(T0 + 60_000);
+      out.writeInt(1);
+      out.writeUTF("bad");
+      out.writeUTF(REFUSED.encode());
+      out.writeLong(T0 + 30_000);
+    }
+    ClientRecord read = ClientRecord.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertThat(read.admit(POLICY, T0 + 6, "bad", "k1")).isEqualTo(new Admission(Admission.Verdict.REJECTED, REFUSED));
+    assertThat(read.admit(POLICY, T0 + 6, tag("good"), "k1").verdict()).as("a full-length tag of then")
+      .isEqualTo(Admission.Verdict.KNOWN);
+    assertThat(read.admit(POLICY, T0 + 6, "another", "k1").verdict()).as("after a refusal, within the interval")
+      .isEqualTo(Admission.Verdict.GUESS_LIMITED);
+    assertThat(read.relevantUntil(POLICY)).isEqualTo(T0 + 86_400_000);
+
+    ClientRecord never = new ClientRecord();
+    never.accepted(POLICY, T0, "good", "k1", T0 + 60_000);
+    ByteArrayOutputStream fresh = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(fresh)) {
+      out.writeLong(Long.MIN_VALUE / 4);
+      out.writeLong(Long.MIN_VALUE / 4);
+      out.writeBoolean(false);
+      out.writeBoolean(false);
+      out.writeInt(0);
+      out.writeInt(0);
+      out.writeInt(0);
+    }
+    ClientRecord empty = ClientRecord.readFrom(new DataInputStream(new ByteArrayInputStream(fresh.toByteArray())));
+    assertThat(empty.admit(POLICY, T0, "any", "k1").verdict()).isEqualTo(Admission.Verdict.UNKNOWN);
+  }
+
   private static java.io.DataInput copy(ClientRecord record) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -9,6 +9,7 @@ import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.tokencache.cluster.ClusterOptions;
 import io.tokencache.cluster.HazelcastConfigFactory;
 import io.tokencache.impl.CachedToken;
+import io.tokencache.impl.store.FetchLeases;
 import io.tokencache.testing.FreePorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -448,6 +449,52 @@ class HazelcastTokenStoreTest {
     assertThat(join(waiting)).isNull();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     assertThat(join(l2.tryLease(lease, Duration.ofSeconds(30)))).isTrue();
+  }
+
+  @Test
+  @DisplayName("a lease given back with its token stored tells the next claim so, until it is looked past or lapses")
+  void shouldTellAClaimTheTokenWasStored() throws Exception {
+    String key = newKey();
+    assertThat(join(l1.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.TAKEN);
+    assertThat(join(l2.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.HELD);
+    CachedToken stored = token("at-" + key);
+    join(s1.put(key, stored));
+    join(l2.releaseStored(key, Duration.ofSeconds(30)));
+    assertThat(join(l3.claim(key, Duration.ofSeconds(30), true))).as("only the holder gives it back")
+      .isEqualTo(FetchLeases.Claim.HELD);
+    join(l1.releaseStored(key, Duration.ofSeconds(30)));
+    assertThat(join(l2.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.STORED);
+    assertThat(join(l3.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.STORED);
+    assertThat(join(l3.readStored(key))).as("read from the owner").isEqualTo(stored);
+    // a refresh (tryLease) and a claim told to look past the marker take it over
+    assertThat(join(l2.tryLease(key, Duration.ofSeconds(30)))).isTrue();
+    join(l2.releaseStored(key, Duration.ofSeconds(30)));
+    assertThat(join(l3.claim(key, Duration.ofSeconds(30), false))).isEqualTo(FetchLeases.Claim.TAKEN);
+    assertThat(join(l1.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.HELD);
+
+    String lapsing = newKey();
+    assertThat(join(l1.claim(lapsing, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.TAKEN);
+    join(l1.releaseStored(lapsing, Duration.ofMillis(1)));
+    await().atMost(WAIT).until(() -> join(l2.claim(lapsing, Duration.ofSeconds(30), true)) == FetchLeases.Claim.TAKEN);
+  }
+
+  @Test
+  @DisplayName("a waiter hears of a lease given back with its token stored as of a release: it looks at once")
+  void shouldWakeWaiterOnStoredRelease() throws Exception {
+    String key = newKey();
+    assertThat(join(l1.claim(key, Duration.ofSeconds(30), true))).isEqualTo(FetchLeases.Claim.TAKEN);
+    Future<CachedToken> waiting = l2.awaitUpdate(key, key, Duration.ofSeconds(15));
+    Thread.sleep(200); // past the waiter's first look: only the lease's event can wake it
+    assertThat(waiting.isComplete()).isFalse();
+    long start = System.nanoTime();
+    // no token event to wake it (nothing stored here): the lease's own change must
+    join(l1.releaseStored(key, Duration.ofSeconds(30)));
+    assertThat(join(waiting)).isNull();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    // and a wait that begins after it does not wait for a lease nobody holds
+    start = System.nanoTime();
+    assertThat(join(l3.awaitUpdate(key, key, Duration.ofSeconds(15)))).isNull();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test

@@ -3,6 +3,10 @@ package io.tokencache.impl.cluster;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.map.impl.MapService;
+import com.hazelcast.map.impl.MapServiceContext;
+import com.hazelcast.map.impl.proxy.MapProxyImpl;
+import com.hazelcast.map.impl.record.Record;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import com.hazelcast.spi.impl.merge.MapMergingEntryImpl;
 import com.hazelcast.spi.merge.MergingValue;
@@ -51,6 +55,20 @@ class MergePoliciesTest {
   @AfterAll
   static void stop() {
     member.getLifecycleService().terminate();
+  }
+
+  @Test
+  @DisplayName("the token and client maps keep records without a field for a deserialized value: a reference less per entry")
+  void shouldKeepRecordsWithoutACachedValue() {
+    member.getMap(TokenMapConfig.TOKENS_MAP).set("k", new EncryptedToken("tag", Long.MAX_VALUE, new byte[] {1}));
+    member.getMap(TokenMapConfig.CLIENTS_MAP).set("c", seal.seal(TokenMapConfig.CLIENTS_MAP, "c", new byte[] {1}));
+    for (String[] entry : new String[][] {{TokenMapConfig.TOKENS_MAP, "k"}, {TokenMapConfig.CLIENTS_MAP, "c"}}) {
+      MapServiceContext maps = ((MapService) ((MapProxyImpl<?, ?>) member.getMap(entry[0])).getService())
+        .getMapServiceContext();
+      int partition = member.getPartitionService().getPartition(entry[1]).getPartitionId();
+      Record<?> record = maps.getRecordStore(partition, entry[0]).getRecord(serialization.toData(entry[1]));
+      assertThat(record.getClass().getSimpleName()).as(entry[0]).isEqualTo("SimpleRecordWithLRUEviction");
+    }
   }
 
   private static MergingValue<Object> entry(String key, Object value) {
