@@ -288,11 +288,12 @@ public final class BenchReport {
       WrkRun r = WrkRun.fromJson(w.getJsonObject("wrk"));
       long start = w.getLong("start_ms");
       long end = w.getLong("end_ms");
+      int refreshes = count(issued, start, end, grace);
       JsonObject row = new JsonObject().put("window", w.getInteger("window")).put("start_ms", start)
           .put("end_ms", end).put("rps", Stats.round(r.rps(), 0)).put("p50_ms", r.p50Micros() / 1000.0)
           .put("p99_ms", r.p99Micros() / 1000.0).put("p999_ms", r.p999Micros() / 1000.0)
-          .put("errors", r.errors() + r.statusErrors()).put("refresh", refreshIn(issued, start, end, grace))
-          .put("refreshes", count(issued, start, end, grace));
+          .put("errors", r.errors() + r.statusErrors()).put("refresh", refreshes > 0)
+          .put("refreshes", refreshes);
       boolean isSteady = w.getString("kind").equals("steady");
       (isSteady ? steady : roll).add(row);
       (isSteady ? steadyRps : rollRps).add(r.rps());
@@ -329,19 +330,9 @@ public final class BenchReport {
         .filter(w -> refresh == null || w.getBoolean("refresh").equals(refresh)).map(w -> w.getDouble("p99_ms")).toList();
   }
 
-  static boolean refreshIn(List<Long> issued, long start, long end, long grace) {
-    return count(issued, start, end, grace) > 0;
-  }
-
   /** Tokens issued from {@code grace} before the window to its end: their storing lands in the window. */
   static int count(List<Long> issued, long start, long end, long grace) {
-    int n = 0;
-    for (long t : issued) {
-      if (t >= start - grace && t <= end) {
-        n++;
-      }
-    }
-    return n;
+    return (int) issued.stream().filter(t -> t >= start - grace && t <= end).count();
   }
 
   // ---------------------------------------------------------------- targets
@@ -608,21 +599,13 @@ public final class BenchReport {
     JsonObject heap = r.getJsonObject("heap");
     if (heap != null) {
       JsonObject h = heap.getJsonObject("after_hits");
-      JsonArray top = h.getJsonArray("top_classes");
-      List<String> labels = new ArrayList<>();
-      List<Double> values = new ArrayList<>();
-      for (Object o : top) {
-        JsonObject c = (JsonObject) o;
-        if (labels.size() >= 10 || c.getDouble("bytes_per_token") < 8) {
-          break;
-        }
-        labels.add(c.getString("class"));
-        values.add(c.getDouble("bytes_per_token"));
-      }
+      List<JsonObject> top = h.getJsonArray("top_classes").stream().map(JsonObject.class::cast)
+          .takeWhile(c -> c.getDouble("bytes_per_token") >= 8).limit(10).toList();
       ChartImage.write(Charts.hbars("Heap per cached token, by class",
           fmt("%d tokens, near cache filled: %.0f B per token (target 1536 B); token string %d B", heap.getInteger("tokens"),
-              h.getDouble("bytes_per_token"), heap.getLong("token_string_bytes")), "B", labels,
-          values.stream().mapToDouble(Double::doubleValue).toArray(), Charts.TOKEN_CACHE, 760, "%.0f"),
+              h.getDouble("bytes_per_token"), heap.getLong("token_string_bytes")), "B",
+          top.stream().map(c -> c.getString("class")).toList(),
+          top.stream().mapToDouble(c -> c.getDouble("bytes_per_token")).toArray(), Charts.TOKEN_CACHE, 760, "%.0f"),
           dir.resolve("heap-per-token.png"));
     }
   }
