@@ -1,5 +1,7 @@
 package io.tokencache.loadtest.harness;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -88,11 +90,6 @@ public final class ServerMember {
     return new ServerMember(slot, builder.start(), log);
   }
 
-  /** @return the planned member this process runs as */
-  public ClusterPlan.Slot slot() {
-    return slot;
-  }
-
   /** @return the member's 1-based index */
   public int index() {
     return slot.index();
@@ -113,11 +110,6 @@ public final class ServerMember {
     return log;
   }
 
-  /** @return where the member is in its life */
-  public State state() {
-    return state;
-  }
-
   void state(State state) {
     this.state = state;
   }
@@ -125,21 +117,6 @@ public final class ServerMember {
   /** @return the time from process start to ready, null until ready */
   public Duration startup() {
     return startup;
-  }
-
-  /** @return when the process was started, epoch millis */
-  public long startedAtMillis() {
-    return startedAtMillis;
-  }
-
-  /** @return when {@code /health/ready} first answered 200, epoch millis; 0 until then */
-  public long readyAtMillis() {
-    return readyAtMillis;
-  }
-
-  /** @return when the member was taken out of rotation, epoch millis; 0 while it is in or was never in */
-  public long leftRotationAtMillis() {
-    return leftRotationAtMillis;
   }
 
   void leftRotation() {
@@ -152,6 +129,28 @@ public final class ServerMember {
   }
 
   /**
+   * @return the member for the run record: its pid, ports, start-up time, when it started, got ready and left
+   *     the rotation (epoch millis, null when it did not), its state and log
+   */
+  JsonObject toJson() {
+    return new JsonObject()
+        .put("member", "m" + slot.index())
+        .put("pid", process.pid())
+        .put("httpPort", slot.httpPort())
+        .put("clusterPort", slot.clusterPort())
+        .put("startupSeconds", startup == null ? null : startup.toMillis() / 1000.0)
+        .put("startedAtMillis", startedAtMillis)
+        .put("readyAtMillis", readyAtMillis == 0 ? null : readyAtMillis)
+        .put("leftRotationAtMillis", leftRotationAtMillis == 0 ? null : leftRotationAtMillis)
+        .put("state", state.name())
+        .put("log", log.toString());
+  }
+
+  private HttpRequest readiness(Duration timeout) {
+    return HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(timeout).GET().build();
+  }
+
+  /**
    * Polls {@code GET /health/ready} until it answers 200, the process exits, the timeout passes or
    * {@code cancelled} says so.
    *
@@ -161,8 +160,7 @@ public final class ServerMember {
    */
   boolean awaitReady(Duration timeout, BooleanSupplier cancelled) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
-        .timeout(Duration.ofSeconds(2)).GET().build();
+    HttpRequest ready = readiness(Duration.ofSeconds(2));
     try {
       while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
         if (!process.isAlive()) {
@@ -195,9 +193,8 @@ public final class ServerMember {
    * @return the cluster size it reports, null when it does not answer or reports none
    */
   Integer reportedClusterSize(Duration timeout) {
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(timeout).GET().build();
     try {
-      return clusterSize(HTTP.send(ready, HttpResponse.BodyHandlers.ofString()).body());
+      return clusterSize(HTTP.send(readiness(timeout), HttpResponse.BodyHandlers.ofString()).body());
     } catch (IOException | RuntimeException e) {
       return null;
     } catch (InterruptedException e) {
@@ -215,19 +212,19 @@ public final class ServerMember {
    */
   static Integer clusterSize(String body) {
     try {
-      return findMembers(new io.vertx.core.json.JsonObject(body));
+      return findMembers(new JsonObject(body));
     } catch (RuntimeException notJson) {
       return null;
     }
   }
 
   private static Integer findMembers(Object json) {
-    if (json instanceof io.vertx.core.json.JsonObject object && object.getValue("members") instanceof Number n) {
+    if (json instanceof JsonObject object && object.getValue("members") instanceof Number n) {
       return n.intValue();
     }
-    Iterable<?> children = json instanceof io.vertx.core.json.JsonObject object
+    Iterable<?> children = json instanceof JsonObject object
         ? object.fieldNames().stream().map(object::getValue).toList()
-        : json instanceof io.vertx.core.json.JsonArray array ? array : List.of();
+        : json instanceof JsonArray array ? array : List.of();
     for (Object child : children) {
       Integer found = findMembers(child);
       if (found != null) {
@@ -244,10 +241,25 @@ public final class ServerMember {
    * @return the exit code, or -1 when it had to be killed or the wait was interrupted
    */
   int terminate(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
     process.destroy();
+    return awaitExit(System.nanoTime() + timeout.toNanos());
+  }
+
+  /**
+   * SIGTERM to every member at once, then SIGKILL to those that have not exited within the timeout.
+   *
+   * @param members the members to stop
+   * @param timeout how long a graceful stop may take
+   */
+  static void terminateAll(Collection<ServerMember> members, Duration timeout) {
+    members.forEach(member -> member.process.destroy());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    members.forEach(member -> member.awaitExit(deadline));
+  }
+
+  private int awaitExit(long deadlineNanos) {
     try {
-      if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (process.waitFor(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
         state = State.STOPPED;
         return process.exitValue();
       }
