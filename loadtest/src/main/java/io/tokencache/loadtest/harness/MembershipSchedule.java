@@ -28,21 +28,11 @@ public final class MembershipSchedule {
 
   /** What to do to the cluster. */
   public enum Action {
-    ADD("add"),
-    TERM("term"),
-    KILL("kill"),
-    TERM_OLDEST("term-oldest"),
-    KILL_OLDEST("kill-oldest");
+    ADD, TERM, KILL, TERM_OLDEST, KILL_OLDEST;
 
-    private final String text;
-
-    Action(String text) {
-      this.text = text;
-    }
-
-    /** @return the action's name in the text form */
+    /** @return the action's name in the text form: {@code add}, {@code term-oldest}, ... */
     public String text() {
-      return text;
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** @return whether this action stops a member */
@@ -62,7 +52,7 @@ public final class MembershipSchedule {
 
     static Action parse(String text) {
       for (Action action : values()) {
-        if (action.text.equals(text.toLowerCase(Locale.ROOT))) {
+        if (action.text().equals(text.toLowerCase(Locale.ROOT))) {
           return action;
         }
       }
@@ -88,7 +78,7 @@ public final class MembershipSchedule {
 
     @Override
     public String toString() {
-      return (at.toMillis() / 1000.0) + ":" + action.text;
+      return (at.toMillis() / 1000.0) + ":" + action.text();
     }
   }
 
@@ -103,16 +93,6 @@ public final class MembershipSchedule {
   /** @return a schedule without changes */
   public static MembershipSchedule none() {
     return NONE;
-  }
-
-  /**
-   * @param events the changes, in any order
-   * @return the schedule, ordered by time (stable for equal times)
-   */
-  public static MembershipSchedule of(List<Event> events) {
-    List<Event> sorted = new ArrayList<>(events);
-    sorted.sort(Comparator.comparing(Event::at));
-    return new MembershipSchedule(sorted);
   }
 
   /**
@@ -148,7 +128,9 @@ public final class MembershipSchedule {
       events.add(new Event(Duration.ofMillis(Math.round(seconds * 1000)),
           Action.parse(trimmed.substring(colon + 1).trim())));
     }
-    return of(events);
+    // ordered by time, stable for equal times
+    events.sort(Comparator.comparing(Event::at));
+    return new MembershipSchedule(events);
   }
 
   /** @return the changes, ordered by time */
