@@ -39,11 +39,9 @@ final class CdsArchive {
       Process training = new ProcessBuilder(ServerMember.command(javaBin, List.of("-XX:ArchiveClassesAtExit=" + temp,
           "-Xlog:cds=error", "-Dtokencache.cds.training=true"), jar))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS) || training.exitValue() != 0
+          || !Files.isRegularFile(temp)) {
         training.destroyForcibly();
-        return null;
-      }
-      if (training.exitValue() != 0 || !Files.isRegularFile(temp)) {
         Files.deleteIfExists(temp);
         return null;
       }

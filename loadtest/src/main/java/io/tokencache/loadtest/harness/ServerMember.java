@@ -10,12 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * One token-cache server running as its own process, as users run it:
@@ -63,11 +63,8 @@ public final class ServerMember {
    * @return the command
    */
   static List<String> command(Path javaBin, List<String> jvmArgs, Path jar) {
-    List<String> command = new ArrayList<>(List.of(javaBin.toString()));
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-Dhazelcast.phone.home.enabled=false", "-Djava.net.preferIPv4Stack=true", "-jar",
-        jar.toString()));
-    return command;
+    return Stream.of(List.of(javaBin.toString()), jvmArgs, List.of("-Dhazelcast.phone.home.enabled=false",
+        "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString())).flatMap(List::stream).toList();
   }
 
   /**
@@ -193,14 +190,8 @@ public final class ServerMember {
    * @return the cluster size it reports, null when it does not answer or reports none
    */
   Integer reportedClusterSize(Duration timeout) {
-    try {
-      return clusterSize(HTTP.send(readiness(timeout), HttpResponse.BodyHandlers.ofString()).body());
-    } catch (IOException | RuntimeException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return HTTP.sendAsync(readiness(timeout), HttpResponse.BodyHandlers.ofString())
+        .thenApply(response -> clusterSize(response.body())).exceptionally(error -> null).join();
   }
 
   /**
