@@ -23,8 +23,10 @@ import java.util.stream.Collectors;
  *   <li>{@code term-oldest}, {@code kill-oldest}: the same for the oldest member (with Hazelcast,
  *       the cluster's master).
  * </ul>
+ *
+ * @param events the changes, ordered by time
  */
-public final class MembershipSchedule {
+public record MembershipSchedule(List<Event> events) {
 
   /** What to do to the cluster. */
   public enum Action {
@@ -84,10 +86,8 @@ public final class MembershipSchedule {
 
   private static final MembershipSchedule NONE = new MembershipSchedule(List.of());
 
-  private final List<Event> events;
-
-  private MembershipSchedule(List<Event> events) {
-    this.events = List.copyOf(events);
+  public MembershipSchedule {
+    events = List.copyOf(events);
   }
 
   /** @return a schedule without changes */
@@ -131,11 +131,6 @@ public final class MembershipSchedule {
     // ordered by time, stable for equal times
     events.sort(Comparator.comparing(Event::at));
     return new MembershipSchedule(events);
-  }
-
-  /** @return the changes, ordered by time */
-  public List<Event> events() {
-    return events;
   }
 
   /** @return how many members the schedule adds (each needs a planned port) */
