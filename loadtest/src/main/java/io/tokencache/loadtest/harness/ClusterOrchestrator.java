@@ -53,7 +53,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private record Scheduled(Duration at, String label, Runnable action) {}
 
   private final HarnessOptions options;
-  private final SecureRandom random = new SecureRandom();
   private final List<Scheduled> actions = new ArrayList<>();
   /** In rotation, oldest first. */
   private final List<ServerMember> live = new CopyOnWriteArrayList<>();
@@ -74,7 +73,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private ExecutorService workers;
   private Thread shutdownHook;
   private volatile boolean stopping;
-  /** The IdP, Vert.x and the thread pools are closed (after stop() or a failed start()). */
+  /** The IdP and the thread pools are closed (after stop() or a failed start()). */
   private volatile boolean closed;
   private volatile long loadStartMillis;
   private RunRecord record;
@@ -172,7 +171,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
       startIdp();
       plan = ClusterPlan.create(options.getScenario(),
           options.getInitialMembers() + options.getSchedule().additions(), idp.tokenUrl(),
-          options.getServerQuotaRps(), new PortAllocator(), random);
+          options.getServerQuotaRps(), new PortAllocator(), new SecureRandom());
       log("cluster %s: %d planned members %s, IdP %s (quota %s rps, lifetime %d s)", plan.clusterName(),
           plan.slots().size(), plan.membersList(), idp.tokenUrl(), ClusterPlan.formatRps(options.getQuotaRps()),
           options.getTokenLifetime().toSeconds());
@@ -249,17 +248,16 @@ public final class ClusterOrchestrator implements AutoCloseable {
    * @return {@code http://127.0.0.1:<port>}
    */
   public String nextBaseUrl() {
-    List<ServerMember> current = live;
-    int size = current.size();
+    int size = live.size();
     if (size == 0) {
       // Nobody in rotation (should not happen: the last member is never removed); the request
       // fails against the first planned member and is counted as failed.
       return plan.slots().get(0).baseUrl();
     }
     try {
-      return current.get(Math.floorMod(roundRobin.getAndIncrement(), size)).baseUrl();
+      return live.get(Math.floorMod(roundRobin.getAndIncrement(), size)).baseUrl();
     } catch (IndexOutOfBoundsException shrunk) {
-      return current.get(0).baseUrl();
+      return live.get(0).baseUrl();
     }
   }
 
@@ -511,21 +509,20 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }
     long now = System.currentTimeMillis();
     // The IdP's counters first: they are attributed to the second the sample falls in.
-    int injected = 0;
-    int rejected = 0;
+    JsonObject stats;
     try {
-      JsonObject stats = idp.stats();
-      injected = stats.getInteger("failuresInjected", 0);
-      rejected = stats.getInteger("rejectedClients", 0);
+      stats = idp.stats();
     } catch (RuntimeException e) {
-      // the IdP is gone or slow: the sample keeps zeros for these two figures
+      // the IdP is gone or slow: the sample keeps zeros for its two figures
+      stats = new JsonObject();
     }
     List<ServerMember> inRotation = List.copyOf(live);
     int processes = running().size();
     Integer view = !askMembers ? null : inRotation.stream()
         .map(member -> member.reportedClusterSize(Duration.ofMillis(400))).filter(Objects::nonNull)
         .min(Integer::compare).orElse(null);
-    samples.add(new RunRecord.MemberSample(now, inRotation.size(), processes, view, injected, rejected));
+    samples.add(new RunRecord.MemberSample(now, inRotation.size(), processes, view,
+        stats.getInteger("failuresInjected", 0), stats.getInteger("rejectedClients", 0)));
   }
 
   /** @return the member processes still running, in start order */

@@ -2,7 +2,6 @@ package io.tokencache.loadtest.harness;
 
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,9 +76,7 @@ public record ClusterPlan(String clusterName, String encryptionKey, String admin
     random.nextBytes(key);
     byte[] admin = new byte[16];
     random.nextBytes(admin);
-    byte[] suffix = new byte[4];
-    random.nextBytes(suffix);
-    String name = "loadtest-" + scenario.replaceAll("[^A-Za-z0-9-]", "-") + "-" + HexFormat.of().formatHex(suffix);
+    String name = String.format("loadtest-%s-%08x", scenario.replaceAll("[^A-Za-z0-9-]", "-"), random.nextInt());
     List<Slot> slots = IntStream.rangeClosed(1, members)
         .mapToObj(i -> new Slot(i, ports.next(), ports.next())).toList();
     return new ClusterPlan(name, Base64.getEncoder().encodeToString(key),

@@ -22,6 +22,7 @@ public final class VerdictEndpoint implements AutoCloseable {
   public static final String HOLDS = "holds";
 
   private final HttpServer server;
+  private final String baseUrl;
   private final List<RunReport.VerdictLine> verdicts;
   private final List<String> figures;
 
@@ -55,6 +56,7 @@ public final class VerdictEndpoint implements AutoCloseable {
       }
     });
     server.start();
+    baseUrl = "http://" + ClusterPlan.HOST + ":" + server.getAddress().getPort();
   }
 
   /**
@@ -82,7 +84,7 @@ public final class VerdictEndpoint implements AutoCloseable {
    * @return its URL
    */
   public String verdictUrl(int i) {
-    return baseUrl() + "/verdict/" + i;
+    return baseUrl + "/verdict/" + i;
   }
 
   /**
@@ -90,11 +92,7 @@ public final class VerdictEndpoint implements AutoCloseable {
    * @return its URL
    */
   public String figureUrl(int i) {
-    return baseUrl() + "/figure/" + i;
-  }
-
-  private String baseUrl() {
-    return "http://" + ClusterPlan.HOST + ":" + server.getAddress().getPort();
+    return baseUrl + "/figure/" + i;
   }
 
   @Override
