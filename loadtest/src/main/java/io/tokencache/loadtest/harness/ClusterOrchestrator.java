@@ -478,7 +478,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
       live.remove(leaving);
     }
     leaving.leftRotation();
-    leaving.state(ServerMember.State.DRAINING);
     if (action.kills()) {
       leaving.kill();
       event("-m" + leaving.index() + " (kill)", "m" + leaving.index() + " SIGKILLed, " + live.size()

@@ -116,8 +116,10 @@ public final class ServerMember {
     return startup;
   }
 
+  /** Out of rotation from now on: draining until it is stopped. */
   void leftRotation() {
     leftRotationAtMillis = System.currentTimeMillis();
+    state = State.DRAINING;
   }
 
   /** @return whether the process is running */
