@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Reads a scenario's parameters from system properties ({@code -Dname=value}), each with a default
@@ -40,11 +41,9 @@ public final class Params {
   }
 
   private String raw(String name) {
-    String value = source.apply(scenario + "." + name);
-    if (value == null || value.isBlank()) {
-      value = source.apply(name);
-    }
-    return value == null || value.isBlank() ? null : value.trim();
+    // the scenario-specific name first; blank counts as absent
+    return Stream.of(scenario + "." + name, name).map(source).filter(value -> value != null && !value.isBlank())
+        .map(String::trim).findFirst().orElse(null);
   }
 
   /**
