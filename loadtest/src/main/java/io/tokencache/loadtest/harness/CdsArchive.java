@@ -35,15 +35,13 @@ final class CdsArchive {
     try {
       Path temp = Files.createTempFile(jar.getParent(), jar.getFileName() + "-", ".jsa.tmp");
       Files.delete(temp);
-      Process training = new ProcessBuilder(List.of(javaBin.toString(), "-XX:ArchiveClassesAtExit=" + temp,
-          "-Xlog:cds=error", "-Dtokencache.cds.training=true", "-Dhazelcast.phone.home.enabled=false",
-          "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString()))
+      // the members' own command, with the training flags
+      Process training = new ProcessBuilder(ServerMember.command(javaBin, List.of("-XX:ArchiveClassesAtExit=" + temp,
+          "-Xlog:cds=error", "-Dtokencache.cds.training=true"), jar))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS) || training.exitValue() != 0
+          || !Files.isRegularFile(temp)) {
         training.destroyForcibly();
-        return null;
-      }
-      if (training.exitValue() != 0 || !Files.isRegularFile(temp)) {
         Files.deleteIfExists(temp);
         return null;
       }

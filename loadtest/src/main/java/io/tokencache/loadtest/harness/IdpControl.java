@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,43 +43,37 @@ public final class IdpControl implements AutoCloseable {
   }
 
   /**
-   * @param command the command up to the IdP's flags ({@code java ... -jar fake-idp.jar})
-   * @param flags the IdP's flags
+   * @param command the command that starts the IdP ({@code java ... -jar fake-idp.jar <flags>})
    * @param log file for its standard error
    * @return the IdP, once it listens
    * @throws HarnessException when it does not start within 60 s
    */
-  static IdpControl start(List<String> command, List<String> flags, Path log) {
-    List<String> all = new ArrayList<>(command);
-    all.addAll(flags);
+  static IdpControl start(List<String> command, Path log) {
     Process process;
     try {
       Files.createDirectories(log.getParent());
       // stdout into the log too: a pipe nobody drains could fill and block the IdP
-      process = new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     } catch (IOException e) {
-      throw new HarnessException("cannot start the fake IdP (" + String.join(" ", all) + "): " + e, e);
+      throw new HarnessException("cannot start the fake IdP (" + String.join(" ", command) + "): " + e, e);
     }
-    String line = null;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (line == null && process.isAlive() && System.nanoTime() < deadline) {
-      line = readyLine(log);
-      if (line == null) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-      }
+    String url = readyUrl(log);
+    while (url == null && process.isAlive() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      url = readyUrl(log);
     }
-    line = line != null ? line : readyLine(log);
-    if (line == null) {
+    if (url == null) {
       process.destroyForcibly();
       throw new HarnessException("the fake IdP did not start within 60 s; its log:\n" + readLog(log));
     }
-    return new IdpControl(process, line.substring(READY.length()).trim());
+    return new IdpControl(process, url);
   }
 
-  private static String readyLine(Path log) {
-    // the whole line, the URL alone after the prefix: a log line that quotes it says more
-    return readLog(log).lines().filter(l -> l.startsWith(READY) && !l.substring(READY.length()).strip().contains(" "))
-        .findFirst().orElse(null);
+  /** The URL of the whole line {@code fake-idp listening on <url>}: a log line that quotes it says more. */
+  private static String readyUrl(Path log) {
+    return readLog(log).lines().filter(line -> line.startsWith(READY))
+        .map(line -> line.substring(READY.length()).strip()).filter(url -> !url.contains(" ")).findFirst().orElse(null);
   }
 
   private static String readLog(Path log) {
@@ -146,15 +139,12 @@ public final class IdpControl implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=warmup")).build();
     int ok = 0;
     for (int sent = 0; sent < requests; sent += 8) {
-      List<CompletableFuture<HttpResponse<Void>>> batch = IntStream.range(0, Math.min(8, requests - sent))
-          .mapToObj(i -> HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())).toList();
-      for (CompletableFuture<HttpResponse<Void>> response : batch) {
-        try {
-          ok += response.get(10, TimeUnit.SECONDS).statusCode() == 200 ? 1 : 0;
-        } catch (Exception e) {
-          // counted as not ok
-        }
-      }
+      // each request ends within its timeout; a failed one counts as not ok
+      List<CompletableFuture<Integer>> batch = IntStream.range(0, Math.min(8, requests - sent))
+          .mapToObj(i -> HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+              .handle((response, error) -> error == null && response.statusCode() == 200 ? 1 : 0))
+          .toList();
+      ok += batch.stream().mapToInt(CompletableFuture::join).sum();
     }
     return ok;
   }

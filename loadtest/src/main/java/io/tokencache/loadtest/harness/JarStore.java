@@ -3,12 +3,9 @@ package io.tokencache.loadtest.harness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +14,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -65,7 +62,7 @@ public final class JarStore {
    */
   public Stored store(Path jar) throws IOException {
     Files.createDirectories(dir);
-    String base = baseName(jar);
+    String base = jar.getFileName().toString().replaceFirst("\\.jar$", "");
     String sourceHash = sha256(jar);
     Path target = dir.resolve(base + "-" + sourceHash.substring(0, 12) + ".jar");
     boolean reused = Files.isRegularFile(target) && sha256(target).equals(sourceHash);
@@ -74,14 +71,9 @@ public final class JarStore {
       Path temp = Files.createTempFile(dir, base + "-", ".tmp");
       try {
         Files.copy(jar, temp, StandardCopyOption.REPLACE_EXISTING);
-        String copyHash = sha256(temp);
-        target = dir.resolve(base + "-" + copyHash.substring(0, 12) + ".jar");
-        sourceHash = copyHash;
-        try {
-          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        sourceHash = sha256(temp);
+        target = dir.resolve(base + "-" + sourceHash.substring(0, 12) + ".jar");
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {
         Files.deleteIfExists(temp);
       }
@@ -89,12 +81,7 @@ public final class JarStore {
     // Marks it as in use, for the clean-up of other runs.
     // When a copy was last used is kept beside it: the copy's own time must not change, since a class-data-sharing
     // archive trained for it (CdsArchive) is valid only for the jar file as it was then.
-    Path used = target.resolveSibling(target.getFileName() + ".used");
-    if (Files.exists(used)) {
-      Files.setLastModifiedTime(used, FileTime.from(Instant.now()));
-    } else {
-      Files.createFile(used);
-    }
+    Files.write(target.resolveSibling(target.getFileName() + ".used"), new byte[0]);
     removeStale(base, target);
     return new Stored(jar.toAbsolutePath().normalize(), target, sourceHash, Files.size(target), reused);
   }
@@ -103,8 +90,8 @@ public final class JarStore {
     Instant cutoff = Instant.now().minus(KEEP_UNUSED);
     List<Path> versions;
     try (Stream<Path> files = Files.list(dir)) {
-      versions = files.filter(f -> isVersionOf(base, f.getFileName().toString()) && !f.equals(keep))
-          .collect(Collectors.toList());
+      String version = Pattern.quote(base) + "-[0-9a-f]{12}\\.jar";
+      versions = files.filter(f -> f.getFileName().toString().matches(version) && !f.equals(keep)).toList();
     }
     for (Path old : versions) {
       Path used = old.resolveSibling(old.getFileName() + ".used");
@@ -116,15 +103,6 @@ public final class JarStore {
         Files.deleteIfExists(old);
       }
     }
-  }
-
-  static boolean isVersionOf(String base, String fileName) {
-    return fileName.matches(java.util.regex.Pattern.quote(base) + "-[0-9a-f]{12}\\.jar");
-  }
-
-  private static String baseName(Path jar) {
-    String name = jar.getFileName().toString();
-    return name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name;
   }
 
   static String sha256(Path file) throws IOException {

@@ -23,26 +23,18 @@ import java.util.stream.Collectors;
  *   <li>{@code term-oldest}, {@code kill-oldest}: the same for the oldest member (with Hazelcast,
  *       the cluster's master).
  * </ul>
+ *
+ * @param events the changes, ordered by time
  */
-public final class MembershipSchedule {
+public record MembershipSchedule(List<Event> events) {
 
   /** What to do to the cluster. */
   public enum Action {
-    ADD("add"),
-    TERM("term"),
-    KILL("kill"),
-    TERM_OLDEST("term-oldest"),
-    KILL_OLDEST("kill-oldest");
+    ADD, TERM, KILL, TERM_OLDEST, KILL_OLDEST;
 
-    private final String text;
-
-    Action(String text) {
-      this.text = text;
-    }
-
-    /** @return the action's name in the text form */
+    /** @return the action's name in the text form: {@code add}, {@code term-oldest}, ... */
     public String text() {
-      return text;
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** @return whether this action stops a member */
@@ -62,7 +54,7 @@ public final class MembershipSchedule {
 
     static Action parse(String text) {
       for (Action action : values()) {
-        if (action.text.equals(text.toLowerCase(Locale.ROOT))) {
+        if (action.text().equals(text.toLowerCase(Locale.ROOT))) {
           return action;
         }
       }
@@ -88,31 +80,19 @@ public final class MembershipSchedule {
 
     @Override
     public String toString() {
-      return (at.toMillis() / 1000.0) + ":" + action.text;
+      return (at.toMillis() / 1000.0) + ":" + action.text();
     }
   }
 
   private static final MembershipSchedule NONE = new MembershipSchedule(List.of());
 
-  private final List<Event> events;
-
-  private MembershipSchedule(List<Event> events) {
-    this.events = List.copyOf(events);
+  public MembershipSchedule {
+    events = List.copyOf(events);
   }
 
   /** @return a schedule without changes */
   public static MembershipSchedule none() {
     return NONE;
-  }
-
-  /**
-   * @param events the changes, in any order
-   * @return the schedule, ordered by time (stable for equal times)
-   */
-  public static MembershipSchedule of(List<Event> events) {
-    List<Event> sorted = new ArrayList<>(events);
-    sorted.sort(Comparator.comparing(Event::at));
-    return new MembershipSchedule(sorted);
   }
 
   /**
@@ -148,12 +128,9 @@ public final class MembershipSchedule {
       events.add(new Event(Duration.ofMillis(Math.round(seconds * 1000)),
           Action.parse(trimmed.substring(colon + 1).trim())));
     }
-    return of(events);
-  }
-
-  /** @return the changes, ordered by time */
-  public List<Event> events() {
-    return events;
+    // ordered by time, stable for equal times
+    events.sort(Comparator.comparing(Event::at));
+    return new MembershipSchedule(events);
   }
 
   /** @return how many members the schedule adds (each needs a planned port) */

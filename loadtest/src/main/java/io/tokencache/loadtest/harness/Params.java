@@ -2,10 +2,11 @@ package io.tokencache.loadtest.harness;
 
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Reads a scenario's parameters from system properties ({@code -Dname=value}), each with a default
@@ -36,21 +37,13 @@ public final class Params {
    * @return parameters read from {@link System#getProperties()}
    */
   public static Params fromSystemProperties(String scenario) {
-    Properties props = System.getProperties();
-    return new Params(scenario, props::getProperty);
-  }
-
-  /** @return the scenario name */
-  public String scenario() {
-    return scenario;
+    return new Params(scenario, System::getProperty);
   }
 
   private String raw(String name) {
-    String value = source.apply(scenario + "." + name);
-    if (value == null || value.isBlank()) {
-      value = source.apply(name);
-    }
-    return value == null || value.isBlank() ? null : value.trim();
+    // the scenario-specific name first; blank counts as absent
+    return Stream.of(scenario + "." + name, name).map(source).filter(value -> value != null && !value.isBlank())
+        .map(String::trim).findFirst().orElse(null);
   }
 
   /**
@@ -101,16 +94,11 @@ public final class Params {
    */
   public boolean booleanValue(String name, boolean dflt) {
     String raw = raw(name);
-    boolean value;
-    if (raw == null) {
-      value = dflt;
-    } else if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("yes") || raw.equals("1")) {
-      value = true;
-    } else if (raw.equalsIgnoreCase("false") || raw.equalsIgnoreCase("no") || raw.equals("0")) {
-      value = false;
-    } else {
-      throw new IllegalArgumentException(name + " must be true or false, was '" + raw + "'");
-    }
+    boolean value = raw == null ? dflt : switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "1" -> true;
+      case "false", "no", "0" -> false;
+      default -> throw new IllegalArgumentException(name + " must be true or false, was '" + raw + "'");
+    };
     effective.put(name, value);
     return value;
   }

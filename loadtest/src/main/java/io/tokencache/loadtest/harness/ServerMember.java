@@ -1,5 +1,7 @@
 package io.tokencache.loadtest.harness;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,12 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * One token-cache server running as its own process, as users run it:
@@ -61,11 +63,8 @@ public final class ServerMember {
    * @return the command
    */
   static List<String> command(Path javaBin, List<String> jvmArgs, Path jar) {
-    List<String> command = new ArrayList<>(List.of(javaBin.toString()));
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-Dhazelcast.phone.home.enabled=false", "-Djava.net.preferIPv4Stack=true", "-jar",
-        jar.toString()));
-    return command;
+    return Stream.of(List.of(javaBin.toString()), jvmArgs, List.of("-Dhazelcast.phone.home.enabled=false",
+        "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString())).flatMap(List::stream).toList();
   }
 
   /**
@@ -88,11 +87,6 @@ public final class ServerMember {
     return new ServerMember(slot, builder.start(), log);
   }
 
-  /** @return the planned member this process runs as */
-  public ClusterPlan.Slot slot() {
-    return slot;
-  }
-
   /** @return the member's 1-based index */
   public int index() {
     return slot.index();
@@ -113,11 +107,6 @@ public final class ServerMember {
     return log;
   }
 
-  /** @return where the member is in its life */
-  public State state() {
-    return state;
-  }
-
   void state(State state) {
     this.state = state;
   }
@@ -127,28 +116,37 @@ public final class ServerMember {
     return startup;
   }
 
-  /** @return when the process was started, epoch millis */
-  public long startedAtMillis() {
-    return startedAtMillis;
-  }
-
-  /** @return when {@code /health/ready} first answered 200, epoch millis; 0 until then */
-  public long readyAtMillis() {
-    return readyAtMillis;
-  }
-
-  /** @return when the member was taken out of rotation, epoch millis; 0 while it is in or was never in */
-  public long leftRotationAtMillis() {
-    return leftRotationAtMillis;
-  }
-
+  /** Out of rotation from now on: draining until it is stopped. */
   void leftRotation() {
     leftRotationAtMillis = System.currentTimeMillis();
+    state = State.DRAINING;
   }
 
   /** @return whether the process is running */
   public boolean alive() {
     return process.isAlive();
+  }
+
+  /**
+   * @return the member for the run record: its pid, ports, start-up time, when it started, got ready and left
+   *     the rotation (epoch millis, null when it did not), its state and log
+   */
+  JsonObject toJson() {
+    return new JsonObject()
+        .put("member", "m" + slot.index())
+        .put("pid", process.pid())
+        .put("httpPort", slot.httpPort())
+        .put("clusterPort", slot.clusterPort())
+        .put("startupSeconds", startup == null ? null : startup.toMillis() / 1000.0)
+        .put("startedAtMillis", startedAtMillis)
+        .put("readyAtMillis", readyAtMillis == 0 ? null : readyAtMillis)
+        .put("leftRotationAtMillis", leftRotationAtMillis == 0 ? null : leftRotationAtMillis)
+        .put("state", state.name())
+        .put("log", log.toString());
+  }
+
+  private HttpRequest readiness(Duration timeout) {
+    return HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(timeout).GET().build();
   }
 
   /**
@@ -161,8 +159,7 @@ public final class ServerMember {
    */
   boolean awaitReady(Duration timeout, BooleanSupplier cancelled) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
-        .timeout(Duration.ofSeconds(2)).GET().build();
+    HttpRequest ready = readiness(Duration.ofSeconds(2));
     try {
       while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
         if (!process.isAlive()) {
@@ -195,15 +192,8 @@ public final class ServerMember {
    * @return the cluster size it reports, null when it does not answer or reports none
    */
   Integer reportedClusterSize(Duration timeout) {
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(timeout).GET().build();
-    try {
-      return clusterSize(HTTP.send(ready, HttpResponse.BodyHandlers.ofString()).body());
-    } catch (IOException | RuntimeException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return HTTP.sendAsync(readiness(timeout), HttpResponse.BodyHandlers.ofString())
+        .thenApply(response -> clusterSize(response.body())).exceptionally(error -> null).join();
   }
 
   /**
@@ -215,19 +205,19 @@ public final class ServerMember {
    */
   static Integer clusterSize(String body) {
     try {
-      return findMembers(new io.vertx.core.json.JsonObject(body));
+      return findMembers(new JsonObject(body));
     } catch (RuntimeException notJson) {
       return null;
     }
   }
 
   private static Integer findMembers(Object json) {
-    if (json instanceof io.vertx.core.json.JsonObject object && object.getValue("members") instanceof Number n) {
+    if (json instanceof JsonObject object && object.getValue("members") instanceof Number n) {
       return n.intValue();
     }
-    Iterable<?> children = json instanceof io.vertx.core.json.JsonObject object
+    Iterable<?> children = json instanceof JsonObject object
         ? object.fieldNames().stream().map(object::getValue).toList()
-        : json instanceof io.vertx.core.json.JsonArray array ? array : List.of();
+        : json instanceof JsonArray array ? array : List.of();
     for (Object child : children) {
       Integer found = findMembers(child);
       if (found != null) {
@@ -244,10 +234,25 @@ public final class ServerMember {
    * @return the exit code, or -1 when it had to be killed or the wait was interrupted
    */
   int terminate(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
     process.destroy();
+    return awaitExit(System.nanoTime() + timeout.toNanos());
+  }
+
+  /**
+   * SIGTERM to every member at once, then SIGKILL to those that have not exited within the timeout.
+   *
+   * @param members the members to stop
+   * @param timeout how long a graceful stop may take
+   */
+  static void terminateAll(Collection<ServerMember> members, Duration timeout) {
+    members.forEach(member -> member.process.destroy());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    members.forEach(member -> member.awaitExit(deadline));
+  }
+
+  private int awaitExit(long deadlineNanos) {
     try {
-      if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (process.waitFor(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
         state = State.STOPPED;
         return process.exitValue();
       }
