@@ -28,7 +28,7 @@ public final class LaneChart {
       "known", new Color(0x3b, 0x73, 0xb9),
       "unknown", new Color(0xff, 0x9f, 0x1c),
       "passthrough", new Color(0x8c, 0x8c, 0x8c),
-      LaneCounters.ALL, new Color(0x6a, 0x8e, 0xc8));
+      LaneSeries.ALL, new Color(0x6a, 0x8e, 0xc8));
   private static final Color OTHER = new Color(0x99, 0x66, 0xcc);
 
   private LaneChart() {}
