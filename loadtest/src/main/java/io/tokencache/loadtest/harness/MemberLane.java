@@ -3,6 +3,7 @@ package io.tokencache.loadtest.harness;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,11 +38,7 @@ public record MemberLane(int index, double startedT, Double readyT, Double first
 
   /** @return the most requests it served in one second */
   public long maxServed() {
-    long max = 0;
-    for (long s : served) {
-      max = Math.max(max, s);
-    }
-    return max;
+    return Arrays.stream(served).max().orElse(0);
   }
 
   /**
