@@ -179,7 +179,8 @@ public final class KeySpace {
     }
     AtomicInteger introduced = new AtomicInteger();
     return endless(() -> {
-      int active = activeKeys(initial, newKeysPerSecond, stepAtMillis, newKeysPerSecondAfter, elapsedMillis.getAsLong());
+      int active = activeKeys(initial, newKeysPerSecond, stepAtMillis, newKeysPerSecondAfter,
+          elapsedMillis.getAsLong());
       int fresh = introduced.get();
       while (fresh < active) {
         if (introduced.compareAndSet(fresh, fresh + 1)) {

@@ -1,11 +1,12 @@
 package io.tokencache.loadtest.harness;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -60,10 +61,10 @@ public final class Timeline {
     for (String second : perSecond.fieldNames()) {
       requests.put(Long.parseLong(second), perSecond.getInteger(second));
     }
+    long[] admittedMillis = Generations.millis(record.idpStats().getJsonArray("issuedAtMillis"));
     Map<Long, Integer> admitted = new HashMap<>();
-    JsonArray admittedMillis = record.idpStats().getJsonArray("issuedAtMillis", new JsonArray());
-    for (int i = 0; i < admittedMillis.size(); i++) {
-      admitted.merge(Math.floorDiv(admittedMillis.getLong(i), 1000L), 1, Integer::sum);
+    for (long millis : admittedMillis) {
+      admitted.merge(Math.floorDiv(millis, 1000L), 1, Integer::sum);
     }
     Map<Long, Integer> sliding = slidingMaxPerSecond(admittedMillis);
     List<RunRecord.MemberSample> samples = record.samples();
@@ -96,12 +97,9 @@ public final class Timeline {
    * For each second, the most arrivals in a 1 s window {@code (t - 1000 ms, t]} whose end {@code t} is an
    * arrival in that second: the sliding-window count the quota is about, per second of the chart.
    */
-  static Map<Long, Integer> slidingMaxPerSecond(JsonArray arrivalMillis) {
-    long[] times = new long[arrivalMillis.size()];
-    for (int i = 0; i < times.length; i++) {
-      times[i] = arrivalMillis.getLong(i);
-    }
-    java.util.Arrays.sort(times);
+  static Map<Long, Integer> slidingMaxPerSecond(long[] arrivalMillis) {
+    long[] times = arrivalMillis.clone();
+    Arrays.sort(times);
     Map<Long, Integer> max = new HashMap<>();
     int first = 0;
     for (int last = 0; last < times.length; last++) {
@@ -118,7 +116,7 @@ public final class Timeline {
    * that time (the samples run ~20 ms after each second starts), else in the last sample.
    */
   private static int cumulative(List<RunRecord.MemberSample> samples, long epochMillis,
-      java.util.function.ToIntFunction<RunRecord.MemberSample> counter) {
+      ToIntFunction<RunRecord.MemberSample> counter) {
     for (RunRecord.MemberSample sample : samples) {
       if (sample.epochMillis() >= epochMillis) {
         return counter.applyAsInt(sample);
