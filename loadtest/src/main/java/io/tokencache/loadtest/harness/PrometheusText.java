@@ -111,18 +111,10 @@ public final class PrometheusText {
       labels.put(label.group(1), ESCAPE.matcher(label.group(2))
           .replaceAll(e -> Matcher.quoteReplacement(e.group(1).equals("n") ? "\n" : e.group(1))));
     }
-    Double value = switch (sample.group(3)) {
-      case "NaN" -> Double.NaN;
-      case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
-      case "-Inf" -> Double.NEGATIVE_INFINITY;
-      default -> parseDouble(sample.group(3));
-    };
-    return value == null ? null : new Sample(sample.group(1), labels, value);
-  }
-
-  private static Double parseDouble(String text) {
+    String value = sample.group(3);
     try {
-      return Double.parseDouble(text);
+      // Java reads NaN as Prometheus writes it, but infinity only spelt out: +Inf, Inf and -Inf
+      return new Sample(sample.group(1), labels, Double.parseDouble(value.endsWith("Inf") ? value + "inity" : value));
     } catch (NumberFormatException e) {
       return null;
     }

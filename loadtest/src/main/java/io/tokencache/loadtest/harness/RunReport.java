@@ -350,7 +350,7 @@ public final class RunReport {
           .put("summary", dir.resolve(SUMMARY).toString())
           .put("timeline", dir.resolve(TIMELINE).toString())
           .put("member_logs", dir.resolve("members").toString());
-      String chartError = null;
+      JsonObject summary = toJson().put("files", files);
       try {
         UpstreamChart.write(chartData(), dir.resolve(CHART));
         files.put("chart", dir.resolve(CHART).toString());
@@ -359,11 +359,7 @@ public final class RunReport {
           files.put("lane_chart", dir.resolve(LaneChart.FILE).toString());
         }
       } catch (IOException | RuntimeException | Error e) {
-        chartError = e.toString();
-      }
-      JsonObject summary = toJson().put("files", files);
-      if (chartError != null) {
-        summary.put("chart_error", chartError);
+        summary.put("chart_error", e.toString());
       }
       Files.writeString(dir.resolve(SUMMARY), summary.encodePrettily() + "\n");
       return summary;
