@@ -16,12 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Upstream requests and budget rejections per second by budget lane, summed over the members, from the
@@ -146,13 +146,11 @@ public final class LaneSeries {
 
   private static void add(Map<String, long[]> into, int seconds, int index, Map<String, Double> before,
       Map<String, Double> now) {
-    TreeSet<String> lanes = new TreeSet<>(before.keySet());
-    lanes.addAll(now.keySet());
-    for (String lane : lanes) {
+    Stream.concat(before.keySet().stream(), now.keySet().stream()).distinct().forEach(lane -> {
       long delta = increase(before.getOrDefault(lane, 0.0), now.getOrDefault(lane, 0.0));
       // A lane appears in the series once it was seen at all, even with zeros only.
       into.computeIfAbsent(lane, l -> new long[seconds])[index] += delta;
-    }
+    });
   }
 
   static int compareLanes(String a, String b) {
@@ -171,10 +169,8 @@ public final class LaneSeries {
 
   /** @return the lanes seen, upstream requests and rejections together, in {@link #LANE_ORDER} */
   public List<String> lanes() {
-    TreeSet<String> all = new TreeSet<>(LaneSeries::compareLanes);
-    all.addAll(upstream.keySet());
-    all.addAll(rejections.keySet());
-    return List.copyOf(all);
+    return Stream.concat(upstream.keySet().stream(), rejections.keySet().stream()).distinct()
+        .sorted(LaneSeries::compareLanes).toList();
   }
 
   /**

@@ -56,16 +56,10 @@ public final class Timeline {
   public static Timeline of(RunRecord record, RequestStats stats) {
     long first = Math.floorDiv(record.loadStartMillis(), 1000L);
     long last = Math.max(first, Math.floorDiv(record.loadEndMillis(), 1000L));
-    Map<Long, Integer> requests = new HashMap<>();
-    JsonObject perSecond = record.idpStats().getJsonObject("requestsPerSecond", new JsonObject());
-    for (String second : perSecond.fieldNames()) {
-      requests.put(Long.parseLong(second), perSecond.getInteger(second));
-    }
+    JsonObject requests = record.idpStats().getJsonObject("requestsPerSecond", new JsonObject());
     long[] admittedMillis = Generations.millis(record.idpStats().getJsonArray("issuedAtMillis"));
-    Map<Long, Integer> admitted = new HashMap<>();
-    for (long millis : admittedMillis) {
-      admitted.merge(Math.floorDiv(millis, 1000L), 1, Integer::sum);
-    }
+    Map<Long, Integer> admitted = Arrays.stream(admittedMillis).boxed()
+        .collect(Collectors.groupingBy(millis -> Math.floorDiv(millis, 1000L), Collectors.summingInt(millis -> 1)));
     Map<Long, Integer> sliding = slidingMaxPerSecond(admittedMillis);
     List<RunRecord.MemberSample> samples = record.samples();
     List<Row> rows = new ArrayList<>();
@@ -78,7 +72,7 @@ public final class Timeline {
       int live = sample >= 0 ? samples.get(sample).live() : record.initialMembers();
       int processes = sample >= 0 ? samples.get(sample).processes() : record.initialMembers();
       Integer view = sample >= 0 ? samples.get(sample).clusterView() : null;
-      int total = requests.getOrDefault(second, 0);
+      int total = requests.getInteger(Long.toString(second), 0);
       int ok = admitted.getOrDefault(second, 0);
       long[] client = stats.second(second);
       long from = second * 1000;
