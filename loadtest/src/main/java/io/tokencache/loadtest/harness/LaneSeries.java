@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -250,7 +250,7 @@ public final class LaneSeries {
 
     private final HttpClient http;
     private final Duration timeout;
-    private final List<Scrape> scrapes = Collections.synchronizedList(new ArrayList<>());
+    private final List<Scrape> scrapes = new CopyOnWriteArrayList<>();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger malformedLines = new AtomicInteger();
 
@@ -295,9 +295,7 @@ public final class LaneSeries {
 
     /** @return every successful scrape so far */
     List<Scrape> scrapes() {
-      synchronized (scrapes) {
-        return List.copyOf(scrapes);
-      }
+      return List.copyOf(scrapes);
     }
 
     /** @return scrapes that failed (no answer in time, or not 200) */

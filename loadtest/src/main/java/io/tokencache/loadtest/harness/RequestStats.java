@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * The client side's figures, recorded by the simulations after every request: how many, how many
@@ -63,8 +64,8 @@ public final class RequestStats {
       return new JsonObject()
           .put("requests", requests())
           .put("failed", failed())
-          .put("by_status", sorted(byStatus))
-          .put("by_cache", sorted(byCache));
+          .put("by_status", sorted(byStatus, LongAdder::sum))
+          .put("by_cache", sorted(byCache, LongAdder::sum));
     }
   }
 
@@ -153,14 +154,12 @@ public final class RequestStats {
 
   /** @return every request name's figures, by name */
   public JsonObject byNameJson() {
-    JsonObject json = new JsonObject();
-    new TreeMap<>(byName).forEach((name, counts) -> json.put(name, counts.toJson()));
-    return json;
+    return sorted(byName, Counts::toJson);
   }
 
-  private static JsonObject sorted(Map<String, LongAdder> counts) {
+  private static <T> JsonObject sorted(Map<String, T> values, Function<T, Object> toJson) {
     JsonObject json = new JsonObject();
-    new TreeMap<>(counts).forEach((key, count) -> json.put(key, count.sum()));
+    new TreeMap<>(values).forEach((key, value) -> json.put(key, toJson.apply(value)));
     return json;
   }
 }

@@ -217,10 +217,8 @@ public final class UpstreamChart {
             / (seconds - origin)).setPlotGridVerticalLinesVisible(false)
         .setxAxisTickLabelsFormattingFunction(t -> String.format("%.0f s", t));
     if (origin < 0) {
-      XYSeries shade = line(chart, "before the load", BEFORE_LOAD, 1, XYSeriesRenderStyle.StepArea,
-          new double[] {origin, 0}, new double[] {yMax, yMax});
-      shade.setFillColor(BEFORE_LOAD);
-      shade.setLineStyle(new BasicStroke(8f));
+      line(chart, "before the load", BEFORE_LOAD, 1, XYSeriesRenderStyle.StepArea, new double[] {origin, 0},
+          new double[] {yMax, yMax}).setLineStyle(new BasicStroke(8f));
     }
     return chart;
   }
@@ -244,8 +242,7 @@ public final class UpstreamChart {
     }
     for (int l = layers.size() - 1; l >= 0; l--) {
       // A line wide enough to read in the legend.
-      line(chart, names.get(l), colors.get(l), 2.5f, XYSeriesRenderStyle.StepArea, seconds(n + 1, 0), totals[l])
-          .setFillColor(colors.get(l));
+      line(chart, names.get(l), colors.get(l), 2.5f, XYSeriesRenderStyle.StepArea, seconds(n + 1, 0), totals[l]);
     }
   }
 
