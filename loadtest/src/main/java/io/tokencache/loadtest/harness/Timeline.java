@@ -14,8 +14,11 @@ import java.util.stream.Stream;
  * A run second by second: token requests the IdP received (split into admitted and throttled with
  * 429), members in rotation, and the client's requests and failures. Upstream figures are exact
  * (the IdP timestamps every arrival); member counts come from the orchestrator's 1 s samples.
+ *
+ * @param rows the seconds of the run, in order
+ * @param startSecond the first second, epoch
  */
-public final class Timeline {
+public record Timeline(List<Row> rows, long startSecond) {
 
   /**
    * One second of the run.
@@ -40,12 +43,8 @@ public final class Timeline {
       int upstreamFailuresInjected, int upstream401, int membersLive, int memberProcesses, int clusterView,
       long clientRequests, long clientFailed, int upstreamMaxSliding1s) {}
 
-  private final List<Row> rows;
-  private final long startSecond;
-
-  private Timeline(List<Row> rows, long startSecond) {
-    this.rows = List.copyOf(rows);
-    this.startSecond = startSecond;
+  public Timeline {
+    rows = List.copyOf(rows);
   }
 
   /**
@@ -121,16 +120,6 @@ public final class Timeline {
 
   private static int clamp(int value, int max) {
     return Math.max(0, Math.min(value, Math.max(0, max)));
-  }
-
-  /** @return the seconds of the run, in order */
-  public List<Row> rows() {
-    return rows;
-  }
-
-  /** @return the first second, epoch */
-  public long startSecond() {
-    return startSecond;
   }
 
   /** @return the most admitted token requests in any sliding 1 s window, from the per-second maxima */
