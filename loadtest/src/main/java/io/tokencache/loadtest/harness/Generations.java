@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Upstream fetches per token generation, from the IdP's own record of when it issued each key's tokens
@@ -93,13 +94,7 @@ public final class Generations {
     long[] sorted = issuedAtMillis.clone();
     Arrays.sort(sorted);
     double window = lifetimeMillis * DUPLICATE_WINDOW_FRACTION;
-    int duplicates = 0;
-    for (int i = 1; i < sorted.length; i++) {
-      if (sorted[i] - sorted[i - 1] < window) {
-        duplicates++;
-      }
-    }
-    return duplicates;
+    return (int) IntStream.range(1, sorted.length).filter(i -> sorted[i] - sorted[i - 1] < window).count();
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.tokencache.loadtest.harness;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,24 +64,10 @@ public final class PrometheusText {
    * @return the samples, and how many lines were skipped as malformed
    */
   public static Parsed parse(String text) {
-    List<Sample> samples = new ArrayList<>();
-    int malformed = 0;
-    if (text == null) {
-      return new Parsed(samples, 0);
-    }
-    for (String raw : text.split("\r?\n")) {
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      Sample sample = parseLine(line);
-      if (sample == null) {
-        malformed++;
-      } else {
-        samples.add(sample);
-      }
-    }
-    return new Parsed(samples, malformed);
+    List<String> lines = text == null ? List.of() : Arrays.stream(text.split("\r?\n")).map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    List<Sample> samples = lines.stream().map(PrometheusText::parseLine).filter(Objects::nonNull).toList();
+    return new Parsed(samples, lines.size() - samples.size());
   }
 
   /** A sample line: a name, an optional label set, a value and an optional timestamp. */
