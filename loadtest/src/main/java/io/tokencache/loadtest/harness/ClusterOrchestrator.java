@@ -80,7 +80,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
   /** The jars the processes run, with their checksums, for the run record. */
   private final JsonObject jars = new JsonObject();
   /** Scrapes the members' /metrics each second when the scenario asked for it; null otherwise. */
-  private MetricsScraper metrics;
+  private LaneSeries.Scraper metrics;
   private boolean scrapeMetrics;
 
   private ClusterOrchestrator(HarnessOptions options) {
@@ -161,7 +161,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     scheduler = Executors.newSingleThreadScheduledExecutor(daemons);
     workers = Executors.newCachedThreadPool(daemons);
     if (scrapeMetrics) {
-      metrics = new MetricsScraper(workers, Duration.ofMillis(800));
+      metrics = new LaneSeries.Scraper(workers, Duration.ofMillis(800));
     }
     shutdownHook = new Thread(this::emergencyStop, "harness-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);

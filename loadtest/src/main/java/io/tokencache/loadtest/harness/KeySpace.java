@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The cache keys a scenario requests tokens for, and the feeders that pick them.
@@ -38,7 +39,6 @@ public final class KeySpace {
   private final int size;
   private final List<String> scopes;
   private final AtomicLongArray uses;
-  private final AtomicInteger distinctUsed = new AtomicInteger();
 
   /**
    * @param prefix client id prefix, characters the IdP accepts ([A-Za-z0-9._:-])
@@ -81,9 +81,7 @@ public final class KeySpace {
    */
   public Map<String, Object> record(int index) {
     Objects.checkIndex(index, size);
-    if (uses.getAndIncrement(index) == 0) {
-      distinctUsed.incrementAndGet();
-    }
+    uses.incrementAndGet(index);
     return record(index, clientId(index) + "-secret");
   }
 
@@ -107,7 +105,7 @@ public final class KeySpace {
 
   /** @return how many distinct keys were handed out with their valid secret */
   public int used() {
-    return distinctUsed.get();
+    return (int) IntStream.range(0, size).filter(i -> uses.get(i) > 0).count();
   }
 
   /**
@@ -179,7 +177,8 @@ public final class KeySpace {
     }
     AtomicInteger introduced = new AtomicInteger();
     return endless(() -> {
-      int active = activeKeys(initial, newKeysPerSecond, stepAtMillis, newKeysPerSecondAfter, elapsedMillis.getAsLong());
+      int active = activeKeys(initial, newKeysPerSecond, stepAtMillis, newKeysPerSecondAfter,
+          elapsedMillis.getAsLong());
       int fresh = introduced.get();
       while (fresh < active) {
         if (introduced.compareAndSet(fresh, fresh + 1)) {

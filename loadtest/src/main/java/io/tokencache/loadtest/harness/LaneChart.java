@@ -28,7 +28,7 @@ public final class LaneChart {
       "known", new Color(0x3b, 0x73, 0xb9),
       "unknown", new Color(0xff, 0x9f, 0x1c),
       "passthrough", new Color(0x8c, 0x8c, 0x8c),
-      LaneCounters.ALL, new Color(0x6a, 0x8e, 0xc8));
+      LaneSeries.ALL, new Color(0x6a, 0x8e, 0xc8));
   private static final Color OTHER = new Color(0x99, 0x66, 0xcc);
 
   private LaneChart() {}
@@ -66,12 +66,8 @@ public final class LaneChart {
         "token requests sent upstream, per second", 0, max);
     UpstreamChart.stack(upstream, labels, colors, names.stream().map(lanes::upstream).toList());
     // The IdP's count at the middle of each second, over the members' bars.
-    double[] x = UpstreamChart.seconds(idp.length, 0);
-    for (int i = 0; i < x.length; i++) {
-      x[i] += 0.5;
-    }
-    UpstreamChart.line(upstream, "received by the IdP", Color.BLACK, 1.5f, XYSeriesRenderStyle.Line, x,
-        Arrays.stream(idp).asDoubleStream().toArray());
+    UpstreamChart.line(upstream, "received by the IdP", Color.BLACK, 1.5f, XYSeriesRenderStyle.Line,
+        UpstreamChart.seconds(idp.length, 0.5), Arrays.stream(idp).asDoubleStream().toArray());
     UpstreamChart.quota(upstream, base.originT(), seconds, base.quotaRps());
     UpstreamChart.events(upstream, base, max);
 

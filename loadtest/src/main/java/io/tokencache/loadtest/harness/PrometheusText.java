@@ -1,6 +1,6 @@
 package io.tokencache.loadtest.harness;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,24 +64,10 @@ public final class PrometheusText {
    * @return the samples, and how many lines were skipped as malformed
    */
   public static Parsed parse(String text) {
-    List<Sample> samples = new ArrayList<>();
-    int malformed = 0;
-    if (text == null) {
-      return new Parsed(samples, 0);
-    }
-    for (String raw : text.split("\r?\n")) {
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      Sample sample = parseLine(line);
-      if (sample == null) {
-        malformed++;
-      } else {
-        samples.add(sample);
-      }
-    }
-    return new Parsed(samples, malformed);
+    List<String> lines = text == null ? List.of() : Arrays.stream(text.split("\r?\n")).map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    List<Sample> samples = lines.stream().map(PrometheusText::parseLine).filter(Objects::nonNull).toList();
+    return new Parsed(samples, lines.size() - samples.size());
   }
 
   /** A sample line: a name, an optional label set, a value and an optional timestamp. */
@@ -111,18 +97,10 @@ public final class PrometheusText {
       labels.put(label.group(1), ESCAPE.matcher(label.group(2))
           .replaceAll(e -> Matcher.quoteReplacement(e.group(1).equals("n") ? "\n" : e.group(1))));
     }
-    Double value = switch (sample.group(3)) {
-      case "NaN" -> Double.NaN;
-      case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
-      case "-Inf" -> Double.NEGATIVE_INFINITY;
-      default -> parseDouble(sample.group(3));
-    };
-    return value == null ? null : new Sample(sample.group(1), labels, value);
-  }
-
-  private static Double parseDouble(String text) {
+    String value = sample.group(3);
     try {
-      return Double.parseDouble(text);
+      // Java reads NaN as Prometheus writes it, but infinity only spelt out: +Inf, Inf and -Inf
+      return new Sample(sample.group(1), labels, Double.parseDouble(value.endsWith("Inf") ? value + "inity" : value));
     } catch (NumberFormatException e) {
       return null;
     }

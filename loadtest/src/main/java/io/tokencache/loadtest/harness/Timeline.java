@@ -1,11 +1,12 @@
 package io.tokencache.loadtest.harness;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -13,8 +14,11 @@ import java.util.stream.Stream;
  * A run second by second: token requests the IdP received (split into admitted and throttled with
  * 429), members in rotation, and the client's requests and failures. Upstream figures are exact
  * (the IdP timestamps every arrival); member counts come from the orchestrator's 1 s samples.
+ *
+ * @param rows the seconds of the run, in order
+ * @param startSecond the first second, epoch
  */
-public final class Timeline {
+public record Timeline(List<Row> rows, long startSecond) {
 
   /**
    * One second of the run.
@@ -39,12 +43,8 @@ public final class Timeline {
       int upstreamFailuresInjected, int upstream401, int membersLive, int memberProcesses, int clusterView,
       long clientRequests, long clientFailed, int upstreamMaxSliding1s) {}
 
-  private final List<Row> rows;
-  private final long startSecond;
-
-  private Timeline(List<Row> rows, long startSecond) {
-    this.rows = List.copyOf(rows);
-    this.startSecond = startSecond;
+  public Timeline {
+    rows = List.copyOf(rows);
   }
 
   /**
@@ -55,16 +55,10 @@ public final class Timeline {
   public static Timeline of(RunRecord record, RequestStats stats) {
     long first = Math.floorDiv(record.loadStartMillis(), 1000L);
     long last = Math.max(first, Math.floorDiv(record.loadEndMillis(), 1000L));
-    Map<Long, Integer> requests = new HashMap<>();
-    JsonObject perSecond = record.idpStats().getJsonObject("requestsPerSecond", new JsonObject());
-    for (String second : perSecond.fieldNames()) {
-      requests.put(Long.parseLong(second), perSecond.getInteger(second));
-    }
-    Map<Long, Integer> admitted = new HashMap<>();
-    JsonArray admittedMillis = record.idpStats().getJsonArray("issuedAtMillis", new JsonArray());
-    for (int i = 0; i < admittedMillis.size(); i++) {
-      admitted.merge(Math.floorDiv(admittedMillis.getLong(i), 1000L), 1, Integer::sum);
-    }
+    JsonObject requests = record.idpStats().getJsonObject("requestsPerSecond", new JsonObject());
+    long[] admittedMillis = Generations.millis(record.idpStats().getJsonArray("issuedAtMillis"));
+    Map<Long, Integer> admitted = Arrays.stream(admittedMillis).boxed()
+        .collect(Collectors.groupingBy(millis -> Math.floorDiv(millis, 1000L), Collectors.summingInt(millis -> 1)));
     Map<Long, Integer> sliding = slidingMaxPerSecond(admittedMillis);
     List<RunRecord.MemberSample> samples = record.samples();
     List<Row> rows = new ArrayList<>();
@@ -77,7 +71,7 @@ public final class Timeline {
       int live = sample >= 0 ? samples.get(sample).live() : record.initialMembers();
       int processes = sample >= 0 ? samples.get(sample).processes() : record.initialMembers();
       Integer view = sample >= 0 ? samples.get(sample).clusterView() : null;
-      int total = requests.getOrDefault(second, 0);
+      int total = requests.getInteger(Long.toString(second), 0);
       int ok = admitted.getOrDefault(second, 0);
       long[] client = stats.second(second);
       long from = second * 1000;
@@ -96,12 +90,9 @@ public final class Timeline {
    * For each second, the most arrivals in a 1 s window {@code (t - 1000 ms, t]} whose end {@code t} is an
    * arrival in that second: the sliding-window count the quota is about, per second of the chart.
    */
-  static Map<Long, Integer> slidingMaxPerSecond(JsonArray arrivalMillis) {
-    long[] times = new long[arrivalMillis.size()];
-    for (int i = 0; i < times.length; i++) {
-      times[i] = arrivalMillis.getLong(i);
-    }
-    java.util.Arrays.sort(times);
+  static Map<Long, Integer> slidingMaxPerSecond(long[] arrivalMillis) {
+    long[] times = arrivalMillis.clone();
+    Arrays.sort(times);
     Map<Long, Integer> max = new HashMap<>();
     int first = 0;
     for (int last = 0; last < times.length; last++) {
@@ -118,7 +109,7 @@ public final class Timeline {
    * that time (the samples run ~20 ms after each second starts), else in the last sample.
    */
   private static int cumulative(List<RunRecord.MemberSample> samples, long epochMillis,
-      java.util.function.ToIntFunction<RunRecord.MemberSample> counter) {
+      ToIntFunction<RunRecord.MemberSample> counter) {
     for (RunRecord.MemberSample sample : samples) {
       if (sample.epochMillis() >= epochMillis) {
         return counter.applyAsInt(sample);
@@ -129,16 +120,6 @@ public final class Timeline {
 
   private static int clamp(int value, int max) {
     return Math.max(0, Math.min(value, Math.max(0, max)));
-  }
-
-  /** @return the seconds of the run, in order */
-  public List<Row> rows() {
-    return rows;
-  }
-
-  /** @return the first second, epoch */
-  public long startSecond() {
-    return startSecond;
   }
 
   /** @return the most admitted token requests in any sliding 1 s window, from the per-second maxima */

@@ -288,11 +288,11 @@ class RunReportTest {
   void shouldWriteTheLaneSeriesAndChart(@TempDir Path dir) throws Exception {
     RunRecord plain = record(0, 10);
     LaneSeries lanes = LaneSeries.of(List.of(
-        new LaneSeries.Scrape(START, "m1", new LaneCounters(java.util.Map.of(), java.util.Map.of())),
+        new LaneSeries.Scrape(START, "m1", java.util.Map.of(), java.util.Map.of()),
         new LaneSeries.Scrape(START + 1020, "m1",
-            new LaneCounters(java.util.Map.of("refresh", 2.0, "unknown", 8.0), java.util.Map.of("unknown", 90.0))),
+            java.util.Map.of("refresh", 2.0, "unknown", 8.0), java.util.Map.of("unknown", 90.0)),
         new LaneSeries.Scrape(START + 2020, "m1",
-            new LaneCounters(java.util.Map.of("refresh", 2.0, "unknown", 16.0), java.util.Map.of("unknown", 180.0)))),
+            java.util.Map.of("refresh", 2.0, "unknown", 16.0), java.util.Map.of("unknown", 180.0))),
         START, START + 3900);
     RunRecord withLanes = new RunRecord(plain.scenario(), plain.options(), plain.clusterName(), plain.plannedMembers(),
         plain.loadStartMillis(), plain.loadEndMillis(), plain.idpStats(), plain.maxUpstreamRps(), plain.samples(),
