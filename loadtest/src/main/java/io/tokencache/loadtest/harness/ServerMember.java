@@ -39,10 +39,8 @@ public final class ServerMember {
   private final ClusterPlan.Slot slot;
   private final Process process;
   private final Path log;
-  private final long startedNanos;
   private final long startedAtMillis;
   private volatile State state = State.STARTING;
-  private volatile Duration startup;
   private volatile long readyAtMillis;
   private volatile long leftRotationAtMillis;
 
@@ -50,7 +48,6 @@ public final class ServerMember {
     this.slot = slot;
     this.process = process;
     this.log = log;
-    this.startedNanos = System.nanoTime();
     this.startedAtMillis = System.currentTimeMillis();
   }
 
@@ -113,7 +110,7 @@ public final class ServerMember {
 
   /** @return the time from process start to ready, null until ready */
   public Duration startup() {
-    return startup;
+    return readyAtMillis == 0 ? null : Duration.ofMillis(readyAtMillis - startedAtMillis);
   }
 
   /** Out of rotation from now on: draining until it is stopped. */
@@ -137,7 +134,7 @@ public final class ServerMember {
         .put("pid", process.pid())
         .put("httpPort", slot.httpPort())
         .put("clusterPort", slot.clusterPort())
-        .put("startupSeconds", startup == null ? null : startup.toMillis() / 1000.0)
+        .put("startupSeconds", readyAtMillis == 0 ? null : startup().toMillis() / 1000.0)
         .put("startedAtMillis", startedAtMillis)
         .put("readyAtMillis", readyAtMillis == 0 ? null : readyAtMillis)
         .put("leftRotationAtMillis", leftRotationAtMillis == 0 ? null : leftRotationAtMillis)
@@ -168,7 +165,6 @@ public final class ServerMember {
         }
         try {
           if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-            startup = Duration.ofNanos(System.nanoTime() - startedNanos);
             readyAtMillis = System.currentTimeMillis();
             state = State.READY;
             return true;
@@ -231,7 +227,7 @@ public final class ServerMember {
    * SIGTERM, then SIGKILL if the process has not exited within the timeout.
    *
    * @param timeout how long a graceful stop may take
-   * @return the exit code, or -1 when it had to be killed or the wait was interrupted
+   * @return the exit code, or -1 when it had to be killed
    */
   int terminate(Duration timeout) {
     process.destroy();
@@ -251,13 +247,9 @@ public final class ServerMember {
   }
 
   private int awaitExit(long deadlineNanos) {
-    try {
-      if (process.waitFor(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-        state = State.STOPPED;
-        return process.exitValue();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (exitsWithin(process, Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
+      state = State.STOPPED;
+      return process.exitValue();
     }
     kill();
     return -1;
@@ -265,13 +257,19 @@ public final class ServerMember {
 
   /** SIGKILL, and wait (bounded) for the process to be gone. */
   void kill() {
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    exitsWithin(process.destroyForcibly(), Duration.ofSeconds(10));
     state = State.STOPPED;
+  }
+
+  /**
+   * Waits for a process to exit, at most {@code timeout}; an interrupt does not cut the wait short, so that a
+   * stop interrupted half-way cannot leave a process behind.
+   *
+   * @return whether it exited
+   */
+  static boolean exitsWithin(Process process, Duration timeout) {
+    return !process.isAlive()
+        || process.onExit().completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS).join() != null;
   }
 
   /**
