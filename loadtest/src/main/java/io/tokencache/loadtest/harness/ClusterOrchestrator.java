@@ -361,7 +361,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private void snapshotJar() {
     JarStore.Stored stored = storeJar("server", options.getServerJar());
     event("", String.format("server jar %s (%d bytes, sha256 %s, built %s) run from %s", stored.source(),
-        stored.bytes(), stored.sha256(), lastModified(options.getServerJar()), stored.path()));
+        stored.bytes(), stored.sha256(), stored.built(), stored.path()));
     Path jar = stored.path();
     Path archive = CdsArchive.ensure(JAVA, jar);
     event("", archive != null ? "members start with the class-data-sharing archive " + archive
@@ -382,14 +382,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
       return stored;
     } catch (IOException e) {
       throw new HarnessException("cannot store a copy of " + source + ": " + e, e);
-    }
-  }
-
-  private static String lastModified(Path file) {
-    try {
-      return Files.getLastModifiedTime(file).toString();
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 
