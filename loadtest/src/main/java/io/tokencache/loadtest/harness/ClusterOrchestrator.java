@@ -272,7 +272,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
    * @param label short, for the chart; empty to keep it off the chart
    * @param detail longer, for the summary and the console
    */
-  public void event(String label, String detail) {
+  private void event(String label, String detail) {
     events.add(new RunRecord.TimelineEvent(System.currentTimeMillis(), label, detail));
     log("%s", detail);
   }
@@ -328,8 +328,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
       stopQuietly();
     }
   }
-
-  // ---------------------------------------------------------------------------------------------
 
   private void prepareReportDir() {
     Path dir = options.getReportDir();

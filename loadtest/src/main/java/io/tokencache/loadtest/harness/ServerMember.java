@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -211,16 +212,9 @@ public final class ServerMember {
     if (json instanceof JsonObject object && object.getValue("members") instanceof Number n) {
       return n.intValue();
     }
-    Iterable<?> children = json instanceof JsonObject object
-        ? object.fieldNames().stream().map(object::getValue).toList()
-        : json instanceof JsonArray array ? array : List.of();
-    for (Object child : children) {
-      Integer found = findMembers(child);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
+    Stream<?> children = json instanceof JsonObject object ? object.stream().map(Map.Entry::getValue)
+        : json instanceof JsonArray array ? array.stream() : Stream.empty();
+    return children.map(ServerMember::findMembers).filter(Objects::nonNull).findFirst().orElse(null);
   }
 
   /**
