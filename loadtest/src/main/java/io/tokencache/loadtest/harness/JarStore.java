@@ -50,11 +50,6 @@ public final class JarStore {
     this.dir = Objects.requireNonNull(dir, "dir");
   }
 
-  /** @return the folder holding the copies */
-  public Path dir() {
-    return dir;
-  }
-
   /**
    * Stores {@code jar} unless an identical copy is there already, and removes the stale versions of it.
    *

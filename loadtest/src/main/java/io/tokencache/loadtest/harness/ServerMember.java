@@ -35,7 +35,7 @@ public final class ServerMember {
       .version(HttpClient.Version.HTTP_1_1)
       .build();
 
-  private static final long READY_POLL_MILLIS = 50;
+  private static final Duration READY_POLL = Duration.ofMillis(50);
 
   private final ClusterPlan.Slot slot;
   private final Process process;
@@ -152,32 +152,26 @@ public final class ServerMember {
    * {@code cancelled} says so.
    *
    * @param timeout how long to wait at most
-   * @param cancelled checked between polls
+   * @param cancelled checked between polls (an interrupt does not end the wait: this does)
    * @return true when ready
    */
   boolean awaitReady(Duration timeout, BooleanSupplier cancelled) {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpRequest ready = readiness(Duration.ofSeconds(2));
-    try {
-      while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
-        if (!process.isAlive()) {
-          state = State.FAILED;
-          return false;
-        }
-        try {
-          if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-            readyAtMillis = System.currentTimeMillis();
-            state = State.READY;
-            return true;
-          }
-        } catch (IOException notYet) {
-          // not listening yet
-        }
-        // Often enough that the time to ready is measured to a tenth of a second.
-        Thread.sleep(READY_POLL_MILLIS);
+    while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
+      if (!process.isAlive()) {
+        state = State.FAILED;
+        return false;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // a member not listening yet fails the request
+      if (HTTP.sendAsync(ready, HttpResponse.BodyHandlers.discarding())
+          .handle((response, error) -> error == null && response.statusCode() == 200).join()) {
+        readyAtMillis = System.currentTimeMillis();
+        state = State.READY;
+        return true;
+      }
+      // Often enough that the time to ready is measured to a tenth of a second; an exit ends the pause.
+      exitsWithin(process, READY_POLL);
     }
     return false;
   }
