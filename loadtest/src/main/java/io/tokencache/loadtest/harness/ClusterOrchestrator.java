@@ -272,7 +272,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
    * @param label short, for the chart; empty to keep it off the chart
    * @param detail longer, for the summary and the console
    */
-  public void event(String label, String detail) {
+  private void event(String label, String detail) {
     events.add(new RunRecord.TimelineEvent(System.currentTimeMillis(), label, detail));
     log("%s", detail);
   }
@@ -329,8 +329,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-
   private void prepareReportDir() {
     Path dir = options.getReportDir();
     try {
@@ -361,7 +359,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private void snapshotJar() {
     JarStore.Stored stored = storeJar("server", options.getServerJar());
     event("", String.format("server jar %s (%d bytes, sha256 %s, built %s) run from %s", stored.source(),
-        stored.bytes(), stored.sha256(), lastModified(options.getServerJar()), stored.path()));
+        stored.bytes(), stored.sha256(), stored.built(), stored.path()));
     Path jar = stored.path();
     Path archive = CdsArchive.ensure(JAVA, jar);
     event("", archive != null ? "members start with the class-data-sharing archive " + archive
@@ -382,14 +380,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
       return stored;
     } catch (IOException e) {
       throw new HarnessException("cannot store a copy of " + source + ": " + e, e);
-    }
-  }
-
-  private static String lastModified(Path file) {
-    try {
-      return Files.getLastModifiedTime(file).toString();
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
@@ -58,10 +59,9 @@ public final class IdpControl implements AutoCloseable {
       throw new HarnessException("cannot start the fake IdP (" + String.join(" ", command) + "): " + e, e);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String url = readyUrl(log);
-    while (url == null && process.isAlive() && System.nanoTime() < deadline) {
+    String url;
+    while ((url = readyUrl(log)) == null && process.isAlive() && System.nanoTime() < deadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-      url = readyUrl(log);
     }
     if (url == null) {
       process.destroyForcibly();
@@ -158,13 +158,8 @@ public final class IdpControl implements AutoCloseable {
   @Override
   public void close() {
     process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
+    if (!ServerMember.exitsWithin(process, Duration.ofSeconds(10))) {
+      ServerMember.exitsWithin(process.destroyForcibly(), Duration.ofSeconds(10));
     }
   }
 
@@ -175,18 +170,17 @@ public final class IdpControl implements AutoCloseable {
   }
 
   private String send(HttpRequest.Builder request, int expected) {
+    HttpResponse<String> response;
     try {
-      HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != expected) {
-        throw new HarnessException("fake IdP answered " + response.statusCode() + ": " + response.body());
-      }
-      return response.body();
-    } catch (IOException e) {
-      throw new HarnessException("fake IdP unreachable: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HarnessException("interrupted talking to the fake IdP", e);
+      // bounded by the request's timeout
+      response = HTTP.sendAsync(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+          .join();
+    } catch (CompletionException e) {
+      throw new HarnessException("fake IdP unreachable: " + e.getCause(), e.getCause());
     }
+    if (response.statusCode() != expected) {
+      throw new HarnessException("fake IdP answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
   }
 }

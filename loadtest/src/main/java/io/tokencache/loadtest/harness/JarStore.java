@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,20 +38,16 @@ public final class JarStore {
    * @param path the stored copy, which the processes run
    * @param sha256 the content's SHA-256, hex
    * @param bytes the size
+   * @param built when the jar the run was given was last modified
    * @param reused whether the copy was already there
    */
-  public record Stored(Path source, Path path, String sha256, long bytes, boolean reused) {}
+  public record Stored(Path source, Path path, String sha256, long bytes, FileTime built, boolean reused) {}
 
   private final Path dir;
 
   /** @param dir the folder holding the copies (created when missing) */
   public JarStore(Path dir) {
     this.dir = Objects.requireNonNull(dir, "dir");
-  }
-
-  /** @return the folder holding the copies */
-  public Path dir() {
-    return dir;
   }
 
   /**
@@ -83,7 +80,8 @@ public final class JarStore {
     // archive trained for it (CdsArchive) is valid only for the jar file as it was then.
     Files.write(target.resolveSibling(target.getFileName() + ".used"), new byte[0]);
     removeStale(base, target);
-    return new Stored(jar.toAbsolutePath().normalize(), target, sourceHash, Files.size(target), reused);
+    return new Stored(jar.toAbsolutePath().normalize(), target, sourceHash, Files.size(target),
+        Files.getLastModifiedTime(jar), reused);
   }
 
   private void removeStale(String base, Path keep) throws IOException {

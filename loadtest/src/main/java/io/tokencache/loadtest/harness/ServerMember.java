@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -34,15 +35,13 @@ public final class ServerMember {
       .version(HttpClient.Version.HTTP_1_1)
       .build();
 
-  private static final long READY_POLL_MILLIS = 50;
+  private static final Duration READY_POLL = Duration.ofMillis(50);
 
   private final ClusterPlan.Slot slot;
   private final Process process;
   private final Path log;
-  private final long startedNanos;
   private final long startedAtMillis;
   private volatile State state = State.STARTING;
-  private volatile Duration startup;
   private volatile long readyAtMillis;
   private volatile long leftRotationAtMillis;
 
@@ -50,7 +49,6 @@ public final class ServerMember {
     this.slot = slot;
     this.process = process;
     this.log = log;
-    this.startedNanos = System.nanoTime();
     this.startedAtMillis = System.currentTimeMillis();
   }
 
@@ -113,7 +111,7 @@ public final class ServerMember {
 
   /** @return the time from process start to ready, null until ready */
   public Duration startup() {
-    return startup;
+    return readyAtMillis == 0 ? null : Duration.ofMillis(readyAtMillis - startedAtMillis);
   }
 
   /** Out of rotation from now on: draining until it is stopped. */
@@ -137,7 +135,7 @@ public final class ServerMember {
         .put("pid", process.pid())
         .put("httpPort", slot.httpPort())
         .put("clusterPort", slot.clusterPort())
-        .put("startupSeconds", startup == null ? null : startup.toMillis() / 1000.0)
+        .put("startupSeconds", readyAtMillis == 0 ? null : startup().toMillis() / 1000.0)
         .put("startedAtMillis", startedAtMillis)
         .put("readyAtMillis", readyAtMillis == 0 ? null : readyAtMillis)
         .put("leftRotationAtMillis", leftRotationAtMillis == 0 ? null : leftRotationAtMillis)
@@ -154,33 +152,26 @@ public final class ServerMember {
    * {@code cancelled} says so.
    *
    * @param timeout how long to wait at most
-   * @param cancelled checked between polls
+   * @param cancelled checked between polls (an interrupt does not end the wait: this does)
    * @return true when ready
    */
   boolean awaitReady(Duration timeout, BooleanSupplier cancelled) {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpRequest ready = readiness(Duration.ofSeconds(2));
-    try {
-      while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
-        if (!process.isAlive()) {
-          state = State.FAILED;
-          return false;
-        }
-        try {
-          if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-            startup = Duration.ofNanos(System.nanoTime() - startedNanos);
-            readyAtMillis = System.currentTimeMillis();
-            state = State.READY;
-            return true;
-          }
-        } catch (IOException notYet) {
-          // not listening yet
-        }
-        // Often enough that the time to ready is measured to a tenth of a second.
-        Thread.sleep(READY_POLL_MILLIS);
+    while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
+      if (!process.isAlive()) {
+        state = State.FAILED;
+        return false;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // a member not listening yet fails the request
+      if (HTTP.sendAsync(ready, HttpResponse.BodyHandlers.discarding())
+          .handle((response, error) -> error == null && response.statusCode() == 200).join()) {
+        readyAtMillis = System.currentTimeMillis();
+        state = State.READY;
+        return true;
+      }
+      // Often enough that the time to ready is measured to a tenth of a second; an exit ends the pause.
+      exitsWithin(process, READY_POLL);
     }
     return false;
   }
@@ -215,23 +206,16 @@ public final class ServerMember {
     if (json instanceof JsonObject object && object.getValue("members") instanceof Number n) {
       return n.intValue();
     }
-    Iterable<?> children = json instanceof JsonObject object
-        ? object.fieldNames().stream().map(object::getValue).toList()
-        : json instanceof JsonArray array ? array : List.of();
-    for (Object child : children) {
-      Integer found = findMembers(child);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
+    Stream<?> children = json instanceof JsonObject object ? object.stream().map(Map.Entry::getValue)
+        : json instanceof JsonArray array ? array.stream() : Stream.empty();
+    return children.map(ServerMember::findMembers).filter(Objects::nonNull).findFirst().orElse(null);
   }
 
   /**
    * SIGTERM, then SIGKILL if the process has not exited within the timeout.
    *
    * @param timeout how long a graceful stop may take
-   * @return the exit code, or -1 when it had to be killed or the wait was interrupted
+   * @return the exit code, or -1 when it had to be killed
    */
   int terminate(Duration timeout) {
     process.destroy();
@@ -251,13 +235,9 @@ public final class ServerMember {
   }
 
   private int awaitExit(long deadlineNanos) {
-    try {
-      if (process.waitFor(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-        state = State.STOPPED;
-        return process.exitValue();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (exitsWithin(process, Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
+      state = State.STOPPED;
+      return process.exitValue();
     }
     kill();
     return -1;
@@ -265,13 +245,19 @@ public final class ServerMember {
 
   /** SIGKILL, and wait (bounded) for the process to be gone. */
   void kill() {
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    exitsWithin(process.destroyForcibly(), Duration.ofSeconds(10));
     state = State.STOPPED;
+  }
+
+  /**
+   * Waits for a process to exit, at most {@code timeout}; an interrupt does not cut the wait short, so that a
+   * stop interrupted half-way cannot leave a process behind.
+   *
+   * @return whether it exited
+   */
+  static boolean exitsWithin(Process process, Duration timeout) {
+    return !process.isAlive()
+        || process.onExit().completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS).join() != null;
   }
 
   /**
