@@ -476,7 +476,9 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }
     event("-m" + leaving.index(), "m" + leaving.index() + " left the rotation, SIGTERM after "
         + options.getDrain().toMillis() + " ms of drain; " + live.size() + " member(s) in rotation");
-    sleep(options.getDrain());
+    // like every wait of a stop, not cut short by an interrupt
+    CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(options.getDrain().toMillis(),
+        TimeUnit.MILLISECONDS)).join();
     long begin = System.nanoTime();
     int exit = leaving.terminate(options.getStopTimeout());
     log("m%d exited with %d after %.1f s", leaving.index(), exit, (System.nanoTime() - begin) / 1e9);
@@ -571,14 +573,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private void error(String message) {
     errors.add(message);
     log("ERROR %s", message);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private void log(String format, Object... args) {

@@ -283,14 +283,9 @@ public final class LaneSeries {
           return null;
         }));
       }
-      try {
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-            .get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        // the late ones are counted as failures by their own handler when they end
-      }
+      // the late ones are counted as failures by their own handler when they end
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(error -> null)
+          .completeOnTimeout(null, timeout.toMillis() + 500, TimeUnit.MILLISECONDS).join();
     }
 
     /** @return every successful scrape so far */
