@@ -4,14 +4,29 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import freemarker.core.ArithmeticEngine;
+import freemarker.template.Configuration;
+import freemarker.template.DefaultObjectWrapper;
+import freemarker.template.TemplateException;
+import freemarker.template.TemplateExceptionHandler;
+import freemarker.template.TemplateMethodModelEx;
+import freemarker.template.TemplateModel;
+import freemarker.template.TemplateModelException;
+import freemarker.template.utility.DeepUnwrap;
+import io.tokencache.loadtest.harness.ChartImage;
+import io.tokencache.loadtest.harness.Generations;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,34 +96,16 @@ public final class BenchReport {
     JsonObject run = new JsonObject();
     meta.stringPropertyNames().stream().sorted().forEach(k -> run.put(k, meta.getProperty(k)));
     results.put("run", run);
-    JsonObject hit = hit(dir.resolve("hit"));
-    if (hit != null) {
-      results.put("hit", hit);
-    }
+    putPresent(results, "hit", hit(dir.resolve("hit")));
     JsonObject herd = new JsonObject();
     for (String system : List.of("token-cache", "nginx")) {
-      JsonObject figures = HerdFigures.of(dir, system);
-      if (figures != null) {
-        herd.put(system, figures);
-      }
+      putPresent(herd, system, HerdFigures.of(dir, system));
     }
-    if (!herd.isEmpty()) {
-      results.put("herd", herd);
-    }
-    JsonObject rollover = rollover(dir.resolve("rollover"), meta);
-    if (rollover != null) {
-      results.put("rollover", rollover);
-    }
-    JsonObject heap = HeapFigures.of(dir);
-    if (heap != null) {
-      results.put("heap", heap);
-    }
-    if (Files.exists(dir.resolve("jfr.json"))) {
-      results.put("jfr", new JsonObject(Files.readString(dir.resolve("jfr.json"))));
-    }
-    if (Files.exists(dir.resolve("startup").resolve("startup.json"))) {
-      results.put("startup", new JsonObject(Files.readString(dir.resolve("startup").resolve("startup.json"))));
-    }
+    putPresent(results, "herd", herd.isEmpty() ? null : herd);
+    putPresent(results, "rollover", rollover(dir.resolve("rollover"), meta));
+    putPresent(results, "heap", HeapFigures.of(dir));
+    putPresent(results, "jfr", readJson(dir.resolve("jfr.json")));
+    putPresent(results, "startup", readJson(dir.resolve("startup").resolve("startup.json")));
     if (Files.exists(dir.resolve("miss.txt"))) {
       // ElectionCostBenchmark's last line: BENCHJSON {...}
       Files.readAllLines(dir.resolve("miss.txt")).stream().filter(l -> l.contains("BENCHJSON {")).findFirst()
@@ -116,6 +113,17 @@ public final class BenchReport {
     }
     results.put("targets", targets(results));
     return results;
+  }
+
+  /** A phase's section: left out when the phase did not run. */
+  private static void putPresent(JsonObject into, String name, Object value) {
+    if (value != null) {
+      into.put(name, value);
+    }
+  }
+
+  private static JsonObject readJson(Path file) throws IOException {
+    return Files.exists(file) ? new JsonObject(Files.readString(file)) : null;
   }
 
   // ---------------------------------------------------------------- hit
@@ -131,12 +139,9 @@ public final class BenchReport {
     }
     JsonObject systems = systems(bySystem);
     JsonObject ratios = new JsonObject();
-    JsonObject tc = systems.getJsonObject("token-cache");
-    JsonObject ng = systems.getJsonObject("nginx");
-    JsonObject fl = systems.getJsonObject("vertx-floor");
-    ratios(ratios, "token_cache_vs_nginx", tc, ng, "", "rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
-    ratios(ratios, "token_cache_vs_floor", tc, fl, "", "rps", "p99_ms", "cpu_us_per_request");
-    ratios(ratios, "floor_vs_nginx", fl, ng, "", "rps");
+    ratios(ratios, systems, "token-cache", "nginx", "", "rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
+    ratios(ratios, systems, "token-cache", "vertx-floor", "", "rps", "p99_ms", "cpu_us_per_request");
+    ratios(ratios, systems, "vertx-floor", "nginx", "", "rps");
     JsonObject hit = new JsonObject().put("systems", systems).put("ratios", ratios);
     if (paced != null) {
       hit.put("paced", paced);
@@ -156,18 +161,12 @@ public final class BenchReport {
     if (bySystem.isEmpty()) {
       return null;
     }
-    List<Double> targets = new ArrayList<>();
-    List<Double> connections = new ArrayList<>();
-    bySystem.values().forEach(l -> l.forEach(o -> {
-      if (o.containsKey("target_rps")) {
-        targets.add(o.getDouble("target_rps"));
-      }
-      if (o.containsKey("connections")) {
-        connections.add(o.getDouble("connections"));
-      }
-    }));
+    List<JsonObject> all = bySystem.values().stream().flatMap(List::stream).toList();
     // one rate for the whole run (run.sh paces every round alike); the median guards against a stray file
-    double target = Stats.median(targets);
+    double target = Stats.median(all.stream().filter(o -> o.containsKey("target_rps"))
+        .map(o -> o.getDouble("target_rps")).toList());
+    List<Double> connections = all.stream().filter(o -> o.containsKey("connections"))
+        .map(o -> o.getDouble("connections")).toList();
     JsonObject systems = systems(bySystem);
     for (String s : systems.fieldNames()) {
       JsonObject o = systems.getJsonObject(s);
@@ -178,25 +177,26 @@ public final class BenchReport {
           .put("below_target", !Double.isNaN(achieved) && achieved < PACED_SHORTFALL);
     }
     JsonObject ratios = new JsonObject();
-    JsonObject tc = systems.getJsonObject("token-cache");
-    JsonObject ng = systems.getJsonObject("nginx");
-    JsonObject fl = systems.getJsonObject("vertx-floor");
-    ratios(ratios, "token_cache_vs_nginx", tc, ng, "_paced", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
-    ratios(ratios, "token_cache_vs_floor", tc, fl, "_paced", "p99_ms");
+    ratios(ratios, systems, "token-cache", "nginx", "_paced", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_request");
+    ratios(ratios, systems, "token-cache", "vertx-floor", "_paced", "p99_ms");
     return new JsonObject().put("target_rps", Stats.round(target, 0))
         .put("connections", connections.isEmpty() ? null : (int) Stats.median(connections))
         .put("systems", systems).put("ratios", ratios);
   }
 
   /**
-   * Puts {@code a}'s figure over {@code b}'s for each field, as {@code <prefix>_<field without _ms/_us>suffix}
-   * (e.g. {@code token_cache_vs_nginx_p99}); nothing when either system is missing.
+   * Puts system {@code a}'s figure over {@code b}'s for each field, as {@code <a>_vs_<b>_<field without
+   * _ms/_us>suffix} (e.g. {@code token_cache_vs_nginx_p99}; the Vert.x floor is {@code floor}); nothing when either
+   * system is missing.
    */
-  private static void ratios(JsonObject ratios, String prefix, JsonObject a, JsonObject b, String suffix,
+  private static void ratios(JsonObject ratios, JsonObject systems, String system, String other, String suffix,
                              String... fields) {
+    JsonObject a = systems.getJsonObject(system);
+    JsonObject b = systems.getJsonObject(other);
     if (a == null || b == null) {
       return;
     }
+    String prefix = (system + "_vs_" + other).replace("vertx-floor", "floor").replace('-', '_');
     for (String field : fields) {
       String name = field.replaceFirst("_ms$", "").replaceFirst("_us_per_request$", "_per_request");
       ratios.put(prefix + "_" + name + suffix, Stats.ratio(a.getDouble(field), b.getDouble(field)));
@@ -227,19 +227,12 @@ public final class BenchReport {
       }
       runs.sort((x, y) -> Integer.compare(x.getInteger("round"), y.getInteger("round")));
       JsonArray rounds = new JsonArray();
+      // the rounds hold rates rounded: their medians are taken of the exact ones
       List<Double> rps = new ArrayList<>();
-      List<Double> p50 = new ArrayList<>();
-      List<Double> p99 = new ArrayList<>();
-      List<Double> p999 = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
-      long errors = 0;
       for (JsonObject o : runs) {
         WrkRun w = WrkRun.fromJson(o.getJsonObject("wrk"));
         rps.add(w.rps());
-        p50.add(w.p50Micros() / 1000.0);
-        p99.add(w.p99Micros() / 1000.0);
-        p999.add(w.p999Micros() / 1000.0);
-        errors += w.errors() + w.statusErrors();
         double cpuPerRequest = o.containsKey("server_cpu_ms") && w.requests() > 0
             ? o.getLong("server_cpu_ms") * 1000.0 / w.requests() : Double.NaN;
         if (!Double.isNaN(cpuPerRequest)) {
@@ -254,13 +247,17 @@ public final class BenchReport {
       systems.put(system, new JsonObject()
           .put("rounds", rounds)
           .put("rps", Stats.round(Stats.median(rps), 0))
-          .put("p50_ms", Stats.round(Stats.median(p50), 3))
-          .put("p99_ms", Stats.round(Stats.median(p99), 3))
-          .put("p999_ms", Stats.round(Stats.median(p999), 3))
+          .put("p50_ms", Stats.round(median(rounds, "p50_ms"), 3))
+          .put("p99_ms", Stats.round(median(rounds, "p99_ms"), 3))
+          .put("p999_ms", Stats.round(median(rounds, "p999_ms"), 3))
           .put("cpu_us_per_request", Stats.round(Stats.median(cpu), 2))
-          .put("errors", errors));
+          .put("errors", rounds.stream().mapToLong(x -> ((JsonObject) x).getLong("errors")).sum()));
     }
     return systems;
+  }
+
+  private static double median(JsonArray rows, String field) {
+    return Stats.median(rows.stream().map(x -> ((JsonObject) x).getDouble(field)).toList());
   }
 
   // ---------------------------------------------------------------- roll-over
@@ -269,20 +266,12 @@ public final class BenchReport {
     if (!Files.isDirectory(dir)) {
       return null;
     }
-    List<Long> issued = new ArrayList<>();
-    Path stats = dir.resolve("idp-stats.json");
-    if (Files.exists(stats)) {
-      JsonArray at = new JsonObject(Files.readString(stats)).getJsonArray("issuedAtMillis", new JsonArray());
-      for (Object o : at) {
-        issued.add(((Number) o).longValue());
-      }
-    }
+    JsonObject stats = readJson(dir.resolve("idp-stats.json"));
+    List<Long> issued = stats == null ? List.of()
+        : Arrays.stream(Generations.millis(stats.getJsonArray("issuedAtMillis"))).boxed().toList();
     long grace = Long.parseLong(meta.getProperty("rollover.refresh_grace_ms", "500"));
     JsonArray steady = new JsonArray();
     JsonArray roll = new JsonArray();
-    List<Double> steadyP99 = new ArrayList<>();
-    List<Double> refreshP99 = new ArrayList<>();
-    List<Double> quietP99 = new ArrayList<>();
     List<Double> steadyRps = new ArrayList<>();
     List<Double> rollRps = new ArrayList<>();
     List<JsonObject> windows = new ArrayList<>();
@@ -299,22 +288,19 @@ public final class BenchReport {
       WrkRun r = WrkRun.fromJson(w.getJsonObject("wrk"));
       long start = w.getLong("start_ms");
       long end = w.getLong("end_ms");
-      boolean refreshed = refreshIn(issued, start, end, grace);
+      int refreshes = count(issued, start, end, grace);
       JsonObject row = new JsonObject().put("window", w.getInteger("window")).put("start_ms", start)
           .put("end_ms", end).put("rps", Stats.round(r.rps(), 0)).put("p50_ms", r.p50Micros() / 1000.0)
           .put("p99_ms", r.p99Micros() / 1000.0).put("p999_ms", r.p999Micros() / 1000.0)
-          .put("errors", r.errors() + r.statusErrors()).put("refresh", refreshed)
-          .put("refreshes", count(issued, start, end, grace));
-      if (w.getString("kind").equals("steady")) {
-        steady.add(row);
-        steadyP99.add(r.p99Micros() / 1000.0);
-        steadyRps.add(r.rps());
-      } else {
-        roll.add(row);
-        rollRps.add(r.rps());
-        (refreshed ? refreshP99 : quietP99).add(r.p99Micros() / 1000.0);
-      }
+          .put("errors", r.errors() + r.statusErrors()).put("refresh", refreshes > 0)
+          .put("refreshes", refreshes);
+      boolean isSteady = w.getString("kind").equals("steady");
+      (isSteady ? steady : roll).add(row);
+      (isSteady ? steadyRps : rollRps).add(r.rps());
     }
+    List<Double> steadyP99 = p99s(steady, null);
+    List<Double> refreshP99 = p99s(roll, true);
+    List<Double> quietP99 = p99s(roll, false);
     double steadyMedian = Stats.median(steadyP99);
     double refreshMedian = Stats.median(refreshP99);
     double refreshMax = Stats.max(refreshP99);
@@ -338,19 +324,15 @@ public final class BenchReport {
         .put("ratio_refresh_max_vs_steady", Stats.ratio(refreshMax, steadyMedian));
   }
 
-  static boolean refreshIn(List<Long> issued, long start, long end, long grace) {
-    return count(issued, start, end, grace) > 0;
+  /** The p99 of each window, of those with or without a refresh when {@code refresh} is not null. */
+  private static List<Double> p99s(JsonArray windows, Boolean refresh) {
+    return windows.stream().map(x -> (JsonObject) x)
+        .filter(w -> refresh == null || w.getBoolean("refresh").equals(refresh)).map(w -> w.getDouble("p99_ms")).toList();
   }
 
   /** Tokens issued from {@code grace} before the window to its end: their storing lands in the window. */
   static int count(List<Long> issued, long start, long end, long grace) {
-    int n = 0;
-    for (long t : issued) {
-      if (t >= start - grace && t <= end) {
-        n++;
-      }
-    }
-    return n;
+    return (int) issued.stream().filter(t -> t >= start - grace && t <= end).count();
   }
 
   // ---------------------------------------------------------------- targets
@@ -480,234 +462,54 @@ public final class BenchReport {
 
   // ---------------------------------------------------------------- markdown
 
+  /** A conversion in a {@code String.format} pattern: its letter says whether a template number is a long or a double. */
+  private static final Pattern CONVERSION = Pattern.compile("%[-#+ 0,(]*\\d*(?:\\.\\d+)?([a-zA-Z%])");
+
+  /** results.md, from the template {@code results.md.ftl} beside this class (the sections of the phases run). */
   static String markdown(JsonObject r) {
-    StringBuilder md = new StringBuilder();
-    JsonObject run = r.getJsonObject("run", new JsonObject());
-    md.append("# token-cache benchmark run ").append(run.getString("run_id", "")).append("\n\n");
-    md.append("- machine: ").append(run.getString("machine", "?")).append("\n");
-    md.append("- load average (1/5/15 min) before each phase: ");
-    List<String> loads = new ArrayList<>();
-    run.fieldNames().stream().filter(k -> k.startsWith("load.")).sorted()
-        .forEach(k -> loads.add(k.substring(5) + " " + run.getString(k)));
-    md.append(loads.isEmpty() ? "?" : String.join("; ", loads)).append("\n");
-    md.append("- pinning: ").append(run.getString("pinning", "none")).append("\n");
-    md.append("- wrk: ").append(run.getString("wrk", "?")).append("\n");
-    md.append("- server JVM: ").append(run.getString("server_jvm", "?")).append("\n");
-    md.append("- server jar: ").append(run.getString("server_jar", "?")).append("\n");
-    md.append("- versions: ").append(run.getString("versions", "?")).append("\n\n");
-
-    JsonArray targets = r.getJsonArray("targets");
-    if (targets != null && !targets.isEmpty()) {
-      md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
-      for (Object o : targets) {
-        JsonObject t = (JsonObject) o;
-        md.append("| ").append(t.getString("target")).append(" | ").append(t.getString("measured")).append(" | ")
-            .append(t.getBoolean("informational", false) ? (t.getBoolean("met") ? "(info) yes" : "(info) no")
-                : t.getBoolean("met") ? "yes" : "**no**").append(" |\n");
+    Configuration cfg = new Configuration(Configuration.VERSION_2_3_34);
+    cfg.setClassForTemplateLoading(BenchReport.class, "");
+    cfg.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
+    cfg.setLogTemplateExceptions(false);
+    // Java's widening, as the figures were computed in Java: a double times 100 stays a double
+    cfg.setArithmeticEngine(ArithmeticEngine.CONSERVATIVE_ENGINE);
+    cfg.setObjectWrapper(new DefaultObjectWrapper(Configuration.VERSION_2_3_34) {
+      @Override
+      public TemplateModel wrap(Object o) throws TemplateModelException {
+        return super.wrap(o instanceof JsonObject j ? j.getMap() : o instanceof JsonArray a ? a.getList() : o);
       }
-      md.append("\n");
+    });
+    Map<String, Object> model = Map.of("r", r, "systems", SYSTEMS,
+        "fmt", (TemplateMethodModelEx) BenchReport::templateFormat,
+        "json", (TemplateMethodModelEx) args -> Json.encode(DeepUnwrap.unwrap((TemplateModel) args.get(0))),
+        "sortedKeys", (TemplateMethodModelEx) args -> ((Map<?, ?>) DeepUnwrap.unwrap((TemplateModel) args.get(0)))
+            .keySet().stream().map(String::valueOf).sorted().toList());
+    StringWriter out = new StringWriter();
+    try {
+      cfg.getTemplate("results.md.ftl").process(model, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (TemplateException e) {
+      throw new IllegalStateException("results.md.ftl: " + e.getMessage(), e);
     }
-
-    JsonObject hit = r.getJsonObject("hit");
-    if (hit != null) {
-      md.append("## 1. Cache hits: one node each\n\n");
-      if (hit.containsKey("paced")) {
-        // two tables then: say which is which
-        md.append("### Saturated: the same concurrency\n\nClosed loop: each system at its own throughput. ");
-      }
-      md.append("Median of ").append(run.getString("rounds", "?")).append(" alternating rounds of ")
-          .append(run.getString("duration", "?")).append(" s each (`").append(run.getString("wrk", "wrk"))
-          .append("`), after a ").append(run.getString("warmup", "?")).append(" s warm-up per system.\n\n");
-      md.append("| system | req/s | p50 ms | p99 ms | p99.9 ms | server CPU µs/request | req/s per round | errors |\n"
-          + "|---|---:|---:|---:|---:|---:|---|---:|\n");
-      JsonObject systems = hit.getJsonObject("systems");
-      for (String s : SYSTEMS) {
-        JsonObject o = systems.getJsonObject(s);
-        if (o == null) {
-          continue;
-        }
-        md.append(fmt("| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %s | %d |\n", s, o.getDouble("rps"), o.getDouble("p50_ms"),
-            o.getDouble("p99_ms"), o.getDouble("p999_ms"), o.getDouble("cpu_us_per_request"), roundsRps(o),
-            o.getLong("errors")));
-      }
-      JsonObject ra = hit.getJsonObject("ratios");
-      md.append("\nRatios: ");
-      List<String> rs = new ArrayList<>();
-      ra.fieldNames().stream().sorted().forEach(k -> rs.add(k + " " + fmt("%.2f", ra.getDouble(k))));
-      md.append(String.join(", ", rs)).append("\n\n");
-      JsonObject paced = hit.getJsonObject("paced");
-      if (paced != null) {
-        pacedMarkdown(md, paced, run);
-      }
-    }
-
-    JsonObject herd = r.getJsonObject("herd");
-    if (herd != null) {
-      md.append("## 2. Upstream calls per key under a herd: 3 nodes each\n\n");
-      md.append("| system | keys | herd requests | duration s | lifetime s | calls per key (mean / max) | per lifetime | per token generation (mean / worst key) | duplicate calls | herd latency p50 / p99 / max ms | answers |\n|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|\n");
-      for (String s : List.of("token-cache", "nginx")) {
-        JsonObject h = herd.getJsonObject(s);
-        if (h == null) {
-          continue;
-        }
-        JsonObject u = h.getJsonObject("upstream");
-        JsonObject lat = h.getJsonObject("herd_answers").getJsonObject("latency_ms");
-        boolean generations = u.containsKey("calls_per_key_per_generation");
-        md.append(fmt("| %s (3 nodes) | %d | %d | %.0f | %d | %.2f / %d | %.2f | %s | %s | %s | herd %s, then %s |\n", s,
-            h.getInteger("keys"), h.getInteger("herd_requests"), h.getDouble("duration_seconds"),
-            h.getInteger("lifetime_seconds"), u.getDouble("calls_per_key_mean"), u.getInteger("calls_per_key_max"),
-            u.getDouble("calls_per_key_per_lifetime"),
-            generations ? fmt("%.2f / %.2f", u.getDouble("calls_per_key_per_generation"),
-                u.getDouble("calls_per_key_per_generation_max")) : "-",
-            generations ? Long.toString(u.getLong("duplicate_calls")) : "-",
-            lat == null ? "-" : fmt("%.0f / %.0f / %.0f", lat.getDouble("p50"), lat.getDouble("p99"), lat.getDouble("max")),
-            h.getJsonObject("herd_answers").getJsonObject("status").encode(),
-            h.getJsonObject("tail_answers").getJsonObject("status").encode()));
-      }
-      md.append("\n");
-    }
-
-    JsonObject roll = r.getJsonObject("rollover");
-    if (roll != null) {
-      md.append("## 3. p99 during token roll-over\n\n");
-      md.append(fmt("%d keys, windows of %d s; steady run: tokens live %d s (no refresh); roll-over run: tokens live %d s "
-              + "(refreshed at 75%%). A window \"has a refresh\" when the IdP issued a token from %d ms before it to its end.\n\n",
-          roll.getInteger("keys"), roll.getInteger("window_seconds"), roll.getInteger("steady_lifetime_seconds"),
-          roll.getInteger("lifetime_seconds"), roll.getLong("refresh_grace_ms")));
-      md.append("| figure | value |\n|---|---:|\n");
-      md.append(fmt("| steady p99 (median of windows) | %.2f ms |\n", roll.getDouble("steady_p99_ms_median")));
-      md.append(fmt("| roll-over run, windows with a refresh: p99 median (%d windows) | %.2f ms |\n",
-          roll.getInteger("refresh_windows"), roll.getDouble("refresh_p99_ms_median")));
-      md.append(fmt("| roll-over run, windows with a refresh: worst p99 | %.2f ms |\n", roll.getDouble("refresh_p99_ms_max")));
-      md.append(fmt("| roll-over run, windows without a refresh: p99 median | %.2f ms |\n", roll.getDouble("no_refresh_p99_ms_median")));
-      md.append(fmt("| req/s median, steady / roll-over | %.0f / %.0f |\n", roll.getDouble("steady_rps_median"),
-          roll.getDouble("rollover_rps_median")));
-      md.append("\n");
-    }
-
-    JsonObject heap = r.getJsonObject("heap");
-    if (heap != null) {
-      md.append("## 4. Heap per cached token\n\n");
-      JsonObject f = heap.getJsonObject("after_fill");
-      JsonObject h = heap.getJsonObject("after_hits");
-      md.append(fmt("%d tokens of %d characters (a %d B String each; answers of %d B). Live heap (jcmd GC.class_histogram) "
-              + "before: %.1f MiB.\n\n", heap.getInteger("tokens"), heap.getInteger("token_chars"),
-          heap.getLong("token_string_bytes"), heap.getInteger("response_body_bytes"),
-          heap.getLong("heap_before_bytes") / 1048576.0));
-      md.append("| when | live heap growth | bytes per token | net of the token string |\n|---|---:|---:|---:|\n");
-      md.append(fmt("| after the fill (a miss per token) | %.1f MiB | %.0f | %.0f |\n", f.getLong("growth_bytes") / 1048576.0,
-          f.getDouble("bytes_per_token"), f.getDouble("bytes_per_token_net_of_token_string")));
-      md.append(fmt("| after a hit on each (near cache filled) | %.1f MiB | %.0f | %.0f |\n", h.getLong("growth_bytes") / 1048576.0,
-          h.getDouble("bytes_per_token"), h.getDouble("bytes_per_token_net_of_token_string")));
-      md.append("\nWhat grew (after the hits), per token:\n\n| class | instances | bytes | share |\n|---|---:|---:|---:|\n");
-      for (Object o : h.getJsonArray("top_classes")) {
-        JsonObject c = (JsonObject) o;
-        md.append(fmt("| `%s` | %.2f | %.1f | %.1f%% |\n", c.getString("class"), c.getDouble("instances_per_token"),
-            c.getDouble("bytes_per_token"), c.getDouble("share") * 100));
-      }
-      md.append("\n");
-    }
-
-    JsonObject miss = r.getJsonObject("miss");
-    if (miss != null) {
-      md.append("## 6. A hit and a cold miss through the engine (no HTTP)\n\n");
-      md.append(fmt("Each miss a new client, one at a time; the IdP (in the same JVM) answers a request sent to it "
-          + "straight in %.2f ms (median).\n\n", miss.getDouble("idp_answer_ms_median")));
-      md.append("| setup | hit median / p99 µs | miss median / p99 ms | miss over the IdP's answer ms | map operations per "
-          + "miss |\n|---|---:|---:|---:|---|\n");
-      for (String setup : List.of("single", "cluster3")) {
-        JsonObject m = miss.getJsonObject(setup);
-        JsonObject ops = m == null ? null : m.getJsonObject("map_operations_per_miss");
-        if (m != null) {
-          md.append(fmt("| %s | %.2f / %.2f | %.2f / %.2f | %.2f | %s |\n", setup.equals("single") ? "one member"
-                  : "member of 3", m.getDouble("hit_us_median"), m.getDouble("hit_us_p99"), m.getDouble("miss_ms_median"),
-              m.getDouble("miss_ms_p99"), m.getDouble("miss_overhead_ms_median"), ops == null ? "-" : ops.encode()));
-        }
-      }
-      md.append("\n");
-    }
-
-    JsonObject jfr = r.getJsonObject("jfr");
-    if (jfr != null) {
-      md.append("## JFR: the hit path on the event loops\n\n");
-      md.append(fmt("%d execution samples on event-loop threads; token-cache frames on the stack in %.1f%% of them.",
-          jfr.getLong("samples"), jfr.getDouble("own_code_on_stack_share") * 100));
-      if (jfr.containsKey("allocated_bytes_per_request")) {
-        md.append(fmt(" About %d bytes allocated per request (the event loops' allocation totals / requests).",
-            jfr.getLong("allocated_bytes_per_request")));
-      }
-      md.append("\n\n");
-      table(md, "Where a hit's CPU goes (each sample counted once, by the first matching frame)",
-          jfr.getJsonArray("hit_path_phases"), 16);
-      table(md, "Self time by area", jfr.getJsonArray("self_by_area"), 12);
-      table(md, "token-cache methods, attributed (innermost token-cache frame: the method and the library code it calls)",
-          jfr.getJsonArray("own_attributed"), 15);
-      table(md, "token-cache methods, inclusive", jfr.getJsonArray("own_inclusive"), 15);
-      table(md, "Hottest methods (self)", jfr.getJsonArray("self_top"), 15);
-      table(md, "Allocation by innermost token-cache frame (bytes, estimated from allocation samples)",
-          jfr.getJsonArray("allocation_by_own_frame"), 10, "bytes");
-    }
-    return md.toString();
+    return out.toString();
   }
 
-  /** A system's req/s of each round, comma-separated. */
-  private static String roundsRps(JsonObject system) {
-    List<String> per = new ArrayList<>();
-    for (Object x : system.getJsonArray("rounds")) {
-      per.add(fmt("%.0f", ((JsonObject) x).getDouble("rps")));
-    }
-    return String.join(", ", per);
-  }
-
-  /** The paced rounds' table: every system at the same request rate, the load the p99 target is judged at. */
-  private static void pacedMarkdown(StringBuilder md, JsonObject paced, JsonObject run) {
-    md.append("### Paced: the same request rate\n\n");
-    Object conns = paced.getValue("connections");
-    md.append(fmt("Every system at %.0f req/s (%s), `%s`: a fixed schedule per wrk thread (token.lua's "
-            + "`BENCH_RATE`); median of %s alternating rounds of %s s each, after the saturated rounds and %s s of "
-            + "warm-up per system at this rate. The p99 target is judged here. A system whose achieved rate falls more "
-            + "than 5%% below the target was saturated: it was not at the same load.\n\n", paced.getDouble("target_rps"),
-        run.getString("hit.paced_rps_source", "the target rate"),
-        run.getString("wrk_paced", "wrk -c" + (conns == null ? "?" : conns)), run.getString("rounds", "?"),
-        run.getString("duration", "?"), run.getString("paced_warmup", "no")));
-    md.append("| system | target req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | server CPU µs/request "
-        + "| achieved req/s per round | errors |\n|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
-    JsonObject systems = paced.getJsonObject("systems");
-    for (String s : SYSTEMS) {
-      JsonObject o = systems.getJsonObject(s);
-      if (o == null) {
-        continue;
+  /**
+   * {@code fmt(pattern, values...)} in the template: {@link #fmt} with each number converted as its conversion asks
+   * ({@code %d} a long, {@code %f} a double), since JSON and the template hold ints, longs and doubles alike.
+   */
+  private static String templateFormat(List<?> args) throws TemplateModelException {
+    String pattern = DeepUnwrap.unwrap((TemplateModel) args.get(0)).toString();
+    Object[] values = new Object[args.size() - 1];
+    Matcher m = CONVERSION.matcher(pattern);
+    for (int i = 0; i < values.length && m.find(); ) {
+      if (!m.group(1).equals("%")) {
+        Object v = DeepUnwrap.unwrap((TemplateModel) args.get(i + 1));
+        values[i++] = v instanceof Number n ? (m.group(1).equals("d") ? (Object) n.longValue() : n.doubleValue()) : v;
       }
-      md.append(fmt("| %s | %.0f | %.0f%s | %.2f | %.2f | %.2f | %.1f | %s | %d |\n", s, o.getDouble("target_rps"),
-          o.getDouble("rps"), o.getBoolean("below_target", false)
-              ? fmt(" (**%.0f%%: saturated**)", o.getDouble("achieved_share") * 100) : "",
-          o.getDouble("p50_ms"), o.getDouble("p99_ms"), o.getDouble("p999_ms"), o.getDouble("cpu_us_per_request"),
-          roundsRps(o), o.getLong("errors")));
     }
-    JsonObject ra = paced.getJsonObject("ratios");
-    List<String> rs = new ArrayList<>();
-    ra.fieldNames().stream().sorted().forEach(k -> rs.add(k + " " + fmt("%.2f", ra.getDouble(k))));
-    md.append("\nRatios: ").append(String.join(", ", rs)).append("\n\n");
-  }
-
-  private static void table(StringBuilder md, String title, JsonArray rows, int max) {
-    table(md, title, rows, max, "samples");
-  }
-
-  private static void table(StringBuilder md, String title, JsonArray rows, int max, String unit) {
-    if (rows == null) {
-      return;
-    }
-    md.append("**").append(title).append("**\n\n| frame | ").append(unit).append(" | share |\n|---|---:|---:|\n");
-    int n = 0;
-    for (Object o : rows) {
-      if (n++ >= max) {
-        break;
-      }
-      JsonObject row = (JsonObject) o;
-      md.append(fmt("| `%s` | %d | %.1f%% |\n", row.getString("name"), row.getLong("count"), row.getDouble("share") * 100));
-    }
-    md.append("\n");
+    return fmt(pattern, values);
   }
 
   // ---------------------------------------------------------------- charts
@@ -717,45 +519,19 @@ public final class BenchReport {
     String load = r.getJsonObject("run", new JsonObject()).getString("load.1-hit", "?");
     if (hit != null && !hit.getJsonObject("systems").isEmpty()) {
       JsonObject systems = hit.getJsonObject("systems");
-      List<String> names = new ArrayList<>();
-      List<Color> colors = new ArrayList<>();
-      for (String s : SYSTEMS) {
-        if (systems.containsKey(s)) {
-          names.add(s);
-          colors.add(color(s));
-        }
-      }
-      double[] rps = new double[names.size()];
-      double[][] dots = new double[names.size()][];
+      List<String> names = SYSTEMS.stream().filter(systems::containsKey).toList();
+      List<Color> colors = names.stream().map(BenchReport::color).toList();
       Color[] barColors = colors.toArray(new Color[0]);
-      for (int i = 0; i < names.size(); i++) {
-        JsonObject o = systems.getJsonObject(names.get(i));
-        rps[i] = o.getDouble("rps");
-        JsonArray rounds = o.getJsonArray("rounds");
-        dots[i] = new double[rounds.size()];
-        for (int k = 0; k < rounds.size(); k++) {
-          dots[i][k] = rounds.getJsonObject(k).getDouble("rps");
-        }
-      }
-      Charts.write(Charts.bars("Cache-hit throughput, one node each", "median of alternating rounds (dots: rounds); "
-              + "load before: " + load, "req/s", names, List.of(new Charts.Series("req/s", Charts.TOKEN_CACHE, rps,
-              barColors, dots)), List.of(), List.of(), 520, 360, "%.0f"), dir.resolve("hit-throughput.png"));
-      List<Charts.Series> lat = new ArrayList<>();
-      String[] keys = {"p50_ms", "p99_ms", "p999_ms"};
+      ChartImage.write(Charts.bars("Cache-hit throughput, one node each", "median of alternating rounds (dots: rounds); "
+              + "load before: " + load, "req/s", names, List.of(new Charts.Series("req/s", Charts.TOKEN_CACHE,
+              figure(systems, names, "rps"), barColors, names.stream().map(n -> systems.getJsonObject(n)
+              .getJsonArray("rounds").stream().mapToDouble(x -> ((JsonObject) x).getDouble("rps")).toArray())
+              .toArray(double[][]::new))), List.of(), List.of(), 520, 360, "%.0f"), dir.resolve("hit-throughput.png"));
+      ChartImage.write(Charts.bars("Server CPU per cache hit", "user + system CPU time of the server's processes / requests",
+          "µs", names, List.of(new Charts.Series("µs", Charts.TOKEN_CACHE, figure(systems, names, "cpu_us_per_request"),
+          barColors, null)), List.of(), List.of(), 520, 360, "%.1f"), dir.resolve("hit-cpu.png"));
       // the paced p99 (the same request rate: the target's load) as a last group, when the run has paced rounds
       JsonObject paced = hit.getJsonObject("paced");
-      JsonObject pacedSystems = paced == null ? null : paced.getJsonObject("systems");
-      for (int i = 0; i < names.size(); i++) {
-        double[] v = new double[keys.length + (paced == null ? 0 : 1)];
-        for (int k = 0; k < keys.length; k++) {
-          v[k] = systems.getJsonObject(names.get(i)).getDouble(keys[k]);
-        }
-        if (paced != null) {
-          JsonObject o = pacedSystems.getJsonObject(names.get(i));
-          v[keys.length] = o == null ? Double.NaN : o.getDouble("p99_ms");
-        }
-        lat.add(new Charts.Series(names.get(i), colors.get(i), v));
-      }
       List<String> latGroups = new ArrayList<>(List.of("p50", "p99", "p99.9"));
       String latSubtitle = "median of rounds, same concurrency";
       if (paced != null) {
@@ -763,14 +539,15 @@ public final class BenchReport {
         latSubtitle = fmt("median of rounds; p50, p99, p99.9: same concurrency (saturated); last: the same rate, "
             + "%.0f req/s each", paced.getDouble("target_rps"));
       }
-      double[] cpu = new double[names.size()];
+      List<Charts.Series> lat = new ArrayList<>();
       for (int i = 0; i < names.size(); i++) {
-        cpu[i] = systems.getJsonObject(names.get(i)).getDouble("cpu_us_per_request");
+        JsonObject o = systems.getJsonObject(names.get(i));
+        JsonObject p = paced == null ? null : paced.getJsonObject("systems").getJsonObject(names.get(i));
+        double[] v = {o.getDouble("p50_ms"), o.getDouble("p99_ms"), o.getDouble("p999_ms"),
+            p == null ? Double.NaN : p.getDouble("p99_ms")};
+        lat.add(new Charts.Series(names.get(i), colors.get(i), Arrays.copyOf(v, latGroups.size())));
       }
-      Charts.write(Charts.bars("Server CPU per cache hit", "user + system CPU time of the server's processes / requests",
-          "µs", names, List.of(new Charts.Series("µs", Charts.TOKEN_CACHE, cpu, barColors, null)), List.of(), List.of(),
-          520, 360, "%.1f"), dir.resolve("hit-cpu.png"));
-      Charts.write(Charts.bars("Cache-hit latency, one node each", latSubtitle, "ms", latGroups, lat, List.of(),
+      ChartImage.write(Charts.bars("Cache-hit latency, one node each", latSubtitle, "ms", latGroups, lat, List.of(),
           List.of(), paced == null ? 520 : 640, 360, "%.2f"), dir.resolve("hit-latency.png"));
     }
     JsonObject herd = r.getJsonObject("herd");
@@ -788,7 +565,7 @@ public final class BenchReport {
             u.getDouble("calls_per_key_per_generation_max", Double.NaN)}));
       }
       JsonObject any = herd.getJsonObject(herd.containsKey("token-cache") ? "token-cache" : "nginx");
-      Charts.write(Charts.bars("Upstream calls per key, 3 nodes under the same herd",
+      ChartImage.write(Charts.bars("Upstream calls per key, 3 nodes under the same herd",
           fmt("%d keys, %d first requests at once, then %d req/s for %.0f s; tokens live %d s", any.getInteger("keys"),
               any.getInteger("herd_requests"), any.getInteger("tail_rps"), any.getDouble("duration_seconds"),
               any.getInteger("lifetime_seconds")), "calls", groups, series,
@@ -810,7 +587,7 @@ public final class BenchReport {
         groups.add(Integer.toString((i + 1) * roll.getInteger("window_seconds")));
       }
       double steadyMedian = roll.getDouble("steady_p99_ms_median");
-      Charts.write(Charts.bars("p99 per window: steady vs token roll-over (token-cache, one node)",
+      ChartImage.write(Charts.bars("p99 per window: steady vs token roll-over (token-cache, one node)",
           fmt("windows of %d s (x axis: seconds); roll-over run: tokens live %d s, %d keys", roll.getInteger("window_seconds"),
               roll.getInteger("lifetime_seconds"), roll.getInteger("keys")), "p99 ms", groups,
           List.of(new Charts.Series("steady (long lifetime)", Charts.FLOOR, s),
@@ -822,23 +599,20 @@ public final class BenchReport {
     JsonObject heap = r.getJsonObject("heap");
     if (heap != null) {
       JsonObject h = heap.getJsonObject("after_hits");
-      JsonArray top = h.getJsonArray("top_classes");
-      List<String> labels = new ArrayList<>();
-      List<Double> values = new ArrayList<>();
-      for (Object o : top) {
-        JsonObject c = (JsonObject) o;
-        if (labels.size() >= 10 || c.getDouble("bytes_per_token") < 8) {
-          break;
-        }
-        labels.add(c.getString("class"));
-        values.add(c.getDouble("bytes_per_token"));
-      }
-      Charts.write(Charts.hbars("Heap per cached token, by class",
+      List<JsonObject> top = h.getJsonArray("top_classes").stream().map(JsonObject.class::cast)
+          .takeWhile(c -> c.getDouble("bytes_per_token") >= 8).limit(10).toList();
+      ChartImage.write(Charts.hbars("Heap per cached token, by class",
           fmt("%d tokens, near cache filled: %.0f B per token (target 1536 B); token string %d B", heap.getInteger("tokens"),
-              h.getDouble("bytes_per_token"), heap.getLong("token_string_bytes")), "B", labels,
-          values.stream().mapToDouble(Double::doubleValue).toArray(), Charts.TOKEN_CACHE, 760, "%.0f"),
+              h.getDouble("bytes_per_token"), heap.getLong("token_string_bytes")), "B",
+          top.stream().map(c -> c.getString("class")).toList(),
+          top.stream().mapToDouble(c -> c.getDouble("bytes_per_token")).toArray(), Charts.TOKEN_CACHE, 760, "%.0f"),
           dir.resolve("heap-per-token.png"));
     }
+  }
+
+  /** One figure of each named system. */
+  private static double[] figure(JsonObject systems, List<String> names, String field) {
+    return names.stream().mapToDouble(n -> systems.getJsonObject(n).getDouble(field)).toArray();
   }
 
   private static Color color(String system) {

@@ -1,11 +1,8 @@
 package io.tokencache.loadtest.bench;
 
 import io.tokencache.loadtest.harness.ChartImage;
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,8 +12,6 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
-import org.knowm.xchart.style.Styler.LegendLayout;
-import org.knowm.xchart.style.Styler.LegendPosition;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The bench's bar charts, drawn with XChart, headless, written as PNG under a title and a line of key figures. */
@@ -93,7 +88,7 @@ final class Charts {
       CategorySeries s = chart.addSeries(line.label(), groups, boxed(v));
       s.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Line);
       s.setMarker(SeriesMarkers.NONE).setLineColor(line.color());
-      s.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+      s.setLineStyle(ChartImage.dashed(2f, 6f, 4f));
     }
     labels(chart, format);
     return ChartImage.compose(title, subtitle, List.of(chart));
@@ -114,16 +109,10 @@ final class Charts {
     return ChartImage.compose(title, subtitle, List.of(chart));
   }
 
-  /** Writes a chart as PNG. */
-  static void write(BufferedImage image, Path file) throws IOException {
-    ChartImage.write(image, file);
-  }
-
   private static CategoryChart chart(int width, int height, String unit) {
     CategoryChart chart = new CategoryChartBuilder().width(width).height(height - 64).yAxisTitle(unit).build();
     chart.getStyler().setPlotGridVerticalLinesVisible(false).setYAxisMin(0.0);
-    chart.getStyler().setChartTitleVisible(false).setLegendPosition(LegendPosition.OutsideS)
-        .setLegendLayout(LegendLayout.Horizontal).setChartBackgroundColor(Color.WHITE);
+    ChartImage.style(chart.getStyler());
     return chart;
   }
 

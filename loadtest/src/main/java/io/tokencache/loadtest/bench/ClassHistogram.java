@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -62,12 +61,10 @@ record ClassHistogram(Map<String, long[]> classes, long totalInstances, long tot
     growth.sort(Comparator.comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[1]).reversed());
     JsonArray out = new JsonArray();
     for (Map.Entry<String, long[]> e : growth.subList(0, Math.min(top, growth.size()))) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("class", readable(e.getKey()));
-      row.put("instances_per_token", Math.round(e.getValue()[0] * 100.0 / perUnit) / 100.0);
-      row.put("bytes_per_token", Math.round(e.getValue()[1] * 10.0 / perUnit) / 10.0);
-      row.put("share", totalGrowth <= 0 ? 0 : Math.round(e.getValue()[1] * 1000.0 / totalGrowth) / 1000.0);
-      out.add(new JsonObject(row));
+      out.add(new JsonObject().put("class", readable(e.getKey()))
+          .put("instances_per_token", Math.round(e.getValue()[0] * 100.0 / perUnit) / 100.0)
+          .put("bytes_per_token", Math.round(e.getValue()[1] * 10.0 / perUnit) / 10.0)
+          .put("share", totalGrowth <= 0 ? 0 : Math.round(e.getValue()[1] * 1000.0 / totalGrowth) / 1000.0));
     }
     return out;
   }

@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -120,14 +120,7 @@ public final class JfrTop {
           continue;
         }
         String topMethod = method(frames.get(0));
-        String innermostOwn = null;
-        for (RecordedFrame f : frames) {
-          String m = method(f);
-          if (isOwn(m)) {
-            innermostOwn = m;
-            break;
-          }
-        }
+        String innermostOwn = innermostOwn(frames);
         if (execution) {
           phases.merge(phase(frames), 1L, Long::sum);
           samples++;
@@ -160,13 +153,7 @@ public final class JfrTop {
       }
       List<RecordedFrame> frames = e.getStackTrace().getFrames();
       String topMethod = method(frames.get(0));
-      String innermostOwn = null;
-      for (RecordedFrame f : frames) {
-        if (isOwn(method(f))) {
-          innermostOwn = method(f);
-          break;
-        }
-      }
+      String innermostOwn = innermostOwn(frames);
       long weight = e.getLong("weight");
       allocated += weight;
       allocByTop.merge(topMethod + " (" + e.getClass("objectClass").getName() + ")", weight, Long::sum);
@@ -240,39 +227,27 @@ public final class JfrTop {
     return f.getMethod().getType().getName() + "." + f.getMethod().getName();
   }
 
-  /** The library a method belongs to, for the self-time breakdown. */
+  /** The library of a method, for the self-time breakdown: the first area with a prefix of the method. */
+  static final List<String[]> AREAS = List.of(
+      new String[] {"token-cache", OWN},
+      new String[] {"netty", "io.netty."},
+      new String[] {"vertx-web", "io.vertx.ext.web."},
+      new String[] {"metrics (micrometer)", "io.vertx.micrometer.", "io.micrometer."},
+      new String[] {"vertx-core", "io.vertx."},
+      new String[] {"hazelcast", "com.hazelcast."},
+      new String[] {"caffeine", "com.github.benmanes.caffeine."},
+      new String[] {"crypto (jdk)", "javax.crypto.", "com.sun.crypto.", "sun.security."},
+      new String[] {"logging", "ch.qos.logback.", "org.slf4j."},
+      new String[] {"jdk", "java.", "jdk.", "sun."});
+
   static String area(String method) {
-    if (method.startsWith(OWN)) {
-      return "token-cache";
-    }
-    if (method.startsWith("io.netty.")) {
-      return "netty";
-    }
-    if (method.startsWith("io.vertx.ext.web.")) {
-      return "vertx-web";
-    }
-    if (method.startsWith("io.vertx.micrometer.") || method.startsWith("io.micrometer.")) {
-      return "metrics (micrometer)";
-    }
-    if (method.startsWith("io.vertx.")) {
-      return "vertx-core";
-    }
-    if (method.startsWith("com.hazelcast.")) {
-      return "hazelcast";
-    }
-    if (method.startsWith("com.github.benmanes.caffeine.")) {
-      return "caffeine";
-    }
-    if (method.startsWith("javax.crypto.") || method.startsWith("com.sun.crypto.") || method.startsWith("sun.security.")) {
-      return "crypto (jdk)";
-    }
-    if (method.startsWith("ch.qos.logback.") || method.startsWith("org.slf4j.")) {
-      return "logging";
-    }
-    if (method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.")) {
-      return "jdk";
-    }
-    return "other";
+    return AREAS.stream().filter(a -> Arrays.stream(a, 1, a.length).anyMatch(method::startsWith)).map(a -> a[0])
+        .findFirst().orElse("other");
+  }
+
+  /** The innermost token-cache frame of a stack, null when there is none. */
+  static String innermostOwn(List<RecordedFrame> frames) {
+    return frames.stream().map(JfrTop::method).filter(JfrTop::isOwn).findFirst().orElse(null);
   }
 
   static double share(long part, long whole) {
@@ -284,11 +259,8 @@ public final class JfrTop {
     entries.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
     JsonArray out = new JsonArray();
     for (Map.Entry<String, Long> e : entries.subList(0, Math.min(top, entries.size()))) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("name", e.getKey());
-      row.put("count", e.getValue());
-      row.put("share", share(e.getValue(), whole));
-      out.add(new JsonObject(row));
+      out.add(new JsonObject().put("name", e.getKey()).put("count", e.getValue())
+          .put("share", share(e.getValue(), whole)));
     }
     return out;
   }

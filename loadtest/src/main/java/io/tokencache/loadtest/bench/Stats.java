@@ -1,6 +1,5 @@
 package io.tokencache.loadtest.bench;
 
-import java.util.Arrays;
 import java.util.Collection;
 
 /** Small statistics for the report. */
@@ -31,11 +30,5 @@ final class Stats {
     }
     double f = Math.pow(10, decimals);
     return Math.round(v * f) / f;
-  }
-
-  static double[] sorted(double... values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    return v;
   }
 }

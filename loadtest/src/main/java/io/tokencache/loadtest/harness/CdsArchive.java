@@ -4,18 +4,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The class-data-sharing archive for a stored copy of the server jar, so that members start as the documented
  * command and the Docker image start them. An archive names the exact path of the jar it was trained on, so the
  * archive {@code mvn package} writes for {@code server/target} does not serve the copy members run; this trains one
- * for the copy (the server's own training run, about ten seconds), once per copy: the copies are per build.
+ * for the copy (the server's own training run), once per copy: the copies are per build.
  */
 final class CdsArchive {
 
-  private static final long TRAINING_TIMEOUT_SECONDS = 180;
+  private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(3);
 
   private CdsArchive() {
   }
@@ -35,15 +35,13 @@ final class CdsArchive {
     try {
       Path temp = Files.createTempFile(jar.getParent(), jar.getFileName() + "-", ".jsa.tmp");
       Files.delete(temp);
-      Process training = new ProcessBuilder(List.of(javaBin.toString(), "-XX:ArchiveClassesAtExit=" + temp,
-          "-Xlog:cds=error", "-Dtokencache.cds.training=true", "-Dhazelcast.phone.home.enabled=false",
-          "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString()))
+      // the members' own command, with the training flags
+      Process training = new ProcessBuilder(ServerMember.command(javaBin, List.of("-XX:ArchiveClassesAtExit=" + temp,
+          "-Xlog:cds=error", "-Dtokencache.cds.training=true"), jar))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!training.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      if (!ServerMember.exitsWithin(training, TRAINING_TIMEOUT) || training.exitValue() != 0
+          || !Files.isRegularFile(temp)) {
         training.destroyForcibly();
-        return null;
-      }
-      if (training.exitValue() != 0 || !Files.isRegularFile(temp)) {
         Files.deleteIfExists(temp);
         return null;
       }
@@ -51,9 +49,6 @@ final class CdsArchive {
       Files.move(temp, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return archive;
     } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return null;
     }
   }

@@ -1,5 +1,6 @@
 package io.tokencache.loadtest.harness;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -11,6 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.Styler.LegendLayout;
+import org.knowm.xchart.style.Styler.LegendPosition;
 
 /**
  * XChart charts stacked into one PNG under a title and a line of key figures (XChart has one title line per
@@ -59,6 +63,27 @@ public final class ChartImage {
     } finally {
       g.dispose();
     }
+  }
+
+  /**
+   * The look every chart of the load test and the bench shares: no title of its own (the image has one), the
+   * legend below the plot, on white.
+   *
+   * @param styler the chart's styler
+   */
+  public static void style(Styler styler) {
+    styler.setChartTitleVisible(false).setLegendPosition(LegendPosition.OutsideS)
+        .setLegendLayout(LegendLayout.Horizontal).setChartBackgroundColor(Color.WHITE);
+  }
+
+  /**
+   * @param width the line's width
+   * @param dash a dash's length
+   * @param gap the gap's
+   * @return a dashed line
+   */
+  public static BasicStroke dashed(float width, float dash, float gap) {
+    return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {dash, gap}, 0f);
   }
 
   /**

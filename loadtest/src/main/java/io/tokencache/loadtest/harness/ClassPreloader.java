@@ -1,12 +1,12 @@
 package io.tokencache.loadtest.harness;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -21,12 +21,8 @@ public final class ClassPreloader {
 
   private ClassPreloader() {}
 
-  /**
-   * @param anchors classes whose class-path folders to load (jars are skipped: they do not change)
-   * @return how many classes were loaded
-   */
-  public static int preload(Class<?>... anchors) {
-    int loaded = 0;
+  /** @param anchors classes whose class-path folders to load (jars are skipped: they do not change) */
+  public static void preload(Class<?>... anchors) {
     for (Class<?> anchor : anchors) {
       Path root = root(anchor);
       if (root == null || !Files.isDirectory(root.resolve(PACKAGE_PATH))) {
@@ -34,22 +30,19 @@ public final class ClassPreloader {
       }
       List<Path> classFiles;
       try (Stream<Path> files = Files.walk(root.resolve(PACKAGE_PATH))) {
-        classFiles = files.filter(f -> f.toString().endsWith(".class")).collect(Collectors.toList());
+        classFiles = files.filter(f -> f.toString().endsWith(".class")).toList();
       } catch (IOException | RuntimeException e) {
         continue;
       }
       for (Path file : classFiles) {
-        String name = root.relativize(file).toString().replace(java.io.File.separatorChar, '.');
-        name = name.substring(0, name.length() - ".class".length());
+        String name = root.relativize(file).toString().replace(File.separatorChar, '.').replaceFirst("\\.class$", "");
         try {
           Class.forName(name, false, anchor.getClassLoader());
-          loaded++;
         } catch (ClassNotFoundException | LinkageError e) {
           // a class being rewritten right now: it loads later, as it would have anyway
         }
       }
     }
-    return loaded;
   }
 
   private static Path root(Class<?> anchor) {

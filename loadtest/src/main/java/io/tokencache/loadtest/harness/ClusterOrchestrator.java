@@ -9,9 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalTime;
-import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,15 +23,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * Runs a load test's system under test: the fake IdP (its own process from {@code fake-idp.jar}, or
- * in this JVM) and real token-cache servers as separate processes on 127.0.0.1, planned as one cluster (a run-unique cluster name, a free cluster
- * port per member, every planned member in each member's join list, a shared random encryption
- * key). Adds and removes members on a {@link MembershipSchedule} during the load, samples the member
+ * Runs a load test's system under test: the fake IdP (its own process, from {@code fake-idp.jar} or a class
+ * path) and real token-cache servers as separate processes on 127.0.0.1, planned as one cluster (a run-unique
+ * cluster name, a free cluster port per member, every planned member in each member's join list, a shared
+ * random encryption key). Adds and removes members on a {@link MembershipSchedule} during the load, samples the member
  * count each second, and stops everything at the end: {@link #stop()}, or a JVM shutdown hook if the
  * run dies first. No member process outlives the JVM that started it, unless that JVM is SIGKILLed;
  * for that case the member pids are written to {@code <reportDir>/pids}.
@@ -44,12 +44,15 @@ import java.util.stream.Stream;
 public final class ClusterOrchestrator implements AutoCloseable {
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+  /** The processes run on the harness's own Java. */
+  private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+  /** The longest a run may last: sampling and scheduled changes stop after it, whoever forgot to stop it. */
+  private static final Duration MAX_RUN = Duration.ofMinutes(30);
 
   /** An action the harness runs at a point of the load, e.g. switching the IdP's failure mode. */
   private record Scheduled(Duration at, String label, Runnable action) {}
 
   private final HarnessOptions options;
-  private final SecureRandom random = new SecureRandom();
   private final List<Scheduled> actions = new ArrayList<>();
   /** In rotation, oldest first. */
   private final List<ServerMember> live = new CopyOnWriteArrayList<>();
@@ -59,31 +62,29 @@ public final class ClusterOrchestrator implements AutoCloseable {
   private final List<RunRecord.TimelineEvent> events = Collections.synchronizedList(new ArrayList<>());
   private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger roundRobin = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean sampling = new AtomicBoolean();
 
   private IdpControl idp;
   private ClusterPlan plan;
-  private Path jar;
-  /** The class-data-sharing archive of {@link #jar}, or null. */
-  private Path archive;
+  /** The members' command line: the stored jar, with its class-data-sharing archive when there is one. */
+  private List<String> memberCommand;
   private int nextSlot;
   private ScheduledExecutorService scheduler;
   private ExecutorService workers;
   private Thread shutdownHook;
   private volatile boolean stopping;
-  /** The IdP, Vert.x and the thread pools are closed (after stop() or a failed start()). */
+  /** The IdP and the thread pools are closed (after stop() or a failed start()). */
   private volatile boolean closed;
   private volatile long loadStartMillis;
   private RunRecord record;
   /** The jars the processes run, with their checksums, for the run record. */
   private final JsonObject jars = new JsonObject();
   /** Scrapes the members' /metrics each second when the scenario asked for it; null otherwise. */
-  private MetricsScraper metrics;
+  private LaneSeries.Scraper metrics;
   private boolean scrapeMetrics;
 
   private ClusterOrchestrator(HarnessOptions options) {
     this.options = Objects.requireNonNull(options, "options");
-    options.validate();
   }
 
   /**
@@ -160,7 +161,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     scheduler = Executors.newSingleThreadScheduledExecutor(daemons);
     workers = Executors.newCachedThreadPool(daemons);
     if (scrapeMetrics) {
-      metrics = new MetricsScraper(workers, Duration.ofMillis(800));
+      metrics = new LaneSeries.Scraper(workers, Duration.ofMillis(800));
     }
     shutdownHook = new Thread(this::emergencyStop, "harness-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -170,25 +171,29 @@ public final class ClusterOrchestrator implements AutoCloseable {
       startIdp();
       plan = ClusterPlan.create(options.getScenario(),
           options.getInitialMembers() + options.getSchedule().additions(), idp.tokenUrl(),
-          options.getServerQuotaRps(), new PortAllocator(), random);
+          options.getServerQuotaRps(), new PortAllocator(), new SecureRandom());
       log("cluster %s: %d planned members %s, IdP %s (quota %s rps, lifetime %d s)", plan.clusterName(),
           plan.slots().size(), plan.membersList(), idp.tokenUrl(), ClusterPlan.formatRps(options.getQuotaRps()),
           options.getTokenLifetime().toSeconds());
-      List<CompletableFuture<Boolean>> initial = new ArrayList<>();
-      for (int i = 0; i < options.getInitialMembers(); i++) {
-        ServerMember member = launch();
-        initial.add(CompletableFuture.supplyAsync(() -> awaitReady(member), workers));
-      }
-      // While the members boot: they do not call the IdP before the load.
-      warmUpIdp();
-      for (CompletableFuture<Boolean> ready : initial) {
-        if (!ready.join()) {
-          throw new HarnessException("the initial members did not all become ready: " + String.join("; ", errors));
-        }
+      List<CompletableFuture<Boolean>> initial = IntStream.range(0, options.getInitialMembers())
+          .mapToObj(i -> launch()).map(member -> CompletableFuture.supplyAsync(() -> awaitReady(member), workers))
+          .toList();
+      // While the members boot (they do not call the IdP before the load): JIT-compiling the IdP's token path
+      // (JWT signing above all) during the first seconds of the load would stall it and bunch the arrivals it
+      // timestamps.
+      long begin = System.nanoTime();
+      int ok = idp.warmUp(options.getIdpWarmupRequests());
+      log("IdP warmed up: %d/%d token requests answered 200 in %d ms", ok, options.getIdpWarmupRequests(),
+          (System.nanoTime() - begin) / 1_000_000);
+      if (!initial.stream().allMatch(CompletableFuture::join)) {
+        throw new HarnessException("the initial members did not all become ready: " + String.join("; ", errors));
       }
       // Oldest first, whatever order they became ready in.
       live.sort(Comparator.comparingInt(ServerMember::index));
-      armIdp();
+      // The run's IdP settings, now that it is warm; its counters start from zero.
+      idp.setLatency(options.getIdpLatency());
+      idp.setQuotaRps(options.getQuotaRps());
+      idp.resetCounters();
     } catch (RuntimeException e) {
       stopQuietly();
       throw e instanceof HarnessException ? e : new HarnessException("cannot start the cluster: " + e, e);
@@ -197,10 +202,14 @@ public final class ClusterOrchestrator implements AutoCloseable {
     loadStartMillis = System.currentTimeMillis();
     event("", "load starts with " + live.size() + " member(s): " + live);
     for (MembershipSchedule.Event change : options.getSchedule().events()) {
-      scheduler.schedule(() -> workers.execute(() -> change(change)), sinceLoadStart(change.at()), TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> workers.execute(() -> runStep("membership change " + change, () -> change(change))),
+          sinceLoadStart(change.at()), TimeUnit.MILLISECONDS);
     }
     for (Scheduled action : actions) {
-      scheduler.schedule(() -> runAction(action), sinceLoadStart(action.at()), TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> runStep("scheduled action '" + action.label() + "'", () -> {
+        action.action().run();
+        event(action.label(), action.label());
+      }), sinceLoadStart(action.at()), TimeUnit.MILLISECONDS);
     }
     long toNextSecond = 1000 - System.currentTimeMillis() % 1000 + 20;
     scheduler.scheduleAtFixedRate(() -> {
@@ -217,19 +226,14 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }, toNextSecond, 1000, TimeUnit.MILLISECONDS);
     // Bounded even if nobody calls stop(): sampling and changes end after maxRun.
     scheduler.schedule(() -> {
-      error("the run exceeded " + options.getMaxRun().toSeconds() + " s: the harness stopped sampling");
+      error("the run exceeded " + MAX_RUN.toSeconds() + " s: the harness stopped sampling");
       scheduler.shutdown();
-    }, options.getMaxRun().toMillis(), TimeUnit.MILLISECONDS);
+    }, MAX_RUN.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** @return the fake IdP (after {@link #start()}) */
   public IdpControl idp() {
     return idp;
-  }
-
-  /** @return the cluster plan (after {@link #start()}) */
-  public ClusterPlan plan() {
-    return plan;
   }
 
   /** @return epoch millis when the load started, 0 before {@link #start()} */
@@ -244,23 +248,17 @@ public final class ClusterOrchestrator implements AutoCloseable {
    * @return {@code http://127.0.0.1:<port>}
    */
   public String nextBaseUrl() {
-    List<ServerMember> current = live;
-    int size = current.size();
+    int size = live.size();
     if (size == 0) {
       // Nobody in rotation (should not happen: the last member is never removed); the request
       // fails against the first planned member and is counted as failed.
       return plan.slots().get(0).baseUrl();
     }
     try {
-      return current.get(Math.floorMod(roundRobin.getAndIncrement(), size)).baseUrl();
+      return live.get(Math.floorMod(roundRobin.getAndIncrement(), size)).baseUrl();
     } catch (IndexOutOfBoundsException shrunk) {
-      return current.get(0).baseUrl();
+      return live.get(0).baseUrl();
     }
-  }
-
-  /** @return the base URLs of the members in rotation, oldest first */
-  public List<String> liveBaseUrls() {
-    return live.stream().map(ServerMember::baseUrl).collect(Collectors.toList());
   }
 
   /** @return how many members are in rotation */
@@ -274,7 +272,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
    * @param label short, for the chart; empty to keep it off the chart
    * @param detail longer, for the summary and the console
    */
-  public void event(String label, String detail) {
+  private void event(String label, String detail) {
     events.add(new RunRecord.TimelineEvent(System.currentTimeMillis(), label, detail));
     log("%s", detail);
   }
@@ -301,25 +299,13 @@ public final class ClusterOrchestrator implements AutoCloseable {
       metrics.scrape(List.copyOf(live));
     }
     JsonObject stats = idp.stats();
-    int maxRps = IdpControl.maxRequestsInAnyWindow1s(stats);
-    stopMembers();
-    JsonArray members = new JsonArray();
-    for (ServerMember member : started) {
-      members.add(new JsonObject()
-          .put("member", "m" + member.index())
-          .put("pid", member.pid())
-          .put("httpPort", member.slot().httpPort())
-          .put("clusterPort", member.slot().clusterPort())
-          .put("startupSeconds", member.startup() == null ? null : member.startup().toMillis() / 1000.0)
-          .put("startedAtMillis", member.startedAtMillis())
-          .put("readyAtMillis", member.readyAtMillis() == 0 ? null : member.readyAtMillis())
-          .put("leftRotationAtMillis", member.leftRotationAtMillis() == 0 ? null : member.leftRotationAtMillis())
-          .put("state", member.state().name())
-          .put("log", member.log().toString()));
-    }
+    int maxRps = stats.getInteger("maxRequestsInAnyWindow1s", 0);
+    live.clear();
+    ServerMember.terminateAll(running(), options.getStopTimeout());
+    JsonArray members = new JsonArray(started.stream().map(ServerMember::toJson).collect(Collectors.toList()));
     stopQuietly();
-    record = new RunRecord(options.getScenario(), options.toJson().put("jars", jars.copy()), plan.clusterName(), plan.slots().size(),
-        loadStartMillis, end, stats, maxRps, List.copyOf(samples), List.copyOf(events), members,
+    record = new RunRecord(options.getScenario(), options.toJson().put("jars", jars.copy()), plan.clusterName(),
+        plan.slots().size(), loadStartMillis, end, stats, maxRps, List.copyOf(samples), List.copyOf(events), members,
         options.getInitialMembers(), List.copyOf(errors),
         metrics == null ? LaneSeries.empty() : LaneSeries.of(metrics.scrapes(), loadStartMillis, end),
         metrics == null ? 0 : metrics.failures());
@@ -343,15 +329,13 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-
   private void prepareReportDir() {
     Path dir = options.getReportDir();
     try {
       Files.createDirectories(dir);
       // A previous run's files must not pass for this run's (the jar copies are those older runs kept here).
-      for (String name : List.of("summary.json", "upstream.png", "upstream-lanes.png", "timeline.csv", "pids", "token-cache-server.jar",
-          "fake-idp.jar", "idp.log")) {
+      for (String name : List.of("summary.json", "upstream.png", "upstream-lanes.png", "timeline.csv", "pids",
+          "token-cache-server.jar", "fake-idp.jar", "idp.log")) {
         Files.deleteIfExists(dir.resolve(name));
       }
       Path logs = dir.resolve("members");
@@ -373,123 +357,48 @@ public final class ClusterOrchestrator implements AutoCloseable {
    * remove what members added later run.
    */
   private void snapshotJar() {
-    JarStore.Stored stored = storeJar(options.getServerJar());
-    jars.put("server", json(stored));
+    JarStore.Stored stored = storeJar("server", options.getServerJar());
     event("", String.format("server jar %s (%d bytes, sha256 %s, built %s) run from %s", stored.source(),
-        stored.bytes(), stored.sha256(), lastModified(options.getServerJar()), stored.path()));
-    jar = stored.path();
-    archive = CdsArchive.ensure(options.getJavaBin(), jar);
+        stored.bytes(), stored.sha256(), stored.built(), stored.path()));
+    Path jar = stored.path();
+    Path archive = CdsArchive.ensure(JAVA, jar);
     event("", archive != null ? "members start with the class-data-sharing archive " + archive
         : "no class-data-sharing archive could be trained for " + jar + " (see " + jar + ".jsa.log): members start"
             + " without one, slower");
+    // The configured JVM flags, and the archive as the documented start uses it.
+    List<String> jvmArgs = Stream.concat(options.getServerJvmArgs().stream(),
+        Stream.ofNullable(archive).map(file -> "-XX:SharedArchiveFile=" + file.toAbsolutePath())).toList();
+    memberCommand = ServerMember.command(JAVA, jvmArgs, jar.toAbsolutePath());
   }
 
-  /** The members' JVM flags: the configured ones, and the archive as the documented start uses it. */
-  private List<String> jvmArgs() {
-    List<String> args = new ArrayList<>(options.getServerJvmArgs());
-    if (archive != null) {
-      args.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
-    }
-    return args;
-  }
-
-  private JarStore.Stored storeJar(Path source) {
+  /** Stores a copy of {@code source} and records it under {@code name} in the run's jars. */
+  private JarStore.Stored storeJar(String name, Path source) {
     try {
-      return new JarStore(options.getJarStoreDir()).store(source);
+      JarStore.Stored stored = new JarStore(options.getJarStoreDir()).store(source);
+      jars.put(name, new JsonObject().put("source", stored.source().toString())
+          .put("path", stored.path().toString()).put("sha256", stored.sha256()).put("bytes", stored.bytes()));
+      return stored;
     } catch (IOException e) {
       throw new HarnessException("cannot store a copy of " + source + ": " + e, e);
     }
   }
 
-  private static JsonObject json(JarStore.Stored stored) {
-    return new JsonObject().put("source", stored.source().toString()).put("path", stored.path().toString())
-        .put("sha256", stored.sha256()).put("bytes", stored.bytes());
-  }
-
-  private static String lastModified(Path file) {
-    try {
-      return Files.getLastModifiedTime(file).toString();
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
-  /** Starts the IdP unlimited and without latency; {@link #armIdp()} applies the run's settings once it is warm. */
+  /** Starts the IdP unlimited and without latency; {@link #start()} applies the run's settings once it is warm. */
   private void startIdp() {
-    idp = IdpControl.start(idpCommand(), List.of("--host", ClusterPlan.HOST, "--port", "0", "--dynamic-clients",
-        "--quota-rps", "0", "--lifetime-seconds", Long.toString(options.getTokenLifetime().toSeconds()),
-        "--issuer", "https://fake-idp.loadtest/" + options.getScenario()), options.getReportDir().resolve("idp.log"));
-    writePids();
-  }
-
-  /** The IdP's command line up to its flags. */
-  private List<String> idpCommand() {
-    List<String> command = new ArrayList<>();
-    command.add(options.getJavaBin().toString());
+    List<String> command = new ArrayList<>(List.of(JAVA.toString()));
     command.addAll(options.getIdpJvmArgs());
-    if (options.getIdpJar() != null) {
-      JarStore.Stored stored = storeJar(options.getIdpJar());
-      jars.put("idp", json(stored));
-      command.add("-jar");
-      command.add(stored.path().toString());
-    } else if (options.getIdpClasspath() != null) {
-      command.add("-cp");
-      command.add(options.getIdpClasspath());
-      command.add("io.tokencache.fakeidp.FakeIdpMain");
+    if (options.getIdpJar().isPresent()) {
+      command.addAll(List.of("-jar", storeJar("idp", options.getIdpJar().get()).path().toString()));
+    } else if (options.getIdpClasspath().isPresent()) {
+      command.addAll(List.of("-cp", options.getIdpClasspath().get(), "io.tokencache.fakeidp.FakeIdpMain"));
     } else {
       throw new HarnessException("no fake IdP to start: set HarnessOptions.idpJar or idpClasspath");
     }
-    return command;
-  }
-
-  /** The run's IdP settings, applied once the IdP is warm; its counters start from zero. */
-  private void armIdp() {
-    idp.setLatency(options.getIdpLatency());
-    idp.setQuotaRps(options.getQuotaRps());
-    idp.resetCounters();
-  }
-
-  /**
-   * JIT-compiling the IdP's token path (JWT signing above all) during the first seconds of the load
-   * would stall it and bunch the arrivals it timestamps, so it is warmed up first (while the members
-   * boot), and its counters zeroed.
-   */
-  private void warmUpIdp() {
-    int requests = options.getIdpWarmupRequests();
-    if (requests == 0) {
-      return;
-    }
-    long begin = System.nanoTime();
-    String client = "lt-warmup";
-    String basic = "Basic " + java.util.Base64.getEncoder()
-        .encodeToString((client + ":" + client + "-secret").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-        .version(java.net.http.HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2))
-        .executor(workers)
-        .build();
-    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(idp.tokenUrl()))
-        .timeout(Duration.ofSeconds(5))
-        .header("Authorization", basic)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=warmup"))
-        .build();
-    int ok = 0;
-    for (int sent = 0; sent < requests; sent += 8) {
-      List<CompletableFuture<java.net.http.HttpResponse<Void>>> inFlight = new ArrayList<>();
-      for (int i = 0; i < Math.min(8, requests - sent); i++) {
-        inFlight.add(http.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.discarding()));
-      }
-      for (CompletableFuture<java.net.http.HttpResponse<Void>> response : inFlight) {
-        try {
-          ok += response.get(10, TimeUnit.SECONDS).statusCode() == 200 ? 1 : 0;
-        } catch (Exception e) {
-          // counted as not ok below
-        }
-      }
-    }
-    log("IdP warmed up: %d/%d token requests answered 200 in %d ms", ok, requests,
-        (System.nanoTime() - begin) / 1_000_000);
+    command.addAll(List.of("--host", ClusterPlan.HOST, "--port", "0", "--dynamic-clients", "--quota-rps", "0",
+        "--lifetime-seconds", Long.toString(options.getTokenLifetime().toSeconds()),
+        "--issuer", "https://fake-idp.loadtest/" + options.getScenario()));
+    idp = IdpControl.start(command, options.getReportDir().resolve("idp.log"));
+    writePids();
   }
 
   private synchronized ServerMember launch() {
@@ -499,9 +408,7 @@ public final class ClusterOrchestrator implements AutoCloseable {
     ClusterPlan.Slot slot = plan.slots().get(nextSlot++);
     Path log = options.getReportDir().resolve("members").resolve("m" + slot.index() + ".log");
     try {
-      ServerMember member = ServerMember.start(slot,
-          ServerMember.command(options.getJavaBin(), jvmArgs(), jar.toAbsolutePath()),
-          plan.environment(slot), log);
+      ServerMember member = ServerMember.start(slot, memberCommand, plan.environment(slot), log);
       started.add(member);
       writePids();
       log("m%d starting: pid %d, http %d, cluster %d", slot.index(), member.pid(), slot.httpPort(), slot.clusterPort());
@@ -515,8 +422,9 @@ public final class ClusterOrchestrator implements AutoCloseable {
     if (member.awaitReady(options.getReadyTimeout(), () -> stopping)) {
       live.add(member);
       // Initial members are ready before the load starts: only later changes go on the chart.
-      event(loadStartMillis == 0 ? "" : "+m" + member.index(), String.format("m%d ready after %.1f s, %d member(s) in rotation",
-          member.index(), member.startup().toMillis() / 1000.0, live.size()));
+      event(loadStartMillis == 0 ? "" : "+m" + member.index(), String.format(
+          "m%d ready after %.1f s, %d member(s) in rotation", member.index(), member.startup().toMillis() / 1000.0,
+          live.size()));
       return true;
     }
     if (!stopping) {
@@ -529,18 +437,23 @@ public final class ClusterOrchestrator implements AutoCloseable {
     return false;
   }
 
-  private void change(MembershipSchedule.Event change) {
+  /** Runs a scheduled step unless the run is stopping; its failure is a harness error. */
+  private void runStep(String step, Runnable action) {
     if (stopping) {
       return;
     }
     try {
-      if (change.action() == MembershipSchedule.Action.ADD) {
-        awaitReady(launch());
-      } else {
-        remove(change.action());
-      }
+      action.run();
     } catch (RuntimeException e) {
-      error("membership change " + change + " failed: " + e);
+      error(step + " failed: " + e);
+    }
+  }
+
+  private void change(MembershipSchedule.Event change) {
+    if (change.action() == MembershipSchedule.Action.ADD) {
+      awaitReady(launch());
+    } else {
+      remove(change.action());
     }
   }
 
@@ -555,7 +468,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
       live.remove(leaving);
     }
     leaving.leftRotation();
-    leaving.state(ServerMember.State.DRAINING);
     if (action.kills()) {
       leaving.kill();
       event("-m" + leaving.index() + " (kill)", "m" + leaving.index() + " SIGKILLed, " + live.size()
@@ -564,7 +476,9 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }
     event("-m" + leaving.index(), "m" + leaving.index() + " left the rotation, SIGTERM after "
         + options.getDrain().toMillis() + " ms of drain; " + live.size() + " member(s) in rotation");
-    sleep(options.getDrain());
+    // like every wait of a stop, not cut short by an interrupt
+    CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(options.getDrain().toMillis(),
+        TimeUnit.MILLISECONDS)).join();
     long begin = System.nanoTime();
     int exit = leaving.terminate(options.getStopTimeout());
     log("m%d exited with %d after %.1f s", leaving.index(), exit, (System.nanoTime() - begin) / 1e9);
@@ -578,18 +492,6 @@ public final class ClusterOrchestrator implements AutoCloseable {
     return Math.max(0, at.toMillis() - (System.currentTimeMillis() - loadStartMillis));
   }
 
-  private void runAction(Scheduled action) {
-    if (stopping) {
-      return;
-    }
-    try {
-      action.action().run();
-      event(action.label(), action.label());
-    } catch (RuntimeException e) {
-      error("scheduled action '" + action.label() + "' failed: " + e);
-    }
-  }
-
   private void sample(boolean askMembers) {
     if (metrics != null && askMembers) {
       // First, ~20 ms into the second: the increase between two scrapes is then the second that just ended
@@ -598,88 +500,51 @@ public final class ClusterOrchestrator implements AutoCloseable {
     }
     long now = System.currentTimeMillis();
     // The IdP's counters first: they are attributed to the second the sample falls in.
-    int injected = 0;
-    int rejected = 0;
+    JsonObject stats;
     try {
-      JsonObject stats = idp.stats();
-      injected = stats.getInteger("failuresInjected", 0);
-      rejected = stats.getInteger("rejectedClients", 0);
+      stats = idp.stats();
     } catch (RuntimeException e) {
-      // the IdP is gone or slow: the sample keeps zeros for these two figures
+      // the IdP is gone or slow: the sample keeps zeros for its two figures
+      stats = new JsonObject();
     }
     List<ServerMember> inRotation = List.copyOf(live);
-    int processes = (int) started.stream().filter(ServerMember::alive).count();
-    Integer view = null;
-    if (askMembers) {
-      for (ServerMember member : inRotation) {
-        Integer size = member.reportedClusterSize(Duration.ofMillis(400));
-        if (size != null && (view == null || size < view)) {
-          view = size;
-        }
-      }
-    }
-    samples.add(new RunRecord.MemberSample(now, inRotation.size(), processes, view, injected, rejected));
+    int processes = running().size();
+    Integer view = !askMembers ? null : inRotation.stream()
+        .map(member -> member.reportedClusterSize(Duration.ofMillis(400))).filter(Objects::nonNull)
+        .min(Integer::compare).orElse(null);
+    samples.add(new RunRecord.MemberSample(now, inRotation.size(), processes, view,
+        stats.getInteger("failuresInjected", 0), stats.getInteger("rejectedClients", 0)));
   }
 
-  private void stopMembers() {
-    live.clear();
-    List<CompletableFuture<Void>> stops = new ArrayList<>();
-    for (ServerMember member : started) {
-      if (member.alive()) {
-        stops.add(CompletableFuture.runAsync(() -> member.terminate(options.getStopTimeout()), workers));
-      }
-    }
-    try {
-      CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
-          .get(options.getStopTimeout().toSeconds() + 15, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      error("members did not stop in time: " + e);
-    }
-    killAll();
+  /** @return the member processes still running, in start order */
+  private List<ServerMember> running() {
+    return started.stream().filter(ServerMember::alive).toList();
   }
 
-  /** Last resort, from the shutdown hook: SIGTERM everything, SIGKILL what is left after 10 s. */
+  /** Last resort, from the shutdown hook: SIGTERM every member, SIGKILL what is left after 10 s, and the IdP. */
   private void emergencyStop() {
     stopping = true;
-    if (started.stream().noneMatch(ServerMember::alive) && (idp == null || idp.pid() < 0)) {
+    List<ServerMember> running = running();
+    if (running.isEmpty() && idp == null) {
       return;
     }
-    System.err.println("[harness] stopping " + started.stream().filter(ServerMember::alive).count()
-        + " member process(es) on JVM exit");
-    for (ServerMember member : started) {
-      if (member.alive()) {
-        ProcessHandle.of(member.pid()).ifPresent(ProcessHandle::destroy);
-      }
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline && started.stream().anyMatch(ServerMember::alive)) {
-      sleep(Duration.ofMillis(100));
-    }
-    killAll();
-    if (idp != null && idp.pid() > 0) {
+    System.err.println("[harness] stopping " + running.size() + " member process(es) on JVM exit");
+    ServerMember.terminateAll(running, Duration.ofSeconds(10));
+    if (idp != null) {
       ProcessHandle.of(idp.pid()).ifPresent(ProcessHandle::destroyForcibly);
-    }
-  }
-
-  private void killAll() {
-    for (ServerMember member : started) {
-      if (member.alive()) {
-        member.kill();
-      }
     }
   }
 
   private synchronized void stopQuietly() {
     stopping = true;
-    if (closed) {
-      killAll();
-      return;
-    }
-    closed = true;
     if (scheduler != null) {
       scheduler.shutdownNow();
     }
-    killAll();
+    running().forEach(ServerMember::kill);
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (workers != null) {
       workers.shutdownNow();
     }
@@ -696,12 +561,8 @@ public final class ClusterOrchestrator implements AutoCloseable {
   }
 
   private void writePids() {
-    List<String> all = new ArrayList<>();
-    if (idp != null && idp.pid() > 0) {
-      all.add(Long.toString(idp.pid()));
-    }
-    started.forEach(m -> all.add(Long.toString(m.pid())));
-    String pids = String.join("\n", all) + "\n";
+    String pids = Stream.concat(Stream.ofNullable(idp).map(IdpControl::pid), started.stream().map(ServerMember::pid))
+        .map(pid -> pid + "\n").collect(Collectors.joining());
     try {
       Files.writeString(options.getReportDir().resolve("pids"), pids);
     } catch (IOException e) {
@@ -714,17 +575,10 @@ public final class ClusterOrchestrator implements AutoCloseable {
     log("ERROR %s", message);
   }
 
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private void log(String format, Object... args) {
-    String time = LocalTime.ofInstant(Instant.now(), ZoneId.systemDefault()).format(TIME);
-    String offset = loadStartMillis == 0 ? "" : String.format(" +%.1fs", (System.currentTimeMillis() - loadStartMillis) / 1000.0);
+    String time = LocalTime.now().format(TIME);
+    String offset = loadStartMillis == 0 ? ""
+        : String.format(" +%.1fs", (System.currentTimeMillis() - loadStartMillis) / 1000.0);
     System.out.println("[harness " + time + offset + "] " + String.format(format, args));
   }
 }

@@ -1,14 +1,13 @@
 package io.tokencache.loadtest.harness;
 
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Everything the members of one run share, fixed before the first member starts: a cluster name
@@ -16,8 +15,16 @@ import java.util.stream.Collectors;
  * so every member's join list names them all), a random encryption key and admin token, the
  * upstream URL and quota. Produces each member's environment as the contract defines it
  * (CONTRACT.md, "Environment"); everything binds to 127.0.0.1.
+ *
+ * @param clusterName the cluster name, unique to this run
+ * @param encryptionKey the TOKEN_CACHE_ENCRYPTION_KEY every member shares
+ * @param adminToken the admin bearer token the members accept on {@code /admin/*}
+ * @param upstreamTokenUrl the IdP's token endpoint
+ * @param quotaRps the cluster-wide upstream budget
+ * @param slots every planned member, in start order
  */
-public final class ClusterPlan {
+public record ClusterPlan(String clusterName, String encryptionKey, String adminToken, String upstreamTokenUrl,
+    double quotaRps, List<Slot> slots) {
 
   /** The loopback address every member binds to and joins on. */
   public static final String HOST = "127.0.0.1";
@@ -41,21 +48,8 @@ public final class ClusterPlan {
     }
   }
 
-  private final String clusterName;
-  private final String encryptionKey;
-  private final String adminToken;
-  private final String upstreamTokenUrl;
-  private final double quotaRps;
-  private final List<Slot> slots;
-
-  private ClusterPlan(String clusterName, String encryptionKey, String adminToken, String upstreamTokenUrl,
-      double quotaRps, List<Slot> slots) {
-    this.clusterName = clusterName;
-    this.encryptionKey = encryptionKey;
-    this.adminToken = adminToken;
-    this.upstreamTokenUrl = upstreamTokenUrl;
-    this.quotaRps = quotaRps;
-    this.slots = List.copyOf(slots);
+  public ClusterPlan {
+    slots = List.copyOf(slots);
   }
 
   /**
@@ -82,30 +76,11 @@ public final class ClusterPlan {
     random.nextBytes(key);
     byte[] admin = new byte[16];
     random.nextBytes(admin);
-    byte[] suffix = new byte[4];
-    random.nextBytes(suffix);
-    String name = "loadtest-" + scenario.replaceAll("[^A-Za-z0-9-]", "-") + "-" + HexFormat.of().formatHex(suffix);
-    List<Slot> slots = new ArrayList<>();
-    for (int i = 1; i <= members; i++) {
-      slots.add(new Slot(i, ports.next(), ports.next()));
-    }
+    String name = String.format("loadtest-%s-%08x", scenario.replaceAll("[^A-Za-z0-9-]", "-"), random.nextInt());
+    List<Slot> slots = IntStream.rangeClosed(1, members)
+        .mapToObj(i -> new Slot(i, ports.next(), ports.next())).toList();
     return new ClusterPlan(name, Base64.getEncoder().encodeToString(key),
         Base64.getUrlEncoder().withoutPadding().encodeToString(admin), upstreamTokenUrl, quotaRps, slots);
-  }
-
-  /** @return the cluster name, unique to this run */
-  public String clusterName() {
-    return clusterName;
-  }
-
-  /** @return the admin bearer token the members accept on {@code /admin/*} */
-  public String adminToken() {
-    return adminToken;
-  }
-
-  /** @return every planned member, in start order */
-  public List<Slot> slots() {
-    return slots;
   }
 
   /** @return the TOKEN_CACHE_CLUSTER_MEMBERS value: every planned member's cluster address */

@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Upstream fetches per token generation, from the IdP's own record of when it issued each key's tokens
@@ -92,13 +94,7 @@ public final class Generations {
     long[] sorted = issuedAtMillis.clone();
     Arrays.sort(sorted);
     double window = lifetimeMillis * DUPLICATE_WINDOW_FRACTION;
-    int duplicates = 0;
-    for (int i = 1; i < sorted.length; i++) {
-      if (sorted[i] - sorted[i - 1] < window) {
-        duplicates++;
-      }
-    }
-    return duplicates;
+    return (int) IntStream.range(1, sorted.length).filter(i -> sorted[i] - sorted[i - 1] < window).count();
   }
 
   /**
@@ -132,27 +128,13 @@ public final class Generations {
    * @return the summary
    */
   public static Summary summarize(Collection<Key> keys) {
-    int counted = 0;
-    long calls = 0;
-    long duplicates = 0;
-    int withDuplicates = 0;
-    double sum = 0;
-    double max = 0;
-    for (Key key : keys) {
-      if (key.calls() == 0) {
-        continue;
-      }
-      counted++;
-      calls += key.calls();
-      duplicates += key.duplicates();
-      if (key.duplicates() > 0) {
-        withDuplicates++;
-      }
-      double perGeneration = key.callsPerGeneration();
-      sum += perGeneration;
-      max = Math.max(max, perGeneration);
-    }
-    return new Summary(counted, calls, duplicates, withDuplicates, counted == 0 ? 0 : sum / counted, max);
+    List<Key> called = keys.stream().filter(key -> key.calls() > 0).toList();
+    // summed in order, as the mean always was (a stream's sum() compensates, and may differ in the last bit)
+    double sum = called.stream().mapToDouble(Key::callsPerGeneration).reduce(0, Double::sum);
+    return new Summary(called.size(), called.stream().mapToLong(Key::calls).sum(),
+        called.stream().mapToLong(Key::duplicates).sum(), (int) called.stream().filter(k -> k.duplicates() > 0).count(),
+        called.isEmpty() ? 0 : sum / called.size(),
+        called.stream().mapToDouble(Key::callsPerGeneration).max().orElse(0));
   }
 
   /**
@@ -160,21 +142,15 @@ public final class Generations {
    * @return the values; empty for null
    */
   public static long[] millis(JsonArray times) {
-    if (times == null) {
-      return new long[0];
-    }
-    long[] values = new long[times.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = ((Number) times.getValue(i)).longValue();
-    }
-    return values;
+    return times == null ? new long[0] : times.stream().mapToLong(t -> ((Number) t).longValue()).toArray();
   }
 
   /**
    * The most fetches (the first one and its refreshes) one shared cache makes for a key requested throughout
-   * {@code seconds}, counted with the jittered earliest refresh point: {@code floor(seconds / ((fraction - jitter) x lifetime)) + 1}, with the jitter
-   * capped at half the fraction as {@code ExpiryPolicy} does. Informative only: an upper bound on the fetches of a
-   * key that refreshes once per generation, not a verdict.
+   * {@code seconds}, counted with the jittered earliest refresh point:
+   * {@code floor(seconds / ((fraction - jitter) x lifetime)) + 1}, with the jitter capped at half the fraction as
+   * {@code ExpiryPolicy} does. Informative only: an upper bound on the fetches of a key that refreshes once per
+   * generation, not a verdict.
    *
    * @param seconds how long the key was requested
    * @param lifetimeSeconds the tokens' lifetime

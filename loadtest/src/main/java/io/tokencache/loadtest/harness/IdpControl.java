@@ -2,9 +2,7 @@ package io.tokencache.loadtest.harness;
 
 import io.tokencache.fakeidp.FailureMode;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,16 +11,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 
 /**
  * The fake IdP as the orchestrator drives it: a process of its own ({@code java -jar fake-idp.jar}, or its main
  * class on a class path), so that an observer in its own JVM timestamps arrivals without the load generator's
  * pauses. Driven over HTTP: {@code GET /stats}, {@code POST /stats/reset}, {@code POST /control}. It prints one
- * line, {@code fake-idp listening on <token url>}, once ready; its logs (stderr) go to a file.
+ * line, {@code fake-idp listening on <token url>}, once ready; that line and its logs go to a file.
  */
 public final class IdpControl implements AutoCloseable {
 
@@ -43,57 +44,44 @@ public final class IdpControl implements AutoCloseable {
   }
 
   /**
-   * @param command the command up to the IdP's flags ({@code java ... -jar fake-idp.jar})
-   * @param flags the IdP's flags
+   * @param command the command that starts the IdP ({@code java ... -jar fake-idp.jar <flags>})
    * @param log file for its standard error
    * @return the IdP, once it listens
    * @throws HarnessException when it does not start within 60 s
    */
-  static IdpControl start(List<String> command, List<String> flags, Path log) {
-    List<String> all = new ArrayList<>(command);
-    all.addAll(flags);
+  static IdpControl start(List<String> command, Path log) {
     Process process;
     try {
       Files.createDirectories(log.getParent());
-      process = new ProcessBuilder(all).redirectError(log.toFile()).start();
+      // stdout into the log too: a pipe nobody drains could fill and block the IdP
+      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     } catch (IOException e) {
-      throw new HarnessException("cannot start the fake IdP (" + String.join(" ", all) + "): " + e, e);
+      throw new HarnessException("cannot start the fake IdP (" + String.join(" ", command) + "): " + e, e);
     }
-    BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-      try {
-        return stdout.readLine();
-      } catch (IOException e) {
-        return null;
-      }
-    });
-    String line;
-    try {
-      line = ready.get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      line = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String url;
+    while ((url = readyUrl(log)) == null && process.isAlive() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
-    if (line == null || !line.startsWith(READY)) {
+    if (url == null) {
       process.destroyForcibly();
-      String stderr;
-      try {
-        stderr = Files.readString(log);
-      } catch (IOException e) {
-        stderr = "(no log)";
-      }
-      throw new HarnessException("the fake IdP did not start (first line: " + line + "); its log:\n" + stderr);
+      throw new HarnessException("the fake IdP did not start within 60 s; its log:\n" + readLog(log));
     }
-    // Nothing else comes on stdout; drain it anyway, so the process can never block on a full pipe.
-    Thread drain = new Thread(() -> {
-      try {
-        stdout.transferTo(java.io.Writer.nullWriter());
-      } catch (IOException ignored) {
-        // process gone
-      }
-    }, "fake-idp-stdout");
-    drain.setDaemon(true);
-    drain.start();
-    return new IdpControl(process, line.substring(READY.length()).trim());
+    return new IdpControl(process, url);
+  }
+
+  /** The URL of the whole line {@code fake-idp listening on <url>}: a log line that quotes it says more. */
+  private static String readyUrl(Path log) {
+    return readLog(log).lines().filter(line -> line.startsWith(READY))
+        .map(line -> line.substring(READY.length()).strip()).filter(url -> !url.contains(" ")).findFirst().orElse(null);
+  }
+
+  private static String readLog(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** @return the token endpoint, {@code http://127.0.0.1:<port>/oauth2/token} */
@@ -132,17 +120,33 @@ public final class IdpControl implements AutoCloseable {
     return new JsonObject(send(HttpRequest.newBuilder(URI.create(baseUrl + "/stats")).GET(), 200));
   }
 
-  /**
-   * @param stats as {@link #stats()}
-   * @return the most token requests that arrived in any sliding 1 s window
-   */
-  static int maxRequestsInAnyWindow1s(JsonObject stats) {
-    return stats.getInteger("maxRequestsInAnyWindow1s", 0);
-  }
-
   /** @return the current failure mode, from {@link #stats()} */
   public FailureMode failureMode() {
     return FailureMode.valueOf(stats().getJsonObject("settings").getString("failureMode"));
+  }
+
+  /**
+   * Sends token requests of one client, eight at a time.
+   *
+   * @param requests how many
+   * @return how many were answered 200
+   */
+  int warmUp(int requests) {
+    String basic = "Basic "
+        + Base64.getEncoder().encodeToString("lt-warmup:lt-warmup-secret".getBytes(StandardCharsets.UTF_8));
+    HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl)).timeout(Duration.ofSeconds(5))
+        .header("Authorization", basic).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=warmup")).build();
+    int ok = 0;
+    for (int sent = 0; sent < requests; sent += 8) {
+      // each request ends within its timeout; a failed one counts as not ok
+      List<CompletableFuture<Integer>> batch = IntStream.range(0, Math.min(8, requests - sent))
+          .mapToObj(i -> HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+              .handle((response, error) -> error == null && response.statusCode() == 200 ? 1 : 0))
+          .toList();
+      ok += batch.stream().mapToInt(CompletableFuture::join).sum();
+    }
+    return ok;
   }
 
   /** @return the IdP's pid */
@@ -154,13 +158,8 @@ public final class IdpControl implements AutoCloseable {
   @Override
   public void close() {
     process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
+    if (!ServerMember.exitsWithin(process, Duration.ofSeconds(10))) {
+      ServerMember.exitsWithin(process.destroyForcibly(), Duration.ofSeconds(10));
     }
   }
 
@@ -171,18 +170,17 @@ public final class IdpControl implements AutoCloseable {
   }
 
   private String send(HttpRequest.Builder request, int expected) {
+    HttpResponse<String> response;
     try {
-      HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != expected) {
-        throw new HarnessException("fake IdP answered " + response.statusCode() + ": " + response.body());
-      }
-      return response.body();
-    } catch (IOException e) {
-      throw new HarnessException("fake IdP unreachable: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HarnessException("interrupted talking to the fake IdP", e);
+      // bounded by the request's timeout
+      response = HTTP.sendAsync(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+          .join();
+    } catch (CompletionException e) {
+      throw new HarnessException("fake IdP unreachable: " + e.getCause(), e.getCause());
     }
+    if (response.statusCode() != expected) {
+      throw new HarnessException("fake IdP answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
   }
 }

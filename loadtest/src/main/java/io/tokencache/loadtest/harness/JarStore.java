@@ -2,12 +2,12 @@ package io.tokencache.loadtest.harness;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -38,20 +38,16 @@ public final class JarStore {
    * @param path the stored copy, which the processes run
    * @param sha256 the content's SHA-256, hex
    * @param bytes the size
+   * @param built when the jar the run was given was last modified
    * @param reused whether the copy was already there
    */
-  public record Stored(Path source, Path path, String sha256, long bytes, boolean reused) {}
+  public record Stored(Path source, Path path, String sha256, long bytes, FileTime built, boolean reused) {}
 
   private final Path dir;
 
   /** @param dir the folder holding the copies (created when missing) */
   public JarStore(Path dir) {
     this.dir = Objects.requireNonNull(dir, "dir");
-  }
-
-  /** @return the folder holding the copies */
-  public Path dir() {
-    return dir;
   }
 
   /**
@@ -63,7 +59,7 @@ public final class JarStore {
    */
   public Stored store(Path jar) throws IOException {
     Files.createDirectories(dir);
-    String base = baseName(jar);
+    String base = jar.getFileName().toString().replaceFirst("\\.jar$", "");
     String sourceHash = sha256(jar);
     Path target = dir.resolve(base + "-" + sourceHash.substring(0, 12) + ".jar");
     boolean reused = Files.isRegularFile(target) && sha256(target).equals(sourceHash);
@@ -72,14 +68,9 @@ public final class JarStore {
       Path temp = Files.createTempFile(dir, base + "-", ".tmp");
       try {
         Files.copy(jar, temp, StandardCopyOption.REPLACE_EXISTING);
-        String copyHash = sha256(temp);
-        target = dir.resolve(base + "-" + copyHash.substring(0, 12) + ".jar");
-        sourceHash = copyHash;
-        try {
-          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        sourceHash = sha256(temp);
+        target = dir.resolve(base + "-" + sourceHash.substring(0, 12) + ".jar");
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {
         Files.deleteIfExists(temp);
       }
@@ -87,22 +78,18 @@ public final class JarStore {
     // Marks it as in use, for the clean-up of other runs.
     // When a copy was last used is kept beside it: the copy's own time must not change, since a class-data-sharing
     // archive trained for it (CdsArchive) is valid only for the jar file as it was then.
-    Path used = target.resolveSibling(target.getFileName() + ".used");
-    if (Files.exists(used)) {
-      Files.setLastModifiedTime(used, FileTime.from(Instant.now()));
-    } else {
-      Files.createFile(used);
-    }
+    Files.write(target.resolveSibling(target.getFileName() + ".used"), new byte[0]);
     removeStale(base, target);
-    return new Stored(jar.toAbsolutePath().normalize(), target, sourceHash, Files.size(target), reused);
+    return new Stored(jar.toAbsolutePath().normalize(), target, sourceHash, Files.size(target),
+        Files.getLastModifiedTime(jar), reused);
   }
 
   private void removeStale(String base, Path keep) throws IOException {
     Instant cutoff = Instant.now().minus(KEEP_UNUSED);
     List<Path> versions;
     try (Stream<Path> files = Files.list(dir)) {
-      versions = files.filter(f -> isVersionOf(base, f.getFileName().toString()) && !f.equals(keep))
-          .collect(Collectors.toList());
+      String version = Pattern.quote(base) + "-[0-9a-f]{12}\\.jar";
+      versions = files.filter(f -> f.getFileName().toString().matches(version) && !f.equals(keep)).toList();
     }
     for (Path old : versions) {
       Path used = old.resolveSibling(old.getFileName() + ".used");
@@ -116,15 +103,6 @@ public final class JarStore {
     }
   }
 
-  static boolean isVersionOf(String base, String fileName) {
-    return fileName.matches(java.util.regex.Pattern.quote(base) + "-[0-9a-f]{12}\\.jar");
-  }
-
-  private static String baseName(Path jar) {
-    String name = jar.getFileName().toString();
-    return name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name;
-  }
-
   static String sha256(Path file) throws IOException {
     MessageDigest digest;
     try {
@@ -132,11 +110,8 @@ public final class JarStore {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-      }
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
     }
     return HexFormat.of().formatHex(digest.digest());
   }

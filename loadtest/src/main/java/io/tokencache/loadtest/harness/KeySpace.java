@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The cache keys a scenario requests tokens for, and the feeders that pick them.
@@ -37,7 +39,6 @@ public final class KeySpace {
   private final int size;
   private final List<String> scopes;
   private final AtomicLongArray uses;
-  private final AtomicInteger distinctUsed = new AtomicInteger();
 
   /**
    * @param prefix client id prefix, characters the IdP accepts ([A-Za-z0-9._:-])
@@ -80,17 +81,8 @@ public final class KeySpace {
    */
   public Map<String, Object> record(int index) {
     Objects.checkIndex(index, size);
-    if (uses.getAndIncrement(index) == 0) {
-      distinctUsed.incrementAndGet();
-    }
-    String clientId = clientId(index);
-    Map<String, Object> record = new HashMap<>();
-    record.put("key", index);
-    record.put("clientId", clientId);
-    record.put("secret", clientId + "-secret");
-    record.put("scope", scopes.get(index % scopes.size()));
-    record.put("auth", index % 2 == 0 ? "basic" : "post");
-    return record;
+    uses.incrementAndGet(index);
+    return record(index, clientId(index) + "-secret");
   }
 
   /**
@@ -103,20 +95,17 @@ public final class KeySpace {
    * @return the record
    */
   public Map<String, Object> wrongSecretRecord(int index, int variant, int distinctSecrets) {
-    Objects.checkIndex(index, size);
-    String clientId = clientId(index);
-    Map<String, Object> record = new HashMap<>();
-    record.put("key", index);
-    record.put("clientId", clientId);
-    record.put("secret", clientId + "-wrong-" + Math.floorMod(variant, Math.max(1, distinctSecrets)));
-    record.put("scope", scopes.get(index % scopes.size()));
-    record.put("auth", index % 2 == 0 ? "basic" : "post");
-    return record;
+    return record(index, clientId(index) + "-wrong-" + Math.floorMod(variant, Math.max(1, distinctSecrets)));
+  }
+
+  private Map<String, Object> record(int index, String secret) {
+    return new HashMap<>(Map.of("key", index, "clientId", clientId(index), "secret", secret,
+        "scope", scopes.get(index % scopes.size()), "auth", index % 2 == 0 ? "basic" : "post"));
   }
 
   /** @return how many distinct keys were handed out with their valid secret */
   public int used() {
-    return distinctUsed.get();
+    return (int) IntStream.range(0, size).filter(i -> uses.get(i) > 0).count();
   }
 
   /**
@@ -163,13 +152,7 @@ public final class KeySpace {
    * @return the feeder
    */
   public Iterator<Map<String, Object>> growing(int initial, double newKeysPerSecond, LongSupplier elapsedMillis) {
-    if (initial < 1 || initial > size) {
-      throw new IllegalArgumentException("initial must be from 1 to " + size + ", was " + initial);
-    }
-    if (!(newKeysPerSecond >= 0)) {
-      throw new IllegalArgumentException("newKeysPerSecond must be >= 0, was " + newKeysPerSecond);
-    }
-    return growing(() -> activeKeys(initial, newKeysPerSecond, elapsedMillis.getAsLong()));
+    return growing(initial, newKeysPerSecond, Long.MAX_VALUE, newKeysPerSecond, elapsedMillis);
   }
 
   /**
@@ -192,8 +175,19 @@ public final class KeySpace {
       throw new IllegalArgumentException("new keys per second must be >= 0, was " + newKeysPerSecond + " and "
           + newKeysPerSecondAfter);
     }
-    return growing(() -> activeKeys(initial, newKeysPerSecond, stepAtMillis, newKeysPerSecondAfter,
-        elapsedMillis.getAsLong()));
+    AtomicInteger introduced = new AtomicInteger();
+    return endless(() -> {
+      int active = activeKeys(initial, newKeysPerSecond, stepAtMillis, newKeysPerSecondAfter,
+          elapsedMillis.getAsLong());
+      int fresh = introduced.get();
+      while (fresh < active) {
+        if (introduced.compareAndSet(fresh, fresh + 1)) {
+          return record(fresh);
+        }
+        fresh = introduced.get();
+      }
+      return record(ThreadLocalRandom.current().nextInt(Math.max(1, Math.min(active, introduced.get()))));
+    });
   }
 
   /**
@@ -212,21 +206,6 @@ public final class KeySpace {
     return (int) Math.min(size, Math.floor(grown));
   }
 
-  private Iterator<Map<String, Object>> growing(java.util.function.IntSupplier activeNow) {
-    AtomicInteger introduced = new AtomicInteger();
-    return endless(() -> {
-      int active = activeNow.getAsInt();
-      int fresh = introduced.get();
-      while (fresh < active) {
-        if (introduced.compareAndSet(fresh, fresh + 1)) {
-          return record(fresh);
-        }
-        fresh = introduced.get();
-      }
-      return record(ThreadLocalRandom.current().nextInt(Math.max(1, Math.min(active, introduced.get()))));
-    });
-  }
-
   /**
    * @param initial keys active from the start
    * @param newKeysPerSecond activation rate
@@ -234,11 +213,11 @@ public final class KeySpace {
    * @return how many keys are active, at most {@link #size()}
    */
   public int activeKeys(int initial, double newKeysPerSecond, long elapsedMillis) {
-    double grown = initial + Math.max(0, elapsedMillis) / 1000.0 * newKeysPerSecond;
-    return (int) Math.min(size, Math.floor(grown));
+    return activeKeys(initial, newKeysPerSecond, Long.MAX_VALUE, newKeysPerSecond, elapsedMillis);
   }
 
-  private static Iterator<Map<String, Object>> endless(java.util.function.Supplier<Map<String, Object>> next) {
+  /** A feeder that never ends; unlike a stream's iterator it holds no state, so threads may share it. */
+  private static Iterator<Map<String, Object>> endless(Supplier<Map<String, Object>> next) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {

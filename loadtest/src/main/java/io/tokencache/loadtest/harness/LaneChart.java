@@ -4,6 +4,7 @@ import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,10 +28,14 @@ public final class LaneChart {
       "known", new Color(0x3b, 0x73, 0xb9),
       "unknown", new Color(0xff, 0x9f, 0x1c),
       "passthrough", new Color(0x8c, 0x8c, 0x8c),
-      LaneCounters.ALL, new Color(0x6a, 0x8e, 0xc8));
+      LaneSeries.ALL, new Color(0x6a, 0x8e, 0xc8));
   private static final Color OTHER = new Color(0x99, 0x66, 0xcc);
 
   private LaneChart() {}
+
+  private static long max(long[] values) {
+    return Arrays.stream(values).max().orElse(0);
+  }
 
   /**
    * @param base the run's chart data (title, timeline with the IdP's counts, quota, marks)
@@ -56,41 +61,23 @@ public final class LaneChart {
     long[] idp = base.timeline().rows().stream().mapToLong(Timeline.Row::upstreamRequests).toArray();
 
     double max = UpstreamChart.niceCeiling(Math.max(base.quotaRps() * 1.5,
-        Math.max(maxOf(lanes.upstreamTotal()), maxOf(idp)) * 1.3));
+        Math.max(max(lanes.upstreamTotal()), max(idp)) * 1.3));
     XYChart upstream = UpstreamChart.timeChart(base.originT(), seconds, 480,
         "token requests sent upstream, per second", 0, max);
     UpstreamChart.stack(upstream, labels, colors, names.stream().map(lanes::upstream).toList());
     // The IdP's count at the middle of each second, over the members' bars.
-    double[] x = UpstreamChart.seconds(idp.length, 0);
-    for (int i = 0; i < x.length; i++) {
-      x[i] += 0.5;
-    }
-    UpstreamChart.line(upstream, "received by the IdP", Color.BLACK, 1.5f, XYSeriesRenderStyle.Line, x,
-        java.util.Arrays.stream(idp).asDoubleStream().toArray());
+    UpstreamChart.line(upstream, "received by the IdP", Color.BLACK, 1.5f, XYSeriesRenderStyle.Line,
+        UpstreamChart.seconds(idp.length, 0.5), Arrays.stream(idp).asDoubleStream().toArray());
     UpstreamChart.quota(upstream, base.originT(), seconds, base.quotaRps());
     UpstreamChart.events(upstream, base, max);
 
-    long[] rejections = new long[seconds];
-    for (String lane : names) {
-      long[] s = lanes.rejections(lane);
-      for (int i = 0; i < Math.min(s.length, seconds); i++) {
-        rejections[i] += s[i];
-      }
-    }
+    long[] rejections = lanes.rejectionsTotal();
     XYChart rejected = UpstreamChart.timeChart(base.originT(), seconds, 260, "budget rejections / s", 0,
-        UpstreamChart.niceCeiling(Math.max(10, maxOf(rejections) * 1.2)));
+        UpstreamChart.niceCeiling(Math.max(10, max(rejections) * 1.2)));
     UpstreamChart.stack(rejected, labels, colors, names.stream().map(lanes::rejections).toList());
     UpstreamChart.events(rejected, base, Double.NaN);
     String title = base.title() + " \u00b7 upstream by budget lane, per second (members' 1 s scrapes)"
         + (names.isEmpty() ? " \u00b7 no lane counter in /metrics" : "");
     return ChartImage.compose(title, base.subtitle(), List.of(upstream, rejected));
-  }
-
-  private static long maxOf(long[] values) {
-    long max = 0;
-    for (long v : values) {
-      max = Math.max(max, v);
-    }
-    return max;
   }
 }

@@ -3,7 +3,9 @@ package io.tokencache.loadtest.harness;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 
 /**
  * One member's life during a run, for its lane on the chart: when its process started, when it became ready
@@ -37,11 +39,7 @@ public record MemberLane(int index, double startedT, Double readyT, Double first
 
   /** @return the most requests it served in one second */
   public long maxServed() {
-    long max = 0;
-    for (long s : served) {
-      max = Math.max(max, s);
-    }
-    return max;
+    return Arrays.stream(served).max().orElse(0);
   }
 
   /**
@@ -64,10 +62,7 @@ public record MemberLane(int index, double startedT, Double readyT, Double first
         continue;
       }
       String baseUrl = "http://" + ClusterPlan.HOST + ":" + member.getInteger("httpPort");
-      long[] served = new long[(int) Math.max(0, toT - fromT + 1)];
-      for (int s = 0; s < served.length; s++) {
-        served[s] = stats.servedBy(baseUrl, startSecond + fromT + s);
-      }
+      long[] served = LongStream.rangeClosed(fromT, toT).map(t -> stats.servedBy(baseUrl, startSecond + t)).toArray();
       String name = member.getString("member", "m" + (i + 1));
       int index = name.startsWith("m") ? Integer.parseInt(name.substring(1)) : i + 1;
       lanes.add(new MemberLane(index, t(started, startSecond), t(member.getLong("readyAtMillis"), startSecond),

@@ -2,10 +2,12 @@ package io.tokencache.loadtest.harness;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * When members join and leave during a run, relative to the start of the load.
@@ -21,26 +23,18 @@ import java.util.Objects;
  *   <li>{@code term-oldest}, {@code kill-oldest}: the same for the oldest member (with Hazelcast,
  *       the cluster's master).
  * </ul>
+ *
+ * @param events the changes, ordered by time
  */
-public final class MembershipSchedule {
+public record MembershipSchedule(List<Event> events) {
 
   /** What to do to the cluster. */
   public enum Action {
-    ADD("add"),
-    TERM("term"),
-    KILL("kill"),
-    TERM_OLDEST("term-oldest"),
-    KILL_OLDEST("kill-oldest");
+    ADD, TERM, KILL, TERM_OLDEST, KILL_OLDEST;
 
-    private final String text;
-
-    Action(String text) {
-      this.text = text;
-    }
-
-    /** @return the action's name in the text form */
+    /** @return the action's name in the text form: {@code add}, {@code term-oldest}, ... */
     public String text() {
-      return text;
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** @return whether this action stops a member */
@@ -60,7 +54,7 @@ public final class MembershipSchedule {
 
     static Action parse(String text) {
       for (Action action : values()) {
-        if (action.text.equals(text.toLowerCase(Locale.ROOT))) {
+        if (action.text().equals(text.toLowerCase(Locale.ROOT))) {
           return action;
         }
       }
@@ -86,31 +80,19 @@ public final class MembershipSchedule {
 
     @Override
     public String toString() {
-      return (at.toMillis() / 1000.0) + ":" + action.text;
+      return (at.toMillis() / 1000.0) + ":" + action.text();
     }
   }
 
   private static final MembershipSchedule NONE = new MembershipSchedule(List.of());
 
-  private final List<Event> events;
-
-  private MembershipSchedule(List<Event> events) {
-    this.events = List.copyOf(events);
+  public MembershipSchedule {
+    events = List.copyOf(events);
   }
 
   /** @return a schedule without changes */
   public static MembershipSchedule none() {
     return NONE;
-  }
-
-  /**
-   * @param events the changes, in any order
-   * @return the schedule, ordered by time (stable for equal times)
-   */
-  public static MembershipSchedule of(List<Event> events) {
-    List<Event> sorted = new ArrayList<>(events);
-    sorted.sort(Comparator.comparing(Event::at));
-    return new MembershipSchedule(sorted);
   }
 
   /**
@@ -146,12 +128,9 @@ public final class MembershipSchedule {
       events.add(new Event(Duration.ofMillis(Math.round(seconds * 1000)),
           Action.parse(trimmed.substring(colon + 1).trim())));
     }
-    return of(events);
-  }
-
-  /** @return the changes, ordered by time */
-  public List<Event> events() {
-    return events;
+    // ordered by time, stable for equal times
+    events.sort(Comparator.comparing(Event::at));
+    return new MembershipSchedule(events);
   }
 
   /** @return how many members the schedule adds (each needs a planned port) */
@@ -164,13 +143,7 @@ public final class MembershipSchedule {
    * @return the most members running at once if every change succeeds
    */
   public int peakMembers(int initial) {
-    int current = initial;
-    int peak = initial;
-    for (Event event : events) {
-      current += event.action() == Action.ADD ? 1 : -1;
-      peak = Math.max(peak, current);
-    }
-    return peak;
+    return Arrays.stream(running(initial)).max().orElse(initial);
   }
 
   /**
@@ -178,30 +151,31 @@ public final class MembershipSchedule {
    * @throws IllegalArgumentException when the schedule would remove the last member
    */
   public void validate(int initial) {
-    int current = initial;
-    for (Event event : events) {
-      current += event.action() == Action.ADD ? 1 : -1;
-      if (current < 1) {
+    int[] running = running(initial);
+    for (int i = 1; i < running.length; i++) {
+      if (running[i] < 1) {
         throw new IllegalArgumentException("membership schedule '" + this + "' removes the last member at "
-            + event.at().toSeconds() + " s");
+            + events.get(i - 1).at().toSeconds() + " s");
       }
     }
   }
 
+  /** Members running at the start, then after each change, if every change succeeds. */
+  private int[] running(int initial) {
+    int[] running = new int[events.size() + 1];
+    running[0] = initial;
+    for (int i = 0; i < events.size(); i++) {
+      running[i + 1] = running[i] + (events.get(i).action() == Action.ADD ? 1 : -1);
+    }
+    return running;
+  }
+
   @Override
   public String toString() {
-    if (events.isEmpty()) {
-      return "none";
-    }
-    StringBuilder text = new StringBuilder();
-    for (Event event : events) {
-      if (text.length() > 0) {
-        text.append(',');
-      }
-      long millis = event.at().toMillis();
-      text.append(millis % 1000 == 0 ? Long.toString(millis / 1000) : Double.toString(millis / 1000.0))
-          .append(':').append(event.action().text());
-    }
-    return text.toString();
+    return events.isEmpty() ? "none" : events.stream().map(e -> {
+      long millis = e.at().toMillis();
+      return (millis % 1000 == 0 ? Long.toString(millis / 1000) : Double.toString(millis / 1000.0)) + ":"
+          + e.action().text();
+    }).collect(Collectors.joining(","));
   }
 }

@@ -2,10 +2,11 @@ package io.tokencache.loadtest.harness;
 
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Reads a scenario's parameters from system properties ({@code -Dname=value}), each with a default
@@ -36,21 +37,13 @@ public final class Params {
    * @return parameters read from {@link System#getProperties()}
    */
   public static Params fromSystemProperties(String scenario) {
-    Properties props = System.getProperties();
-    return new Params(scenario, props::getProperty);
-  }
-
-  /** @return the scenario name */
-  public String scenario() {
-    return scenario;
+    return new Params(scenario, System::getProperty);
   }
 
   private String raw(String name) {
-    String value = source.apply(scenario + "." + name);
-    if (value == null || value.isBlank()) {
-      value = source.apply(name);
-    }
-    return value == null || value.isBlank() ? null : value.trim();
+    // the scenario-specific name first; blank counts as absent
+    return Stream.of(scenario + "." + name, name).map(source).filter(value -> value != null && !value.isBlank())
+        .map(String::trim).findFirst().orElse(null);
   }
 
   /**
@@ -62,22 +55,7 @@ public final class Params {
    * @throws IllegalArgumentException when it is not a whole number in range
    */
   public int intValue(String name, int dflt, int min, int max) {
-    String raw = raw(name);
-    int value;
-    if (raw == null) {
-      value = dflt;
-    } else {
-      try {
-        value = Integer.parseInt(raw);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a whole number, was '" + raw + "'");
-      }
-    }
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", was " + value);
-    }
-    effective.put(name, value);
-    return value;
+    return number(name, dflt, min, max, "a whole number", Integer::valueOf);
   }
 
   /**
@@ -89,18 +67,20 @@ public final class Params {
    * @throws IllegalArgumentException when it is not a number in range
    */
   public double doubleValue(String name, double dflt, double min, double max) {
+    return number(name, dflt, min, max, "a number", Double::valueOf);
+  }
+
+  private <T extends Number & Comparable<T>> T number(String name, T dflt, T min, T max, String kind,
+      Function<String, T> parse) {
     String raw = raw(name);
-    double value;
-    if (raw == null) {
-      value = dflt;
-    } else {
-      try {
-        value = Double.parseDouble(raw);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a number, was '" + raw + "'");
-      }
+    T value;
+    try {
+      value = raw == null ? dflt : parse.apply(raw);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be " + kind + ", was '" + raw + "'");
     }
-    if (!(value >= min && value <= max)) {
+    // compareTo puts NaN above every number: out of range
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
       throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", was " + value);
     }
     effective.put(name, value);
@@ -114,16 +94,11 @@ public final class Params {
    */
   public boolean booleanValue(String name, boolean dflt) {
     String raw = raw(name);
-    boolean value;
-    if (raw == null) {
-      value = dflt;
-    } else if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("yes") || raw.equals("1")) {
-      value = true;
-    } else if (raw.equalsIgnoreCase("false") || raw.equalsIgnoreCase("no") || raw.equals("0")) {
-      value = false;
-    } else {
-      throw new IllegalArgumentException(name + " must be true or false, was '" + raw + "'");
-    }
+    boolean value = raw == null ? dflt : switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "1" -> true;
+      case "false", "no", "0" -> false;
+      default -> throw new IllegalArgumentException(name + " must be true or false, was '" + raw + "'");
+    };
     effective.put(name, value);
     return value;
   }

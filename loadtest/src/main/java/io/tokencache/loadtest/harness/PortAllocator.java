@@ -55,12 +55,9 @@ public final class PortAllocator {
    */
   public static void main(String[] args) {
     PortAllocator ports = new PortAllocator();
-    int n = args.length == 0 ? 1 : Integer.parseInt(args[0]);
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      out.append(ports.next()).append('\n');
+    for (int n = args.length == 0 ? 1 : Integer.parseInt(args[0]); n > 0; n--) {
+      System.out.print(ports.next() + "\n");
     }
-    System.out.print(out);
   }
 
   private static boolean free(int port) {

@@ -1,11 +1,13 @@
 package io.tokencache.loadtest.harness;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A parser of the Prometheus text exposition format (0.0.4, and the sample lines of OpenMetrics), enough to
@@ -62,135 +64,45 @@ public final class PrometheusText {
    * @return the samples, and how many lines were skipped as malformed
    */
   public static Parsed parse(String text) {
-    List<Sample> samples = new ArrayList<>();
-    int malformed = 0;
-    if (text == null) {
-      return new Parsed(samples, 0);
-    }
-    for (String raw : text.split("\r?\n")) {
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      Sample sample = parseLine(line);
-      if (sample == null) {
-        malformed++;
-      } else {
-        samples.add(sample);
-      }
-    }
-    return new Parsed(samples, malformed);
+    List<String> lines = text == null ? List.of() : Arrays.stream(text.split("\r?\n")).map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    List<Sample> samples = lines.stream().map(PrometheusText::parseLine).filter(Objects::nonNull).toList();
+    return new Parsed(samples, lines.size() - samples.size());
   }
+
+  /** A sample line: a name, an optional label set, a value and an optional timestamp. */
+  private static final Pattern SAMPLE = Pattern.compile(
+      "([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{((?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*)})?\\s+(\\S+)(?:\\s+\\S+)?");
+  /** One label of a label set and the comma after it (optional after the last, where older Micrometer put one). */
+  private static final Pattern LABEL = Pattern.compile(
+      "\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*(?:,|$)");
+  private static final Pattern ESCAPE = Pattern.compile("\\\\(.)");
 
   /**
    * @param line one sample line, without its line break
    * @return the sample, or null when the line is not a valid sample
    */
   static Sample parseLine(String line) {
-    int i = 0;
-    int n = line.length();
-    while (i < n && isNameChar(line.charAt(i), i == 0)) {
-      i++;
-    }
-    if (i == 0) {
+    Matcher sample = SAMPLE.matcher(line);
+    if (!sample.matches()) {
       return null;
     }
-    String name = line.substring(0, i);
     Map<String, String> labels = new LinkedHashMap<>();
-    if (i < n && line.charAt(i) == '{') {
-      i = parseLabels(line, i + 1, labels);
-      if (i < 0) {
+    String body = sample.group(2) == null ? "" : sample.group(2);
+    Matcher label = LABEL.matcher(body);
+    for (int at = 0; !body.substring(at).isBlank(); at = label.end()) {
+      if (!label.find(at) || label.start() != at) {
         return null;
       }
+      labels.put(label.group(1), ESCAPE.matcher(label.group(2))
+          .replaceAll(e -> Matcher.quoteReplacement(e.group(1).equals("n") ? "\n" : e.group(1))));
     }
-    String[] rest = line.substring(i).strip().split("\\s+");
-    // The value, then an optional timestamp; nothing else.
-    if (rest.length < 1 || rest.length > 2 || rest[0].isEmpty()) {
+    String value = sample.group(3);
+    try {
+      // Java reads NaN as Prometheus writes it, but infinity only spelt out: +Inf, Inf and -Inf
+      return new Sample(sample.group(1), labels, Double.parseDouble(value.endsWith("Inf") ? value + "inity" : value));
+    } catch (NumberFormatException e) {
       return null;
     }
-    Double value = parseValue(rest[0]);
-    return value == null ? null : new Sample(name, labels, value);
-  }
-
-  /** Parses {@code a="x",b="y"}} from {@code from}; returns the index after the closing brace, -1 if malformed. */
-  private static int parseLabels(String line, int from, Map<String, String> labels) {
-    int i = from;
-    int n = line.length();
-    while (true) {
-      i = skipSpaces(line, i);
-      if (i >= n) {
-        return -1;
-      }
-      if (line.charAt(i) == '}') {
-        return i + 1;
-      }
-      int start = i;
-      while (i < n && isNameChar(line.charAt(i), i == start)) {
-        i++;
-      }
-      if (i == start) {
-        return -1;
-      }
-      String label = line.substring(start, i);
-      i = skipSpaces(line, i);
-      if (i >= n || line.charAt(i) != '=') {
-        return -1;
-      }
-      i = skipSpaces(line, i + 1);
-      if (i >= n || line.charAt(i) != '"') {
-        return -1;
-      }
-      StringBuilder value = new StringBuilder();
-      i++;
-      while (i < n && line.charAt(i) != '"') {
-        char c = line.charAt(i);
-        if (c == '\\' && i + 1 < n) {
-          char escaped = line.charAt(++i);
-          value.append(escaped == 'n' ? '\n' : escaped);
-        } else {
-          value.append(c);
-        }
-        i++;
-      }
-      if (i >= n) {
-        return -1;
-      }
-      labels.put(label, value.toString());
-      i = skipSpaces(line, i + 1);
-      if (i < n && line.charAt(i) == ',') {
-        i++;
-      } else if (i >= n || line.charAt(i) != '}') {
-        return -1;
-      }
-    }
-  }
-
-  private static Double parseValue(String text) {
-    switch (text) {
-      case "NaN":
-        return Double.NaN;
-      case "+Inf":
-      case "Inf":
-        return Double.POSITIVE_INFINITY;
-      case "-Inf":
-        return Double.NEGATIVE_INFINITY;
-      default:
-        try {
-          return Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-          return null;
-        }
-    }
-  }
-
-  private static int skipSpaces(String line, int i) {
-    while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
-      i++;
-    }
-    return i;
-  }
-
-  private static boolean isNameChar(char c, boolean first) {
-    return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (!first && c >= '0' && c <= '9');
   }
 }

@@ -2,11 +2,10 @@ package io.tokencache.loadtest.harness;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * The client side's figures, recorded by the simulations after every request: how many, how many
@@ -49,8 +48,7 @@ public final class RequestStats {
      * @return answers with that status
      */
     public long status(int status) {
-      LongAdder count = byStatus.get(Integer.toString(status));
-      return count == null ? 0 : count.sum();
+      return byStatus.getOrDefault(Integer.toString(status), new LongAdder()).sum();
     }
 
     /**
@@ -58,8 +56,7 @@ public final class RequestStats {
      * @return answers with that X-Token-Cache value
      */
     public long cache(String cacheStatus) {
-      LongAdder count = byCache.get(cacheStatus);
-      return count == null ? 0 : count.sum();
+      return byCache.getOrDefault(cacheStatus, new LongAdder()).sum();
     }
 
     /** @return {@code requests}, {@code failed}, {@code by_status}, {@code by_cache} */
@@ -67,16 +64,16 @@ public final class RequestStats {
       return new JsonObject()
           .put("requests", requests())
           .put("failed", failed())
-          .put("by_status", sorted(byStatus))
-          .put("by_cache", sorted(byCache));
+          .put("by_status", sorted(byStatus, LongAdder::sum))
+          .put("by_cache", sorted(byCache, LongAdder::sum));
     }
   }
 
   private final Counts total = new Counts();
   private final Map<String, Counts> byName = new ConcurrentHashMap<>();
-  private final SortedMap<Long, long[]> perSecond = new ConcurrentSkipListMap<>();
+  private final Map<Long, Counts> bySecond = new ConcurrentHashMap<>();
   /** Per member (its base URL): answers it gave that Gatling counted OK, per epoch second. */
-  private final Map<String, SortedMap<Long, LongAdder>> servedByMember = new ConcurrentHashMap<>();
+  private final Map<String, Map<Long, LongAdder>> servedByMember = new ConcurrentHashMap<>();
   /** Per member: when it first gave such an answer, epoch millis. */
   private final Map<String, Long> firstServedByMember = new ConcurrentHashMap<>();
 
@@ -93,13 +90,7 @@ public final class RequestStats {
   void record(String name, boolean failed, Integer status, String cacheStatus, long epochMillis) {
     total.record(failed, status, cacheStatus);
     byName.computeIfAbsent(name, n -> new Counts()).record(failed, status, cacheStatus);
-    long[] second = perSecond.computeIfAbsent(Math.floorDiv(epochMillis, 1000L), s -> new long[2]);
-    synchronized (second) {
-      second[0]++;
-      if (failed) {
-        second[1]++;
-      }
-    }
+    bySecond.computeIfAbsent(Math.floorDiv(epochMillis, 1000L), s -> new Counts()).record(failed, status, cacheStatus);
   }
 
   /**
@@ -117,7 +108,7 @@ public final class RequestStats {
     if (member == null || !ok) {
       return;
     }
-    servedByMember.computeIfAbsent(member, m -> new ConcurrentSkipListMap<>())
+    servedByMember.computeIfAbsent(member, m -> new ConcurrentHashMap<>())
         .computeIfAbsent(Math.floorDiv(epochMillis, 1000L), s -> new LongAdder()).increment();
     firstServedByMember.merge(member, epochMillis, Math::min);
   }
@@ -128,9 +119,7 @@ public final class RequestStats {
    * @return requests that member served in that second
    */
   public long servedBy(String member, long epochSecond) {
-    SortedMap<Long, LongAdder> seconds = servedByMember.get(member);
-    LongAdder count = seconds == null ? null : seconds.get(epochSecond);
-    return count == null ? 0 : count.sum();
+    return servedByMember.getOrDefault(member, Map.of()).getOrDefault(epochSecond, new LongAdder()).sum();
   }
 
   /**
@@ -151,8 +140,7 @@ public final class RequestStats {
    * @return its figures (empty if it never ran)
    */
   public Counts named(String name) {
-    Counts counts = byName.get(name);
-    return counts != null ? counts : new Counts();
+    return byName.getOrDefault(name, new Counts());
   }
 
   /**
@@ -160,25 +148,18 @@ public final class RequestStats {
    * @return {requests, failed} completed in that second
    */
   public long[] second(long epochSecond) {
-    long[] counts = perSecond.get(epochSecond);
-    if (counts == null) {
-      return new long[2];
-    }
-    synchronized (counts) {
-      return counts.clone();
-    }
+    Counts counts = bySecond.getOrDefault(epochSecond, new Counts());
+    return new long[] {counts.requests(), counts.failed()};
   }
 
   /** @return every request name's figures, by name */
   public JsonObject byNameJson() {
-    JsonObject json = new JsonObject();
-    new TreeMap<>(byName).forEach((name, counts) -> json.put(name, counts.toJson()));
-    return json;
+    return sorted(byName, Counts::toJson);
   }
 
-  private static JsonObject sorted(Map<String, LongAdder> counts) {
+  private static <T> JsonObject sorted(Map<String, T> values, Function<T, Object> toJson) {
     JsonObject json = new JsonObject();
-    new TreeMap<>(counts).forEach((key, count) -> json.put(key, count.sum()));
+    new TreeMap<>(values).forEach((key, value) -> json.put(key, toJson.apply(value)));
     return json;
   }
 }

@@ -72,14 +72,6 @@ public record RunRecord(
     lanes = lanes == null ? LaneSeries.empty() : lanes;
   }
 
-  /** A record of a run that did not scrape the members' metrics. */
-  public RunRecord(String scenario, JsonObject options, String clusterName, int plannedMembers, long loadStartMillis,
-      long loadEndMillis, JsonObject idpStats, int maxUpstreamRps, List<MemberSample> samples,
-      List<TimelineEvent> events, JsonArray members, int initialMembers, List<String> errors) {
-    this(scenario, options, clusterName, plannedMembers, loadStartMillis, loadEndMillis, idpStats, maxUpstreamRps,
-        samples, events, members, initialMembers, errors, LaneSeries.empty(), 0);
-  }
-
   /** @return the most members in rotation at once */
   public int membersMax() {
     return Math.max(initialMembers, samples.stream().mapToInt(MemberSample::live).max().orElse(0));

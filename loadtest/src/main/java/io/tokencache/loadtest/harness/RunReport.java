@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * A run's verdicts and report files: {@code summary.json} (figures from the IdP's side and the
@@ -55,8 +56,7 @@ public final class RunReport {
   private final RequestStats stats;
   private final Timeline timeline;
   private final JsonObject extras = new JsonObject();
-  private final Map<String, Boolean> verdicts = new LinkedHashMap<>();
-  private final Map<String, String> verdictDetails = new LinkedHashMap<>();
+  private final Map<String, VerdictLine> verdicts = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
   private String simulation;
   private JsonObject parameters = new JsonObject();
@@ -109,8 +109,7 @@ public final class RunReport {
    * @return this
    */
   public RunReport verdict(String name, boolean holds) {
-    verdicts.put(name, holds);
-    return this;
+    return verdict(name, holds, "");
   }
 
   /**
@@ -122,8 +121,7 @@ public final class RunReport {
    * @return this
    */
   public RunReport verdict(String name, boolean holds, String detail) {
-    verdicts.put(name, holds);
-    verdictDetails.put(name, detail);
+    verdicts.put(name, new VerdictLine(name, holds, detail));
     return this;
   }
 
@@ -138,9 +136,7 @@ public final class RunReport {
 
   /** @return every verdict, in the order recorded */
   public List<VerdictLine> verdictLines() {
-    List<VerdictLine> lines = new ArrayList<>();
-    verdicts.forEach((name, holds) -> lines.add(new VerdictLine(name, holds, verdictDetails.getOrDefault(name, ""))));
-    return lines;
+    return List.copyOf(verdicts.values());
   }
 
   /**
@@ -242,7 +238,7 @@ public final class RunReport {
 
   /** @return whether every verdict holds */
   public boolean passed() {
-    return !verdicts.isEmpty() && verdicts.values().stream().allMatch(Boolean::booleanValue);
+    return !verdicts.isEmpty() && verdicts.values().stream().allMatch(VerdictLine::holds);
   }
 
   /**
@@ -254,25 +250,13 @@ public final class RunReport {
   public KeyCalls keyCalls(KeySpace keys) {
     JsonObject issued = record.idpStats().getJsonObject("issuedByClient", new JsonObject());
     Map<String, Long> perKey = new LinkedHashMap<>();
-    long total = 0;
-    long max = 0;
-    String maxKey = null;
-    int used = 0;
-    for (int i = 0; i < keys.size(); i++) {
-      if (keys.uses(i) == 0) {
-        continue;
-      }
-      used++;
-      String client = keys.clientId(i);
-      long calls = issued.getInteger(client, 0);
-      perKey.put(client, calls);
-      total += calls;
-      if (calls > max) {
-        max = calls;
-        maxKey = client;
-      }
-    }
-    return new KeyCalls(used, total, used == 0 ? 0 : (double) total / used, max, maxKey, perKey);
+    usedClients(keys).forEach(client -> perKey.put(client, (long) issued.getInteger(client, 0)));
+    long total = perKey.values().stream().mapToLong(Long::longValue).sum();
+    // the first of the busiest keys; none when no key was called
+    Map.Entry<String, Long> max = perKey.entrySet().stream().filter(e -> e.getValue() > 0)
+        .max(Map.Entry.comparingByValue()).orElse(Map.entry("", 0L));
+    return new KeyCalls(perKey.size(), total, perKey.isEmpty() ? 0 : (double) total / perKey.size(), max.getValue(),
+        max.getKey().isEmpty() ? null : max.getKey(), perKey);
   }
 
   /**
@@ -287,11 +271,7 @@ public final class RunReport {
     JsonObject issuedAt = record.idpStats().getJsonObject("issuedAtByClient", new JsonObject());
     List<Generations.Key> perKey = new ArrayList<>();
     boolean complete = true;
-    for (int i = 0; i < keys.size(); i++) {
-      if (keys.uses(i) == 0) {
-        continue;
-      }
-      String client = keys.clientId(i);
+    for (String client : usedClients(keys)) {
       long[] times = Generations.millis(issuedAt.getJsonArray(client));
       complete &= times.length == issued.getInteger(client, 0);
       perKey.add(Generations.of(times, lifetimeMillis));
@@ -299,9 +279,13 @@ public final class RunReport {
     return new KeyGenerations(Generations.summarize(perKey), complete);
   }
 
+  /** The client ids of the keys handed out with their valid secret. */
+  private static List<String> usedClients(KeySpace keys) {
+    return IntStream.range(0, keys.size()).filter(i -> keys.uses(i) > 0).mapToObj(keys::clientId).toList();
+  }
+
   /** @return the summary */
   public JsonObject toJson() {
-    List<String> allNotes = new ArrayList<>(notes);
     JsonObject idp = record.idpStats();
     JsonObject json = new JsonObject()
         .put("scenario", record.scenario())
@@ -328,24 +312,19 @@ public final class RunReport {
         .put("cluster_name", record.clusterName());
     extras.forEach(entry -> json.put(entry.getKey(), entry.getValue()));
     JsonObject verdictJson = new JsonObject();
-    verdicts.forEach(verdictJson::put);
+    verdicts.forEach((name, verdict) -> verdictJson.put(name, verdict.holds()));
     json.put("verdicts", verdictJson)
-        .put("notes", new JsonArray(List.copyOf(allNotes)))
+        .put("notes", new JsonArray(List.copyOf(notes)))
         .put("harness_errors", new JsonArray(List.copyOf(record.errors())))
         .put("requests_by_status", stats.total().toJson().getJsonObject("by_status"))
         .put("requests_by_cache", stats.total().toJson().getJsonObject("by_cache"))
         .put("requests_by_name", stats.byNameJson());
-    JsonArray events = new JsonArray();
-    for (RunRecord.TimelineEvent event : record.events()) {
-      events.add(new JsonObject()
-          .put("t", round((event.epochMillis() - record.loadStartMillis()) / 1000.0, 1))
-          .put("event", event.detail()));
-    }
-    JsonArray lanes = new JsonArray();
-    memberLanes().forEach(lane -> lanes.add(lane.toJson()));
-    json.put("events", events)
+    json.put("events", record.events().stream().map(event -> new JsonObject()
+            .put("t", round((event.epochMillis() - record.loadStartMillis()) / 1000.0, 1))
+            .put("event", event.detail())).collect(JsonArray::new, JsonArray::add, JsonArray::addAll))
         .put("members", record.members())
-        .put("member_timeline", lanes)
+        .put("member_timeline", memberLanes().stream().map(MemberLane::toJson)
+            .collect(JsonArray::new, JsonArray::add, JsonArray::addAll))
         .put("parameters", parameters)
         .put("harness", record.options())
         .put("idp_settings", idp.getJsonObject("settings"));
@@ -371,7 +350,7 @@ public final class RunReport {
           .put("summary", dir.resolve(SUMMARY).toString())
           .put("timeline", dir.resolve(TIMELINE).toString())
           .put("member_logs", dir.resolve("members").toString());
-      String chartError = null;
+      JsonObject summary = toJson().put("files", files);
       try {
         UpstreamChart.write(chartData(), dir.resolve(CHART));
         files.put("chart", dir.resolve(CHART).toString());
@@ -380,11 +359,7 @@ public final class RunReport {
           files.put("lane_chart", dir.resolve(LaneChart.FILE).toString());
         }
       } catch (IOException | RuntimeException | Error e) {
-        chartError = e.toString();
-      }
-      JsonObject summary = toJson().put("files", files);
-      if (chartError != null) {
-        summary.put("chart_error", chartError);
+        summary.put("chart_error", e.toString());
       }
       Files.writeString(dir.resolve(SUMMARY), summary.encodePrettily() + "\n");
       return summary;
@@ -397,18 +372,10 @@ public final class RunReport {
   public String consoleSummary() {
     StringBuilder text = new StringBuilder();
     text.append(String.format("%n==== %s: %s ====%n", record.scenario(), passed() ? "PASSED" : "FAILED"));
-    text.append(String.format("requests %d, failed %d | upstream calls %d, 429 %d, max in any 1 s %d (quota %s)"
-            + " | members initial %d, max %d, final %d%n",
-        requests(), failedRequests(), upstreamCalls(), upstream429(), maxUpstreamRps(),
-        ClusterPlan.formatRps(quotaRps()), record.initialMembers(), record.membersMax(), record.membersFinal()));
-    extras.forEach(entry -> {
-      if (!(entry.getValue() instanceof JsonObject) && !(entry.getValue() instanceof JsonArray)) {
-        text.append("  ").append(entry.getKey()).append(" = ").append(entry.getValue()).append('\n');
-      }
-    });
-    verdicts.forEach((name, holds) -> text.append(holds ? "  [ok]   " : "  [FAIL] ").append(name).append('\n'));
+    figureLines().forEach(line -> text.append("  ").append(line).append('\n'));
+    verdicts.values().forEach(v -> text.append(v.holds() ? "  [ok]   " : "  [FAIL] ").append(v.name()).append('\n'));
     record.errors().forEach(error -> text.append("  harness error: ").append(firstLine(error)).append('\n'));
-    toJson().getJsonArray("notes").forEach(note -> text.append("  note: ").append(note).append('\n'));
+    notes.forEach(note -> text.append("  note: ").append(note).append('\n'));
     return text.toString();
   }
 
@@ -429,20 +396,14 @@ public final class RunReport {
 
   /** @return where the chart's time axis starts: the second the first member's process started in, or 0 */
   int originT() {
-    long first = timeline.startSecond();
-    for (int i = 0; i < record.members().size(); i++) {
-      Long started = record.members().getJsonObject(i).getLong("startedAtMillis");
-      if (started != null) {
-        first = Math.min(first, Math.floorDiv(started, 1000L));
-      }
-    }
-    return (int) (first - timeline.startSecond());
+    long first = record.members().stream().map(member -> ((JsonObject) member).getLong("startedAtMillis"))
+        .filter(Objects::nonNull).mapToLong(started -> Math.floorDiv(started, 1000L)).min().orElse(Long.MAX_VALUE);
+    return (int) (Math.min(first, timeline.startSecond()) - timeline.startSecond());
   }
 
   /** @return one lane per member started, with the requests it served from the chart's origin on */
   public List<MemberLane> memberLanes() {
-    long last = timeline.startSecond() + Math.max(0, timeline.rows().size() - 1);
-    return MemberLane.of(record, stats, timeline.startSecond(), originT(), last - timeline.startSecond());
+    return MemberLane.of(record, stats, timeline.startSecond(), originT(), Math.max(0, timeline.rows().size() - 1));
   }
 
   private static String firstLine(String text) {

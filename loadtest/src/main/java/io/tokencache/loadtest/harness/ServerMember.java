@@ -1,5 +1,7 @@
 package io.tokencache.loadtest.harness;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,12 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * One token-cache server running as its own process, as users run it:
@@ -32,15 +35,13 @@ public final class ServerMember {
       .version(HttpClient.Version.HTTP_1_1)
       .build();
 
-  private static final long READY_POLL_MILLIS = 50;
+  private static final Duration READY_POLL = Duration.ofMillis(50);
 
   private final ClusterPlan.Slot slot;
   private final Process process;
   private final Path log;
-  private final long startedNanos;
   private final long startedAtMillis;
   private volatile State state = State.STARTING;
-  private volatile Duration startup;
   private volatile long readyAtMillis;
   private volatile long leftRotationAtMillis;
 
@@ -48,7 +49,6 @@ public final class ServerMember {
     this.slot = slot;
     this.process = process;
     this.log = log;
-    this.startedNanos = System.nanoTime();
     this.startedAtMillis = System.currentTimeMillis();
   }
 
@@ -61,14 +61,8 @@ public final class ServerMember {
    * @return the command
    */
   static List<String> command(Path javaBin, List<String> jvmArgs, Path jar) {
-    List<String> command = new ArrayList<>();
-    command.add(javaBin.toString());
-    command.addAll(jvmArgs);
-    command.add("-Dhazelcast.phone.home.enabled=false");
-    command.add("-Djava.net.preferIPv4Stack=true");
-    command.add("-jar");
-    command.add(jar.toString());
-    return command;
+    return Stream.of(List.of(javaBin.toString()), jvmArgs, List.of("-Dhazelcast.phone.home.enabled=false",
+        "-Djava.net.preferIPv4Stack=true", "-jar", jar.toString())).flatMap(List::stream).toList();
   }
 
   /**
@@ -91,11 +85,6 @@ public final class ServerMember {
     return new ServerMember(slot, builder.start(), log);
   }
 
-  /** @return the planned member this process runs as */
-  public ClusterPlan.Slot slot() {
-    return slot;
-  }
-
   /** @return the member's 1-based index */
   public int index() {
     return slot.index();
@@ -116,37 +105,19 @@ public final class ServerMember {
     return log;
   }
 
-  /** @return where the member is in its life */
-  public State state() {
-    return state;
-  }
-
   void state(State state) {
     this.state = state;
   }
 
   /** @return the time from process start to ready, null until ready */
   public Duration startup() {
-    return startup;
+    return readyAtMillis == 0 ? null : Duration.ofMillis(readyAtMillis - startedAtMillis);
   }
 
-  /** @return when the process was started, epoch millis */
-  public long startedAtMillis() {
-    return startedAtMillis;
-  }
-
-  /** @return when {@code /health/ready} first answered 200, epoch millis; 0 until then */
-  public long readyAtMillis() {
-    return readyAtMillis;
-  }
-
-  /** @return when the member was taken out of rotation, epoch millis; 0 while it is in or was never in */
-  public long leftRotationAtMillis() {
-    return leftRotationAtMillis;
-  }
-
+  /** Out of rotation from now on: draining until it is stopped. */
   void leftRotation() {
     leftRotationAtMillis = System.currentTimeMillis();
+    state = State.DRAINING;
   }
 
   /** @return whether the process is running */
@@ -155,42 +126,52 @@ public final class ServerMember {
   }
 
   /**
+   * @return the member for the run record: its pid, ports, start-up time, when it started, got ready and left
+   *     the rotation (epoch millis, null when it did not), its state and log
+   */
+  JsonObject toJson() {
+    return new JsonObject()
+        .put("member", "m" + slot.index())
+        .put("pid", process.pid())
+        .put("httpPort", slot.httpPort())
+        .put("clusterPort", slot.clusterPort())
+        .put("startupSeconds", readyAtMillis == 0 ? null : startup().toMillis() / 1000.0)
+        .put("startedAtMillis", startedAtMillis)
+        .put("readyAtMillis", readyAtMillis == 0 ? null : readyAtMillis)
+        .put("leftRotationAtMillis", leftRotationAtMillis == 0 ? null : leftRotationAtMillis)
+        .put("state", state.name())
+        .put("log", log.toString());
+  }
+
+  private HttpRequest readiness(Duration timeout) {
+    return HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(timeout).GET().build();
+  }
+
+  /**
    * Polls {@code GET /health/ready} until it answers 200, the process exits, the timeout passes or
    * {@code cancelled} says so.
    *
    * @param timeout how long to wait at most
-   * @param cancelled checked between polls
+   * @param cancelled checked between polls (an interrupt does not end the wait: this does)
    * @return true when ready
    */
   boolean awaitReady(Duration timeout, BooleanSupplier cancelled) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
-        .timeout(Duration.ofSeconds(2)).GET().build();
+    HttpRequest ready = readiness(Duration.ofSeconds(2));
     while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
       if (!process.isAlive()) {
         state = State.FAILED;
         return false;
       }
-      try {
-        if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          startup = Duration.ofNanos(System.nanoTime() - startedNanos);
-          readyAtMillis = System.currentTimeMillis();
-          state = State.READY;
-          return true;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
+      // a member not listening yet fails the request
+      if (HTTP.sendAsync(ready, HttpResponse.BodyHandlers.discarding())
+          .handle((response, error) -> error == null && response.statusCode() == 200).join()) {
+        readyAtMillis = System.currentTimeMillis();
+        state = State.READY;
+        return true;
       }
-      try {
-        // Often enough that the time to ready is measured to a tenth of a second.
-        Thread.sleep(READY_POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+      // Often enough that the time to ready is measured to a tenth of a second; an exit ends the pause.
+      exitsWithin(process, READY_POLL);
     }
     return false;
   }
@@ -202,15 +183,8 @@ public final class ServerMember {
    * @return the cluster size it reports, null when it does not answer or reports none
    */
   Integer reportedClusterSize(Duration timeout) {
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(timeout).GET().build();
-    try {
-      return clusterSize(HTTP.send(ready, HttpResponse.BodyHandlers.ofString()).body());
-    } catch (IOException | RuntimeException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return HTTP.sendAsync(readiness(timeout), HttpResponse.BodyHandlers.ofString())
+        .thenApply(response -> clusterSize(response.body())).exceptionally(error -> null).join();
   }
 
   /**
@@ -222,51 +196,48 @@ public final class ServerMember {
    */
   static Integer clusterSize(String body) {
     try {
-      return findMembers(new io.vertx.core.json.JsonObject(body));
+      return findMembers(new JsonObject(body));
     } catch (RuntimeException notJson) {
       return null;
     }
   }
 
   private static Integer findMembers(Object json) {
-    if (json instanceof io.vertx.core.json.JsonObject object) {
-      Object members = object.getValue("members");
-      if (members instanceof Number number) {
-        return number.intValue();
-      }
-      for (String name : object.fieldNames()) {
-        Integer found = findMembers(object.getValue(name));
-        if (found != null) {
-          return found;
-        }
-      }
-    } else if (json instanceof io.vertx.core.json.JsonArray array) {
-      for (Object item : array) {
-        Integer found = findMembers(item);
-        if (found != null) {
-          return found;
-        }
-      }
+    if (json instanceof JsonObject object && object.getValue("members") instanceof Number n) {
+      return n.intValue();
     }
-    return null;
+    Stream<?> children = json instanceof JsonObject object ? object.stream().map(Map.Entry::getValue)
+        : json instanceof JsonArray array ? array.stream() : Stream.empty();
+    return children.map(ServerMember::findMembers).filter(Objects::nonNull).findFirst().orElse(null);
   }
 
   /**
    * SIGTERM, then SIGKILL if the process has not exited within the timeout.
    *
    * @param timeout how long a graceful stop may take
-   * @return the exit code, or -1 when it had to be killed or the wait was interrupted
+   * @return the exit code, or -1 when it had to be killed
    */
   int terminate(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
     process.destroy();
-    try {
-      if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        state = State.STOPPED;
-        return process.exitValue();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    return awaitExit(System.nanoTime() + timeout.toNanos());
+  }
+
+  /**
+   * SIGTERM to every member at once, then SIGKILL to those that have not exited within the timeout.
+   *
+   * @param members the members to stop
+   * @param timeout how long a graceful stop may take
+   */
+  static void terminateAll(Collection<ServerMember> members, Duration timeout) {
+    members.forEach(member -> member.process.destroy());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    members.forEach(member -> member.awaitExit(deadline));
+  }
+
+  private int awaitExit(long deadlineNanos) {
+    if (exitsWithin(process, Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
+      state = State.STOPPED;
+      return process.exitValue();
     }
     kill();
     return -1;
@@ -274,13 +245,19 @@ public final class ServerMember {
 
   /** SIGKILL, and wait (bounded) for the process to be gone. */
   void kill() {
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    exitsWithin(process.destroyForcibly(), Duration.ofSeconds(10));
     state = State.STOPPED;
+  }
+
+  /**
+   * Waits for a process to exit, at most {@code timeout}; an interrupt does not cut the wait short, so that a
+   * stop interrupted half-way cannot leave a process behind.
+   *
+   * @return whether it exited
+   */
+  static boolean exitsWithin(Process process, Duration timeout) {
+    return !process.isAlive()
+        || process.onExit().completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS).join() != null;
   }
 
   /**

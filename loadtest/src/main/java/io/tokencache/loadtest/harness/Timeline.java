@@ -1,18 +1,24 @@
 package io.tokencache.loadtest.harness;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A run second by second: token requests the IdP received (split into admitted and throttled with
  * 429), members in rotation, and the client's requests and failures. Upstream figures are exact
  * (the IdP timestamps every arrival); member counts come from the orchestrator's 1 s samples.
+ *
+ * @param rows the seconds of the run, in order
+ * @param startSecond the first second, epoch
  */
-public final class Timeline {
+public record Timeline(List<Row> rows, long startSecond) {
 
   /**
    * One second of the run.
@@ -37,12 +43,8 @@ public final class Timeline {
       int upstreamFailuresInjected, int upstream401, int membersLive, int memberProcesses, int clusterView,
       long clientRequests, long clientFailed, int upstreamMaxSliding1s) {}
 
-  private final List<Row> rows;
-  private final long startSecond;
-
-  private Timeline(List<Row> rows, long startSecond) {
-    this.rows = List.copyOf(rows);
-    this.startSecond = startSecond;
+  public Timeline {
+    rows = List.copyOf(rows);
   }
 
   /**
@@ -53,16 +55,10 @@ public final class Timeline {
   public static Timeline of(RunRecord record, RequestStats stats) {
     long first = Math.floorDiv(record.loadStartMillis(), 1000L);
     long last = Math.max(first, Math.floorDiv(record.loadEndMillis(), 1000L));
-    Map<Long, Integer> requests = new HashMap<>();
-    JsonObject perSecond = record.idpStats().getJsonObject("requestsPerSecond", new JsonObject());
-    for (String second : perSecond.fieldNames()) {
-      requests.put(Long.parseLong(second), perSecond.getInteger(second));
-    }
-    Map<Long, Integer> admitted = new HashMap<>();
-    JsonArray admittedMillis = record.idpStats().getJsonArray("issuedAtMillis", new JsonArray());
-    for (int i = 0; i < admittedMillis.size(); i++) {
-      admitted.merge(Math.floorDiv(admittedMillis.getLong(i), 1000L), 1, Integer::sum);
-    }
+    JsonObject requests = record.idpStats().getJsonObject("requestsPerSecond", new JsonObject());
+    long[] admittedMillis = Generations.millis(record.idpStats().getJsonArray("issuedAtMillis"));
+    Map<Long, Integer> admitted = Arrays.stream(admittedMillis).boxed()
+        .collect(Collectors.groupingBy(millis -> Math.floorDiv(millis, 1000L), Collectors.summingInt(millis -> 1)));
     Map<Long, Integer> sliding = slidingMaxPerSecond(admittedMillis);
     List<RunRecord.MemberSample> samples = record.samples();
     List<Row> rows = new ArrayList<>();
@@ -75,7 +71,7 @@ public final class Timeline {
       int live = sample >= 0 ? samples.get(sample).live() : record.initialMembers();
       int processes = sample >= 0 ? samples.get(sample).processes() : record.initialMembers();
       Integer view = sample >= 0 ? samples.get(sample).clusterView() : null;
-      int total = requests.getOrDefault(second, 0);
+      int total = requests.getInteger(Long.toString(second), 0);
       int ok = admitted.getOrDefault(second, 0);
       long[] client = stats.second(second);
       long from = second * 1000;
@@ -94,12 +90,9 @@ public final class Timeline {
    * For each second, the most arrivals in a 1 s window {@code (t - 1000 ms, t]} whose end {@code t} is an
    * arrival in that second: the sliding-window count the quota is about, per second of the chart.
    */
-  static Map<Long, Integer> slidingMaxPerSecond(JsonArray arrivalMillis) {
-    long[] times = new long[arrivalMillis.size()];
-    for (int i = 0; i < times.length; i++) {
-      times[i] = arrivalMillis.getLong(i);
-    }
-    java.util.Arrays.sort(times);
+  static Map<Long, Integer> slidingMaxPerSecond(long[] arrivalMillis) {
+    long[] times = arrivalMillis.clone();
+    Arrays.sort(times);
     Map<Long, Integer> max = new HashMap<>();
     int first = 0;
     for (int last = 0; last < times.length; last++) {
@@ -116,7 +109,7 @@ public final class Timeline {
    * that time (the samples run ~20 ms after each second starts), else in the last sample.
    */
   private static int cumulative(List<RunRecord.MemberSample> samples, long epochMillis,
-      java.util.function.ToIntFunction<RunRecord.MemberSample> counter) {
+      ToIntFunction<RunRecord.MemberSample> counter) {
     for (RunRecord.MemberSample sample : samples) {
       if (sample.epochMillis() >= epochMillis) {
         return counter.applyAsInt(sample);
@@ -127,16 +120,6 @@ public final class Timeline {
 
   private static int clamp(int value, int max) {
     return Math.max(0, Math.min(value, Math.max(0, max)));
-  }
-
-  /** @return the seconds of the run, in order */
-  public List<Row> rows() {
-    return rows;
-  }
-
-  /** @return the first second, epoch */
-  public long startSecond() {
-    return startSecond;
   }
 
   /** @return the most admitted token requests in any sliding 1 s window, from the per-second maxima */
@@ -165,14 +148,10 @@ public final class Timeline {
             + "members_live,member_processes,cluster_view,client_requests,client_failed,"
             + "upstream_max_sliding_1s\n");
     for (Row r : rows) {
-      csv.append(r.t()).append(',').append(r.epochSecond()).append(',').append(r.upstreamRequests()).append(',')
-          .append(r.upstreamAdmitted()).append(',').append(r.upstream429()).append(',')
-          .append(r.upstreamFailuresInjected()).append(',').append(r.upstream401()).append(',').append(r.membersLive())
-          .append(',').append(r.memberProcesses()).append(',')
-          .append(r.clusterView() < 0 ? "" : Integer.toString(r.clusterView())).append(',')
-          .append(r.clientRequests()).append(',')
-          .append(r.clientFailed()).append(',')
-          .append(r.upstreamMaxSliding1s()).append('\n');
+      csv.append(Stream.of(r.t(), r.epochSecond(), r.upstreamRequests(), r.upstreamAdmitted(), r.upstream429(),
+          r.upstreamFailuresInjected(), r.upstream401(), r.membersLive(), r.memberProcesses(),
+          r.clusterView() < 0 ? "" : r.clusterView(), r.clientRequests(), r.clientFailed(), r.upstreamMaxSliding1s())
+          .map(String::valueOf).collect(Collectors.joining(",", "", "\n")));
     }
     return csv.toString();
   }

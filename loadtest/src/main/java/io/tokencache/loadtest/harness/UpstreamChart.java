@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
@@ -16,8 +17,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
 import org.knowm.xchart.style.Styler.LegendLayout;
-import org.knowm.xchart.style.Styler.LegendPosition;
-import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -79,12 +78,6 @@ public final class UpstreamChart {
       originT = Math.min(0, originT);
     }
 
-    /** Without member lanes, the axis starting with the load. */
-    public Data(String title, String subtitle, Timeline timeline, double quotaRps,
-        List<RunRecord.TimelineEvent> events) {
-      this(title, subtitle, timeline, quotaRps, events, 0, List.of());
-    }
-
     int seconds() {
       return Math.max(1, timeline.rows().size());
     }
@@ -132,17 +125,12 @@ public final class UpstreamChart {
         perSecond(rows, Timeline.Row::upstream401), perSecond(rows, Timeline.Row::upstream429));
     stack(chart, List.of("token issued", "failure injected", "401", "429"),
         List.of(ISSUED, INJECTED, REJECTED, THROTTLED), layers);
-    // The sliding-second maximum, a step over each second: what the quota and the verdict judge; unknown: a gap.
-    Points sliding = new Points();
-    for (int i = 0; i <= rows.size(); i++) {
-      int v = rows.get(Math.min(i, rows.size() - 1)).upstreamMaxSliding1s();
-      if (v < 0) {
-        sliding.gap();
-      } else {
-        sliding.add(i, v);
-      }
-    }
-    sliding.draw(chart, "max in any sliding 1 s", SLIDING, 1.5f, XYSeriesRenderStyle.Step);
+    // The sliding-second maximum, a step over each second (the last one repeated for its right edge): what the
+    // quota and the verdict judge.
+    double[] sliding = IntStream.rangeClosed(0, rows.size())
+        .mapToDouble(i -> rows.get(Math.min(i, rows.size() - 1)).upstreamMaxSliding1s()).toArray();
+    line(chart, "max in any sliding 1 s", SLIDING, 1.5f, XYSeriesRenderStyle.Step, seconds(rows.size() + 1, 0),
+        sliding);
     quota(chart, data.originT(), data.seconds(), data.quotaRps());
     events(chart, data, max);
     return chart;
@@ -183,7 +171,9 @@ public final class UpstreamChart {
     inRotation.draw(chart, "in rotation", IN_ROTATION, LANE_HEIGHT * 0.7f, XYSeriesRenderStyle.Line);
     starting.draw(chart, "process starting", STARTING, 6, XYSeriesRenderStyle.Line);
     served.draw(chart, "requests served / s", SERVED, 1.5f, XYSeriesRenderStyle.Step);
-    marks(chart, "process start", Color.BLACK, SeriesMarkers.TRIANGLE_UP, started);
+    for (XYSeries mark : started.draw(chart, "process start", Color.BLACK, 1, XYSeriesRenderStyle.Scatter)) {
+      mark.setMarker(SeriesMarkers.TRIANGLE_UP).setMarkerColor(Color.BLACK);
+    }
     for (int i = 0; i < n; i++) {
       // A dot at the first request served; a member that served none has its line at its process start.
       MemberLane lane = lanes.get(i);
@@ -219,21 +209,16 @@ public final class UpstreamChart {
   static XYChart timeChart(int origin, int seconds, int height, String yTitle, double yMin, double yMax) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(height)
         .xAxisTitle("seconds since the load started").yAxisTitle(yTitle).build();
-    chart.getStyler().setChartTitleVisible(false).setLegendPosition(LegendPosition.OutsideS)
-        .setLegendLayout(LegendLayout.Horizontal).setChartBackgroundColor(Color.WHITE)
-        .setPlotBackgroundColor(Color.WHITE).setYAxisLeftWidthHint(60).setAnnotationLineColor(EVENT)
-        .setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-            new float[] {3f, 4f}, 0f))
-        .setMarkerSize(10);
+    ChartImage.style(chart.getStyler());
+    chart.getStyler().setPlotBackgroundColor(Color.WHITE).setYAxisLeftWidthHint(60).setAnnotationLineColor(EVENT)
+        .setAnnotationLineStroke(ChartImage.dashed(1f, 3f, 4f)).setMarkerSize(10);
     chart.getStyler().setXAxisMin((double) origin).setXAxisMax((double) seconds).setYAxisMin(yMin)
         .setYAxisMax(yMax).setXAxisTickMarkSpacingHint((WIDTH - 120) * niceStep(seconds - origin)
             / (seconds - origin)).setPlotGridVerticalLinesVisible(false)
         .setxAxisTickLabelsFormattingFunction(t -> String.format("%.0f s", t));
     if (origin < 0) {
-      XYSeries shade = line(chart, "before the load", BEFORE_LOAD, 1, XYSeriesRenderStyle.StepArea,
-          new double[] {origin, 0}, new double[] {yMax, yMax});
-      shade.setFillColor(BEFORE_LOAD);
-      shade.setLineStyle(new BasicStroke(8f));
+      line(chart, "before the load", BEFORE_LOAD, 1, XYSeriesRenderStyle.StepArea, new double[] {origin, 0},
+          new double[] {yMax, yMax}).setLineStyle(new BasicStroke(8f));
     }
     return chart;
   }
@@ -257,8 +242,7 @@ public final class UpstreamChart {
     }
     for (int l = layers.size() - 1; l >= 0; l--) {
       // A line wide enough to read in the legend.
-      line(chart, names.get(l), colors.get(l), 2.5f, XYSeriesRenderStyle.StepArea, seconds(n + 1, 0), totals[l])
-          .setFillColor(colors.get(l));
+      line(chart, names.get(l), colors.get(l), 2.5f, XYSeriesRenderStyle.StepArea, seconds(n + 1, 0), totals[l]);
     }
   }
 
@@ -266,8 +250,7 @@ public final class UpstreamChart {
   static void quota(XYChart chart, int origin, int seconds, double quotaRps) {
     line(chart, "quota " + ClusterPlan.formatRps(quotaRps) + " rps (token bucket)", QUOTA, 2,
         XYSeriesRenderStyle.Line, new double[] {origin, seconds}, new double[] {quotaRps, quotaRps})
-        .setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {10f, 6f},
-            0f));
+        .setLineStyle(ChartImage.dashed(2f, 10f, 6f));
   }
 
   /**
@@ -299,19 +282,9 @@ public final class UpstreamChart {
     return series;
   }
 
-  private static void marks(XYChart chart, String name, Color color, Marker marker, Points points) {
-    for (XYSeries series : points.draw(chart, name, color, 1, XYSeriesRenderStyle.Scatter)) {
-      series.setMarker(marker).setMarkerColor(color);
-    }
-  }
-
   /** The seconds 0, 1, ... as x values, shifted by {@code from}. */
-  static double[] seconds(int count, long from) {
-    double[] x = new double[count];
-    for (int i = 0; i < count; i++) {
-      x[i] = from + i;
-    }
-    return x;
+  static double[] seconds(int count, double from) {
+    return IntStream.range(0, count).mapToDouble(i -> from + i).toArray();
   }
 
   private static String ordinal(int lane) {

@@ -6,8 +6,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Serves a finished run's verdicts and figures over HTTP on 127.0.0.1, one path each, so that the simulation
@@ -24,20 +22,15 @@ public final class VerdictEndpoint implements AutoCloseable {
   public static final String HOLDS = "holds";
 
   private final HttpServer server;
-  private final ExecutorService executor;
+  private final String baseUrl;
   private final List<RunReport.VerdictLine> verdicts;
   private final List<String> figures;
 
   private VerdictEndpoint(List<RunReport.VerdictLine> verdicts, List<String> figures) throws IOException {
     this.verdicts = List.copyOf(verdicts);
     this.figures = List.copyOf(figures);
+    // No executor: the server's own thread answers, one request at a time.
     server = HttpServer.create(new InetSocketAddress(ClusterPlan.HOST, 0), 16);
-    executor = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "verdict-endpoint");
-      thread.setDaemon(true);
-      return thread;
-    });
-    server.setExecutor(executor);
     server.createContext("/", exchange -> {
       int status = 404;
       String body = "no such verdict or figure";
@@ -63,6 +56,7 @@ public final class VerdictEndpoint implements AutoCloseable {
       }
     });
     server.start();
+    baseUrl = "http://" + ClusterPlan.HOST + ":" + server.getAddress().getPort();
   }
 
   /**
@@ -90,7 +84,7 @@ public final class VerdictEndpoint implements AutoCloseable {
    * @return its URL
    */
   public String verdictUrl(int i) {
-    return baseUrl() + "/verdict/" + i;
+    return baseUrl + "/verdict/" + i;
   }
 
   /**
@@ -98,16 +92,11 @@ public final class VerdictEndpoint implements AutoCloseable {
    * @return its URL
    */
   public String figureUrl(int i) {
-    return baseUrl() + "/figure/" + i;
-  }
-
-  private String baseUrl() {
-    return "http://" + ClusterPlan.HOST + ":" + server.getAddress().getPort();
+    return baseUrl + "/figure/" + i;
   }
 
   @Override
   public void close() {
     server.stop(0);
-    executor.shutdownNow();
   }
 }

@@ -36,8 +36,8 @@ class ClusterOrchestratorTest {
     stubJar = StubServerJar.build(jarDir);
   }
 
-  private HarnessOptions options() {
-    return new HarnessOptions()
+  private ImmutableHarnessOptions.Builder options() {
+    return HarnessOptions.builder()
         .setScenario("unit")
         .setReportDir(reports)
         .setJarStoreDir(reports.resolve("jars"))
@@ -68,7 +68,7 @@ class ClusterOrchestratorTest {
   void shouldRunTheScheduleAndStopEverything() throws Exception {
     ClusterOrchestrator cluster = ClusterOrchestrator.create(options()
         .setInitialMembers(1)
-        .setSchedule(MembershipSchedule.parse("0.3:add,2.5:term")));
+        .setSchedule(MembershipSchedule.parse("0.3:add,2.5:term")).build());
     cluster.idpFailureAt(Duration.ofMillis(200), FailureMode.UNAVAILABLE);
     try {
       cluster.start();
@@ -127,7 +127,7 @@ class ClusterOrchestratorTest {
   @DisplayName("runs the IdP as a process of its own, drives it over HTTP, and stops it with the members")
   void shouldRunTheIdpAsAProcess() throws Exception {
     ClusterOrchestrator cluster = ClusterOrchestrator.create(options()
-        .setInitialMembers(1));
+        .setInitialMembers(1).build());
     cluster.idpFailureAt(Duration.ofMillis(100), FailureMode.RESET);
     try {
       cluster.start();
@@ -152,7 +152,7 @@ class ClusterOrchestratorTest {
   void shouldReportAMemberThatNeverGetsReady() {
     ClusterOrchestrator cluster = ClusterOrchestrator.create(options()
         .setInitialMembers(1)
-        .setServerJvmArgs(List.of("-Xmx32m", "-Dstub.exit=3")));
+        .setServerJvmArgs(List.of("-Xmx32m", "-Dstub.exit=3")).build());
     try {
       assertThatThrownBy(cluster::start)
           .isInstanceOf(HarnessException.class)
@@ -166,7 +166,7 @@ class ClusterOrchestratorTest {
   @Test
   @DisplayName("refuses to start without the server jar, naming the build command")
   void shouldRefuseAMissingJar() {
-    ClusterOrchestrator cluster = ClusterOrchestrator.create(options().setServerJar(reports.resolve("nope.jar")));
+    ClusterOrchestrator cluster = ClusterOrchestrator.create(options().setServerJar(reports.resolve("nope.jar")).build());
     assertThatThrownBy(cluster::start).isInstanceOf(HarnessException.class)
         .hasMessageContaining("server jar not found").hasMessageContaining("mvn -B -q -DskipTests package");
   }
@@ -175,7 +175,7 @@ class ClusterOrchestratorTest {
   @DisplayName("rejects a schedule that would remove the last member")
   void shouldRejectRemovingTheLastMember() {
     assertThatThrownBy(() -> ClusterOrchestrator.create(options().setInitialMembers(1)
-        .setSchedule(MembershipSchedule.parse("10:term"))))
+        .setSchedule(MembershipSchedule.parse("10:term")).build()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("removes the last member");
   }
 

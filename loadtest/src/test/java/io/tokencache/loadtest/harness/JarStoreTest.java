@@ -38,7 +38,7 @@ class JarStoreTest {
     assertThat(second.path()).isEqualTo(first.path());
     assertThat(first.sha256()).isEqualTo(JarStore.sha256(built)).hasSize(64);
     assertThat(first.path().getFileName().toString()).isEqualTo("server-" + first.sha256().substring(0, 12) + ".jar");
-    assertThat(jarsIn(store.dir())).isEqualTo(1);
+    assertThat(jarsIn(dir.resolve("jars"))).isEqualTo(1);
   }
 
   @Test

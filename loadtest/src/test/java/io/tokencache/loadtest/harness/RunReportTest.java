@@ -58,7 +58,7 @@ class RunReportTest {
         new RunRecord.TimelineEvent(START - 500, "+m1", "m1 ready before the load"),
         new RunRecord.TimelineEvent(START + 1900, "+m3", "m3 ready"));
     return new RunRecord("unit", new JsonObject().put("quotaRps", 10.0), "loadtest-unit-1", 3, START, START + 3900,
-        stats, maxUpstreamRps, samples, events, new JsonArray(), 2, List.of());
+        stats, maxUpstreamRps, samples, events, new JsonArray(), 2, List.of(), null, 0);
   }
 
   private static RequestStats stats() {
@@ -116,7 +116,7 @@ class RunReportTest {
         .add(member(3, 5003, START + 1000, START + 1900, null));
     return new RunRecord(plain.scenario(), plain.options(), plain.clusterName(), plain.plannedMembers(),
         plain.loadStartMillis(), plain.loadEndMillis(), plain.idpStats(), plain.maxUpstreamRps(), plain.samples(),
-        plain.events(), members, plain.initialMembers(), plain.errors());
+        plain.events(), members, plain.initialMembers(), plain.errors(), null, 0);
   }
 
   private static JsonObject member(int index, int port, long started, Long ready, Long left) {
@@ -288,11 +288,11 @@ class RunReportTest {
   void shouldWriteTheLaneSeriesAndChart(@TempDir Path dir) throws Exception {
     RunRecord plain = record(0, 10);
     LaneSeries lanes = LaneSeries.of(List.of(
-        new LaneSeries.Scrape(START, "m1", new LaneCounters(java.util.Map.of(), java.util.Map.of())),
+        new LaneSeries.Scrape(START, "m1", java.util.Map.of(), java.util.Map.of()),
         new LaneSeries.Scrape(START + 1020, "m1",
-            new LaneCounters(java.util.Map.of("refresh", 2.0, "unknown", 8.0), java.util.Map.of("unknown", 90.0))),
+            java.util.Map.of("refresh", 2.0, "unknown", 8.0), java.util.Map.of("unknown", 90.0)),
         new LaneSeries.Scrape(START + 2020, "m1",
-            new LaneCounters(java.util.Map.of("refresh", 2.0, "unknown", 16.0), java.util.Map.of("unknown", 180.0)))),
+            java.util.Map.of("refresh", 2.0, "unknown", 16.0), java.util.Map.of("unknown", 180.0))),
         START, START + 3900);
     RunRecord withLanes = new RunRecord(plain.scenario(), plain.options(), plain.clusterName(), plain.plannedMembers(),
         plain.loadStartMillis(), plain.loadEndMillis(), plain.idpStats(), plain.maxUpstreamRps(), plain.samples(),

@@ -43,7 +43,7 @@ class VerdictEndpointTest {
     RunRecord record = new RunRecord("unit", new io.vertx.core.json.JsonObject().put("quotaRps", 10.0), "c", 1, 0,
         1000, new io.vertx.core.json.JsonObject().put("throttled", 3).put("tokenRequests", 20)
             .put("settings", new io.vertx.core.json.JsonObject().put("quotaRps", 10.0)),
-        12, List.of(), List.of(), new io.vertx.core.json.JsonArray(), 1, List.of());
+        12, List.of(), List.of(), new io.vertx.core.json.JsonArray(), 1, List.of(), null, 0);
     RunReport report = new RunReport(record, new RequestStats()).standardVerdicts(0).put("keys_used", 5);
     assertThat(report.verdictLines()).extracting(RunReport.VerdictLine::detail)
         .contains("upstream 429: 3 (allowed: 0)", "max upstream in any sliding 1 s: 12 (quota: 10)");

@@ -113,7 +113,12 @@ public abstract class TokenCacheSimulation extends Simulation {
     double quota = params.doubleValue("quotaRps", defaults.quotaRps(), 0.1, 100_000);
     double serverQuota = params.doubleValue("serverQuotaRps", quota, 0.1, 100_000);
     this.lifetimeSeconds = params.intValue("lifetimeSeconds", defaults.lifetimeSeconds(), 1, 86_400);
-    this.harness = new HarnessOptions()
+    Path idpJar = Path.of(System.getProperty("loadtest.idpJar", "../fake-idp/target/fake-idp.jar"));
+    if (!Files.isRegularFile(idpJar)) {
+      throw new IllegalStateException("fake IdP jar not found at " + idpJar.toAbsolutePath()
+          + ": build it with `mvn -B -q -pl fake-idp -DskipTests package`");
+    }
+    this.harness = HarnessOptions.builder()
         .setScenario(scenario)
         .setReportDir(reportDir)
         .setServerJar(Path.of(System.getProperty("loadtest.serverJar", "../server/target/token-cache-server.jar")))
@@ -125,13 +130,9 @@ public abstract class TokenCacheSimulation extends Simulation {
         .setIdpLatency(Duration.ofMillis(params.intValue("idpLatencyMs", defaults.idpLatencyMs(), 0, 60_000)))
         .setServerJvmArgs(Arrays.asList(params.stringValue("serverJvmArgs",
             String.join(" ", HarnessOptions.DEFAULT_SERVER_JVM_ARGS)).trim().split("\\s+")))
-        .setReadyTimeout(Duration.ofSeconds(params.intValue("readyTimeoutSeconds", 120, 5, 600)));
-    Path idpJar = Path.of(System.getProperty("loadtest.idpJar", "../fake-idp/target/fake-idp.jar"));
-    if (!Files.isRegularFile(idpJar)) {
-      throw new IllegalStateException("fake IdP jar not found at " + idpJar.toAbsolutePath()
-          + ": build it with `mvn -B -q -pl fake-idp -DskipTests package`");
-    }
-    harness.setIdpJar(idpJar);
+        .setReadyTimeout(Duration.ofSeconds(params.intValue("readyTimeoutSeconds", 120, 5, 600)))
+        .setIdpJar(idpJar)
+        .build();
     this.cluster = ClusterOrchestrator.create(harness);
     this.keys = new KeySpace("lt-" + scenario, params.intValue("keys", defaults.keys(), 1, 100_000),
         KeySpace.DEFAULT_SCOPES);
