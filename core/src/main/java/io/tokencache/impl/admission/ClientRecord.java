@@ -282,13 +282,7 @@ public final class ClientRecord {
     n = in.count(MAX_REJECTED);
     for (int i = 0; i < n; i++) {
       String tag = in.tag();
-      Rejection rejection;
-      try {
-        rejection = Rejection.decode(in.text());
-      } catch (RuntimeException e) {
-        throw new IOException("malformed rejection", e);
-      }
-      r.rejected.put(tag, new Refused(rejection, in.time()));
+      r.rejected.put(tag, new Refused(rejection(in.text()), in.time()));
     }
     if (guessIndex >= 0) {
       Map<String, ?> of = guessForm == ClientRecordForm.GUESS_ACCEPTED ? r.accepted : r.rejected;
@@ -316,15 +310,17 @@ public final class ClientRecord {
     int n = count(in, MAX_REJECTED);
     for (int i = 0; i < n; i++) {
       String tag = ClientRecordForm.shorten(in.readUTF());
-      Rejection rejection;
-      try {
-        rejection = Rejection.decode(in.readUTF());
-      } catch (RuntimeException e) {
-        throw new IOException("malformed rejection", e);
-      }
-      r.rejected.put(tag, new Refused(rejection, in.readLong()));
+      r.rejected.put(tag, new Refused(rejection(in.readUTF()), in.readLong()));
     }
     return r;
+  }
+
+  private static Rejection rejection(String encoded) throws IOException {
+    try {
+      return Rejection.decode(encoded);
+    } catch (RuntimeException e) {
+      throw new IOException("malformed rejection", e);
+    }
   }
 
   private static void readTimes(DataInput in, Map<String, Long> map, int max) throws IOException {

@@ -1,5 +1,6 @@
 package io.tokencache.impl.admission;
 
+import io.tokencache.impl.VarInts;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -67,26 +68,26 @@ final class ClientRecordForm {
     void header(boolean hasRejection, boolean guessPending, int guessForm) throws IOException {
       out.writeByte(MARKER);
       out.writeByte((hasRejection ? HAS_REJECTION : 0) | (guessPending ? GUESS_PENDING : 0) | guessForm << GUESS_SHIFT);
-      zigzag(out, anchor);
+      VarInts.writeSigned(out, anchor);
     }
 
     void time(long t) throws IOException {
-      zigzag(out, t - anchor);
+      VarInts.writeSigned(out, t - anchor);
     }
 
     void count(int n) throws IOException {
-      varLong(out, n);
+      VarInts.writeUnsigned(out, n);
     }
 
     /** A base64url tag as its bytes (the low bit of the length says so), anything else as UTF-8. */
     void tag(String tag) throws IOException {
       byte[] raw = base64UrlBytes(tag);
       if (raw != null) {
-        varLong(out, (long) raw.length << 1 | 1);
+        VarInts.writeUnsigned(out, (long) raw.length << 1 | 1);
         out.write(raw);
       } else {
         byte[] utf8 = tag.getBytes(StandardCharsets.UTF_8);
-        varLong(out, (long) utf8.length << 1);
+        VarInts.writeUnsigned(out, (long) utf8.length << 1);
         out.write(utf8);
       }
     }
@@ -120,7 +121,7 @@ final class ClientRecordForm {
     Reader(DataInput in) throws IOException {
       this.in = in;
       this.flags = in.readUnsignedByte();
-      this.anchor = zigzag(in);
+      this.anchor = VarInts.readSigned(in);
     }
 
     boolean hasRejection() {
@@ -136,11 +137,11 @@ final class ClientRecordForm {
     }
 
     long time() throws IOException {
-      return anchor + zigzag(in);
+      return anchor + VarInts.readSigned(in);
     }
 
     int count(int max) throws IOException {
-      long n = varLong(in);
+      long n = VarInts.readUnsigned(in);
       if (n < 0 || n > max) {
         throw new IOException("implausible count " + n);
       }
@@ -148,13 +149,13 @@ final class ClientRecordForm {
     }
 
     String tag() throws IOException {
-      long header = varLong(in);
+      long header = VarInts.readUnsigned(in);
       byte[] b = bytes(header >>> 1);
       return (header & 1) != 0 ? ENCODER.encodeToString(b) : new String(b, StandardCharsets.UTF_8);
     }
 
     String text() throws IOException {
-      return new String(bytes(varLong(in)), StandardCharsets.UTF_8);
+      return new String(bytes(VarInts.readUnsigned(in)), StandardCharsets.UTF_8);
     }
 
     private byte[] bytes(long n) throws IOException {
@@ -165,36 +166,5 @@ final class ClientRecordForm {
       in.readFully(b);
       return b;
     }
-  }
-
-  /** A signed long as a variable-length integer, zigzag-encoded so that small negative ones stay short too. */
-  private static void zigzag(DataOutput out, long n) throws IOException {
-    varLong(out, (n << 1) ^ (n >> 63));
-  }
-
-  private static long zigzag(DataInput in) throws IOException {
-    long z = varLong(in);
-    return (z >>> 1) ^ -(z & 1);
-  }
-
-  /** An unsigned LEB128 integer: 7 bits a byte, low bits first. */
-  private static void varLong(DataOutput out, long n) throws IOException {
-    while ((n & ~0x7FL) != 0) {
-      out.writeByte((int) ((n & 0x7F) | 0x80));
-      n >>>= 7;
-    }
-    out.writeByte((int) n);
-  }
-
-  private static long varLong(DataInput in) throws IOException {
-    long n = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      int b = in.readUnsignedByte();
-      n |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        return n;
-      }
-    }
-    throw new IOException("malformed number");
   }
 }

@@ -1,6 +1,8 @@
 package io.tokencache.impl.cluster;
 
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.stream.Collectors;
 
 /**
  * A token made of dot-separated base64url segments without padding (the compact serialization of a JWS or a JWE),
@@ -20,46 +22,23 @@ final class Base64UrlSegments {
    * decoder accepts but an encoder never writes) leaves the token as it is.
    */
   static byte[][] decode(String token) {
-    int n = 1;
-    for (int i = 0; i < token.length(); i++) {
-      if (token.charAt(i) == '.') {
-        n++;
-      }
-    }
-    byte[][] segments = new byte[n][];
-    int from = 0;
-    for (int s = 0; s < n; s++) {
-      int to = token.indexOf('.', from);
-      if (to < 0) {
-        to = token.length();
-      }
-      String segment = token.substring(from, to);
+    String[] parts = token.split("\\.", -1);
+    byte[][] segments = new byte[parts.length][];
+    for (int s = 0; s < parts.length; s++) {
       try {
-        segments[s] = DECODER.decode(segment);
+        segments[s] = DECODER.decode(parts[s]);
       } catch (IllegalArgumentException notBase64Url) {
         return null;
       }
-      if (!ENCODER.encodeToString(segments[s]).equals(segment)) {
+      if (!ENCODER.encodeToString(segments[s]).equals(parts[s])) {
         return null;
       }
-      from = to + 1;
     }
     return segments;
   }
 
   /** The token whose segments are {@code segments}. */
   static String encode(byte[][] segments) {
-    int length = segments.length - 1;
-    for (byte[] segment : segments) {
-      length += (segment.length * 4 + 2) / 3;
-    }
-    StringBuilder token = new StringBuilder(length);
-    for (int s = 0; s < segments.length; s++) {
-      if (s > 0) {
-        token.append('.');
-      }
-      token.append(ENCODER.encodeToString(segments[s]));
-    }
-    return token.toString();
+    return Arrays.stream(segments).map(ENCODER::encodeToString).collect(Collectors.joining("."));
   }
 }

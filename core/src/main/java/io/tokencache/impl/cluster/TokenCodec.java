@@ -1,6 +1,7 @@
 package io.tokencache.impl.cluster;
 
 import io.tokencache.impl.CachedToken;
+import io.tokencache.impl.VarInts;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -60,9 +61,9 @@ final class TokenCodec {
         out.write(body);
       }
       out.writeBoolean(token.tokenInBody());
-      varLong(out, token.issuedAt());
-      varLong(out, token.expiresAt() - token.issuedAt());
-      varLong(out, token.refreshAt() - token.issuedAt());
+      VarInts.writeSigned(out, token.issuedAt());
+      VarInts.writeSigned(out, token.expiresAt() - token.issuedAt());
+      VarInts.writeSigned(out, token.refreshAt() - token.issuedAt());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -114,9 +115,9 @@ final class TokenCodec {
     int bodyLength = varInt(in);
     String body = bodyLength == 0 ? null : new String(bytes(in, bodyLength - 1), StandardCharsets.UTF_8);
     boolean tokenInBody = in.readBoolean();
-    long issuedAt = varLong(in);
-    long expiresAt = issuedAt + varLong(in);
-    long refreshAt = issuedAt + varLong(in);
+    long issuedAt = VarInts.readSigned(in);
+    long expiresAt = issuedAt + VarInts.readSigned(in);
+    long refreshAt = issuedAt + VarInts.readSigned(in);
     return new CachedToken(accessToken, body, tokenInBody, issuedAt, expiresAt, refreshAt, serveUntil, clientTag);
   }
 
@@ -138,39 +139,17 @@ final class TokenCodec {
     return b;
   }
 
-  /** An unsigned LEB128 integer: 7 bits a byte, low bits first. */
+  /** A length, as format 3 writes it: the int's unsigned value, zigzag-encoded ({@link VarInts#writeSigned}). */
   private static void varInt(DataOutputStream out, int n) throws IOException {
-    varLong(out, n & 0xFFFFFFFFL);
+    VarInts.writeSigned(out, n & 0xFFFFFFFFL);
   }
 
   private static int varInt(DataInputStream in) throws IOException {
-    long n = varLong(in);
+    long n = VarInts.readSigned(in);
     if (n < 0 || n > Integer.MAX_VALUE) {
       throw new IOException("implausible length");
     }
     return (int) n;
-  }
-
-  /** A signed long, zigzag-encoded so that small negative differences stay short too. */
-  private static void varLong(DataOutputStream out, long n) throws IOException {
-    long z = (n << 1) ^ (n >> 63);
-    while ((z & ~0x7FL) != 0) {
-      out.writeByte((int) ((z & 0x7F) | 0x80));
-      z >>>= 7;
-    }
-    out.writeByte((int) z);
-  }
-
-  private static long varLong(DataInputStream in) throws IOException {
-    long z = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      int b = in.readUnsignedByte();
-      z |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        return (z >>> 1) ^ -(z & 1);
-      }
-    }
-    throw new IOException("malformed number");
   }
 
   private static String string(DataInputStream in) throws IOException {

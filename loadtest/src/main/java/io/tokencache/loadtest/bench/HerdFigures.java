@@ -97,22 +97,19 @@ final class HerdFigures {
     double lifetimesCovered = seconds / lifetime;
     return new JsonObject()
         .put("calls_total", (long) sum)
-        .put("calls_per_key_mean", round(mean))
+        .put("calls_per_key_mean", Generations.round(mean))
         .put("calls_per_key_min", calls.length == 0 ? 0 : min)
         .put("calls_per_key_max", max)
-        .put("lifetimes_covered", round(lifetimesCovered))
-        .put("calls_per_key_per_lifetime", round(mean / lifetimesCovered))
+        .put("lifetimes_covered", Generations.round(lifetimesCovered))
+        .put("calls_per_key_per_lifetime", Generations.round(mean / lifetimesCovered))
         .put("duplicate_calls", g.duplicates())
         .put("keys_with_duplicate_calls", g.keysWithDuplicates())
-        .put("generations_per_key_mean", round(g.keys() == 0 ? 0 : (double) (g.calls() - g.duplicates()) / g.keys()))
-        .put("calls_per_key_per_generation", round(g.callsPerGenerationMean()))
-        .put("calls_per_key_per_generation_max", round(g.callsPerGenerationMax()))
+        .put("generations_per_key_mean",
+            Generations.round(g.keys() == 0 ? 0 : (double) (g.calls() - g.duplicates()) / g.keys()))
+        .put("calls_per_key_per_generation", Generations.round(g.callsPerGenerationMean()))
+        .put("calls_per_key_per_generation_max", Generations.round(g.callsPerGenerationMax()))
         .put("issue_times_complete", complete)
         .put("calls_per_key", all)
         .put("duplicate_calls_per_key", duplicatesPerKey);
-  }
-
-  private static double round(double v) {
-    return Math.round(v * 1000) / 1000.0;
   }
 }

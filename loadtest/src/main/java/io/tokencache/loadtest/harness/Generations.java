@@ -162,7 +162,11 @@ public final class Generations {
     return (long) Math.floor(seconds / (earliest * lifetimeSeconds)) + 1;
   }
 
-  static double round(double v) {
+  /**
+   * @param v a per-key figure
+   * @return it to three decimals, as every per-key figure is reported
+   */
+  public static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
 }
